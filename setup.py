@@ -1,0 +1,57 @@
+"""Build script: only the extension list and the Cython directives.
+
+Everything else (metadata, extras, tool configuration) is in pyproject.toml.
+
+Environment switches:
+  FASTMMAP_DEBUG=1     -O0 -g3, C asserts on
+  FASTMMAP_SANITIZE=1  adds -fsanitize=address,undefined (run the tests with
+                       LD_PRELOAD=$(gcc -print-file-name=libasan.so))
+"""
+import glob
+import os
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+# One extension per .pyx file.  FASTMMAP_MODULES=_search,_mmap builds a subset
+# (handy while developing one module; installs always build everything).
+MODULES = sorted(
+    os.path.splitext(os.path.basename(path))[0]
+    for path in glob.glob(os.path.join("fastmmap", "*.pyx"))
+)
+if os.environ.get("FASTMMAP_MODULES"):
+    MODULES = os.environ["FASTMMAP_MODULES"].split(",")
+
+compile_args = ["-O3", "-fno-strict-aliasing"]
+link_args = []
+if os.environ.get("FASTMMAP_DEBUG"):
+    compile_args = ["-O0", "-g3", "-UNDEBUG"]
+if os.environ.get("FASTMMAP_SANITIZE"):
+    sanitize = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
+    compile_args += sanitize
+    link_args += sanitize
+
+extensions = [
+    Extension(
+        f"fastmmap.{name}",
+        [f"fastmmap/{name}.pyx"],
+        include_dirs=["fastmmap"],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    )
+    for name in MODULES
+]
+
+setup(
+    ext_modules=cythonize(
+        extensions,
+        compiler_directives={
+            "language_level": 3,
+            "embedsignature": True,
+            "boundscheck": False,
+            "wraparound": False,
+            "cdivision": True,
+            "initializedcheck": False,
+        },
+    ),
+)
