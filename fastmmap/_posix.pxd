@@ -38,6 +38,11 @@ cdef extern from "<sys/stat.h>" nogil:
     int fstat(int fd, stat *buf)
     bint S_ISREG(mode_t mode)
 
+cdef extern from "<fcntl.h>" nogil:
+    int fcntl(int fd, int cmd, ...)
+    enum:
+        F_DUPFD_CLOEXEC
+
 cdef extern from "<unistd.h>" nogil:
     int ftruncate(int fd, off_t length)
     int dup(int fd)

@@ -1,0 +1,48 @@
+# Argument conversion with the exact exception types and messages of
+# CPython's PyArg_ParseTuple format units (the stdlib mmap's parser), so a
+# drop-in replacement fails the same way on the same bad input.
+#
+# All converters go through __index__ (operator.index), never __int__ or
+# __float__: that is what 3.13 does for "i", "n" and "L" on every version.
+
+from cpython.number cimport PyNumber_Index, PyIndex_Check
+from cpython.long cimport PyLong_AsLong, PyLong_AsLongLong, PyLong_AsSsize_t
+from libc.limits cimport INT_MAX, INT_MIN
+
+
+cdef inline Py_ssize_t as_ssize(object value) except? -1:
+    """Format unit "n": Py_ssize_t, OverflowError when out of range."""
+    return PyLong_AsSsize_t(PyNumber_Index(value))
+
+
+cdef inline int as_int(object value) except? -1:
+    """Format unit "i": C int with CPython's range messages."""
+    cdef long v = PyLong_AsLong(PyNumber_Index(value))
+    if v > INT_MAX:
+        raise OverflowError("signed integer is greater than maximum")
+    if v < INT_MIN:
+        raise OverflowError("signed integer is less than minimum")
+    return <int>v
+
+
+cdef inline long long as_longlong(object value) except? -1:
+    """Format unit "L" (the constructor's offset)."""
+    return PyLong_AsLongLong(PyNumber_Index(value))
+
+
+cdef inline int check_nargs(str name, Py_ssize_t nargs, Py_ssize_t lo,
+                            Py_ssize_t hi) except -1:
+    """Arity errors worded like PyArg_ParseTuple's."""
+    cdef Py_ssize_t bound
+    cdef str how
+    if lo <= nargs <= hi:
+        return 0
+    if nargs < lo:
+        bound = lo
+        how = "exactly" if lo == hi else "at least"
+    else:
+        bound = hi
+        how = "exactly" if lo == hi else "at most"
+    raise TypeError(
+        f"{name}() takes {how} {bound} argument{'' if bound == 1 else 's'}"
+        f" ({nargs} given)")

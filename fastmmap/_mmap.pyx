@@ -1,0 +1,1003 @@
+# cython: language_level=3
+"""The drop-in ``mmap`` object.
+
+Every method follows the same three steps, in this order:
+
+1. convert its arguments (which may run Python code: ``__index__``,
+   ``__buffer__``, ``__eq__`` -- and that code may close or resize the map);
+2. re-check that the map is still open and that the bounds still hold
+   against the *current* size;
+3. only then touch ``self._data``, through a kernel when the work is large.
+
+Nothing caches ``_data`` or ``_size`` across step 1.  Work that runs without
+the GIL holds a guard (``_exports``), so ``close()`` and ``resize()`` from
+another thread raise BufferError instead of unmapping memory under a scan.
+"""
+
+cimport cython
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
+from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
+from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
+from cpython.number cimport PyNumber_AsSsize_t, PyNumber_Index, PyIndex_Check
+from cpython.long cimport PyLong_AsLong
+
+from fastmmap cimport _os
+from fastmmap cimport _posix as posix
+from fastmmap cimport _search
+from fastmmap._convert cimport as_int, as_longlong, as_ssize, check_nargs
+from fastmmap._posix cimport off_t
+
+import sys as _sys
+
+cdef extern from "Python.h":
+    # Declared here rather than cimported: not every Cython release ships
+    # them in cpython/slice.pxd.
+    int PySlice_Unpack(object slice, Py_ssize_t *start, Py_ssize_t *stop,
+                       Py_ssize_t *step) except -1
+    Py_ssize_t PySlice_AdjustIndices(Py_ssize_t length, Py_ssize_t *start,
+                                     Py_ssize_t *stop,
+                                     Py_ssize_t step) noexcept
+    bint PySlice_Check(object obj)
+    const Py_ssize_t PY_SSIZE_T_MAX
+
+
+# Access modes, as in the stdlib (the values are part of the API).
+cdef enum:
+    _ACCESS_DEFAULT = 0
+    _ACCESS_READ = 1
+    _ACCESS_WRITE = 2
+    _ACCESS_COPY = 3
+
+# Work on fewer bytes than this keeps the GIL: dropping and retaking it costs
+# about as much as scanning or copying 64 KiB, and per-call cost matters for
+# the many small finds/reads/slices typical code does.
+cdef Py_ssize_t GIL_FREE_MIN = 1 << 16
+
+# A zero-length map (fastmmap.open() of an empty file) has no OS mapping but
+# must still look open: _data points here and _map_base stays NULL.
+cdef char _EMPTY_MAP[1]
+
+_ACCESS_NAMES = ("ACCESS_DEFAULT", "ACCESS_READ", "ACCESS_WRITE", "ACCESS_COPY")
+
+# Marker passed as fileno by the module's own factories: creates a closed
+# object whose fields the factory then fills in.
+cdef object _BLANK = object()
+
+
+cdef class mmap
+
+
+@cython.final
+cdef class _Iterator:
+    """Iterates a map like the stdlib's sequence protocol does: 1-byte bytes
+    objects, re-checking validity and the current size at every step."""
+    cdef mmap _map
+    cdef Py_ssize_t _index
+    cdef Py_ssize_t _stride
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef mmap m = self._map
+        cdef Py_ssize_t i = self._index
+        if m is None:
+            raise StopIteration
+        m._check_valid()
+        if i < 0 or i >= m._size:
+            self._map = None
+            raise StopIteration
+        self._index = i + self._stride
+        return PyBytes_FromStringAndSize(m._data + i, 1)
+
+
+@cython.auto_pickle(False)
+cdef class mmap:
+    """mmap(fileno, length, flags=MAP_SHARED, prot=PROT_WRITE|PROT_READ, access=ACCESS_DEFAULT, offset=0, *, trackfd=True)
+
+    Maps ``length`` bytes of the file open as ``fileno`` (or anonymous memory
+    when ``fileno`` is -1) and returns a mutable, file-like, bytes-like object.
+    A drop-in for :class:`mmap.mmap` with CPython 3.13 semantics, plus
+    :meth:`count`, :meth:`find_all`, :meth:`lines`, :meth:`readinto` and
+    :meth:`as_array`.  Length 0 maps the whole file from ``offset``.
+    """
+
+    cdef char *_data          # first byte exposed to Python; NULL once closed
+    cdef Py_ssize_t _size     # bytes exposed from _data
+    cdef Py_ssize_t _pos      # file position, 0 <= _pos (may exceed _size after a resize)
+    cdef long long _offset    # file offset of _data
+    cdef char *_map_base      # address mmap() returned; NULL for an empty map
+    cdef size_t _map_len      # length given to mmap(); _data == _map_base + skip
+    cdef int _fd              # our own dup() of the file, or -1
+    cdef int _access
+    cdef int _flags
+    cdef bint _trackfd
+    cdef Py_ssize_t _exports  # live buffer exports + running GIL-free kernels
+    cdef object __weakref__
+
+    def __cinit__(self, fileno, length=None, flags=posix.MAP_SHARED,
+                  prot=posix.PROT_WRITE | posix.PROT_READ,
+                  access=_ACCESS_DEFAULT, offset=0, *, trackfd=True):
+        self._data = NULL
+        self._map_base = NULL
+        self._fd = -1
+        if fileno is _BLANK:
+            return
+        if length is None:
+            raise TypeError("function missing required argument 'length' (pos 2)")
+        cdef int fd = as_int(fileno)
+        cdef Py_ssize_t map_size = as_ssize(length)
+        cdef int c_flags = as_int(flags)
+        cdef int c_prot = as_int(prot)
+        cdef int c_access = as_int(access)
+        cdef long long c_offset = as_longlong(offset)
+        cdef bint c_trackfd = bool(trackfd)
+        cdef off_t file_size
+
+        if map_size < 0:
+            raise OverflowError("memory mapped length must be positive")
+        if c_offset < 0:
+            raise OverflowError("memory mapped offset must be positive")
+        if c_access != _ACCESS_DEFAULT and (
+                c_flags != posix.MAP_SHARED
+                or c_prot != (posix.PROT_WRITE | posix.PROT_READ)):
+            raise ValueError("mmap can't specify both access and flags, prot.")
+        if c_access == _ACCESS_READ:
+            c_flags = posix.MAP_SHARED
+            c_prot = posix.PROT_READ
+        elif c_access == _ACCESS_WRITE:
+            c_flags = posix.MAP_SHARED
+            c_prot = posix.PROT_READ | posix.PROT_WRITE
+        elif c_access == _ACCESS_COPY:
+            c_flags = posix.MAP_PRIVATE
+            c_prot = posix.PROT_READ | posix.PROT_WRITE
+        elif c_access == _ACCESS_DEFAULT:
+            # Like CPython: without both read and write, an explicit prot
+            # picks the access mode that the memory actually allows.
+            if (c_prot & posix.PROT_READ) and (c_prot & posix.PROT_WRITE):
+                pass
+            elif c_prot & posix.PROT_WRITE:
+                c_access = _ACCESS_WRITE
+            else:
+                c_access = _ACCESS_READ
+        else:
+            raise ValueError("mmap invalid access parameter.")
+
+        _sys.audit("mmap.__new__", fd, map_size, c_access, c_offset)
+
+        if fd != -1 and _os.fd_regular_size(fd, &file_size):
+            if map_size == 0:
+                if file_size == 0:
+                    raise ValueError("cannot mmap an empty file")
+                if c_offset >= file_size:
+                    raise ValueError("mmap offset is greater than file size")
+                if file_size - c_offset > PY_SSIZE_T_MAX:
+                    raise ValueError("mmap length is too large")
+                map_size = <Py_ssize_t>(file_size - c_offset)
+            elif c_offset > file_size or file_size - c_offset < map_size:
+                raise ValueError("mmap length is greater than file size")
+
+        self._access = c_access
+        self._flags = c_flags
+        self._trackfd = c_trackfd
+        self._offset = c_offset
+        if fd == -1:
+            c_flags |= posix.MAP_ANONYMOUS
+        elif c_trackfd:
+            self._fd = _os.dup_fd(fd)
+        self._map_base = _os.map_memory(<size_t>map_size, c_prot, c_flags, fd,
+                                        <off_t>c_offset)
+        self._map_len = <size_t>map_size
+        self._data = self._map_base
+        self._size = map_size
+        self._pos = 0
+
+    def __dealloc__(self):
+        # No exports can be alive here: every export holds a reference.
+        if self._fd >= 0:
+            _os.close_fd(self._fd)
+            self._fd = -1
+        if self._map_base != NULL:
+            posix.munmap(self._map_base, self._map_len)
+            self._map_base = NULL
+        self._data = NULL
+
+    # ------------------------------------------------------------------
+    # State checks (C level, cheap enough to repeat after every conversion)
+
+    cdef inline int _check_valid(self) except -1:
+        if self._data == NULL:
+            raise ValueError("mmap closed or invalid")
+        return 0
+
+    cdef inline int _check_writable(self) except -1:
+        if self._access == _ACCESS_READ:
+            raise TypeError("mmap can't modify a readonly memory map.")
+        return 0
+
+    cdef int _check_resizable(self) except -1:
+        if self._exports > 0:
+            raise BufferError("mmap can't resize with extant buffers exported.")
+        if not self._trackfd:
+            raise ValueError("mmap can't resize with trackfd=False.")
+        if self._access != _ACCESS_WRITE and self._access != _ACCESS_DEFAULT:
+            raise TypeError(
+                "mmap can't resize a readonly or copy-on-write memory map.")
+        return 0
+
+    # ------------------------------------------------------------------
+    # Guarded GIL-free primitives.  Callers have re-checked validity and
+    # clamped [start, end) to the current size.
+
+    cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,
+                          const char *needle, Py_ssize_t k) except -2:
+        """Absolute offset of the first needle in [start, end), or -1."""
+        cdef const char *hay = self._data + start
+        cdef Py_ssize_t n = end - start
+        cdef Py_ssize_t head = GIL_FREE_MIN
+        cdef Py_ssize_t r
+        if n < k:
+            return -1
+        if n - k < 2 * GIL_FREE_MIN:
+            # SAFETY: the GIL is held, nothing can unmap; [start, end) is
+            # within the current size.
+            r = _search.find(hay, n, needle, k)
+            return start + r if r >= 0 else -1
+        # Hits near the start are common (readline-style loops): look there
+        # first with the GIL held, so such calls never pay for releasing it.
+        # SAFETY: head + k - 1 < n, so the window is inside [start, end).
+        r = _search.find(hay, head + k - 1, needle, k)
+        if r >= 0:
+            return start + r
+        # SAFETY: _exports > 0 blocks close() and resize() (BufferError)
+        # until the kernel returns, so hay stays mapped; the needle belongs
+        # to a bytes object or Py_buffer the caller holds for the call.
+        self._exports += 1
+        with nogil:
+            r = _search.find(hay + head, n - head, needle, k)
+        self._exports -= 1
+        return start + head + r if r >= 0 else -1
+
+    cdef Py_ssize_t _rfind(self, Py_ssize_t start, Py_ssize_t end,
+                           const char *needle, Py_ssize_t k) except -2:
+        """Absolute offset of the last needle in [start, end), or -1."""
+        cdef const char *hay = self._data + start
+        cdef Py_ssize_t n = end - start
+        cdef Py_ssize_t tail
+        cdef Py_ssize_t r
+        if n < k:
+            return -1
+        if n - k < 2 * GIL_FREE_MIN:
+            # SAFETY: as in _find, the GIL is held.
+            r = _search.rfind(hay, n, needle, k)
+            return start + r if r >= 0 else -1
+        # Mirror of _find: matches starting at or after `tail` first.
+        tail = n - GIL_FREE_MIN - k + 1
+        # SAFETY: tail >= 0 and the window ends at n.
+        r = _search.rfind(hay + tail, n - tail, needle, k)
+        if r >= 0:
+            return start + tail + r
+        # SAFETY: guarded as in _find; the window [0, tail + k - 1) is inside.
+        self._exports += 1
+        with nogil:
+            r = _search.rfind(hay, tail + k - 1, needle, k)
+        self._exports -= 1
+        return start + r if r >= 0 else -1
+
+    cdef Py_ssize_t _count(self, Py_ssize_t start, Py_ssize_t end,
+                           const char *needle, Py_ssize_t k) except -1:
+        cdef const char *hay = self._data + start
+        cdef Py_ssize_t n = end - start
+        cdef Py_ssize_t r
+        if n < GIL_FREE_MIN:
+            # SAFETY: the GIL is held.
+            return _search.count(hay, n, needle, k)
+        # SAFETY: guarded as in _find.
+        self._exports += 1
+        with nogil:
+            r = _search.count(hay, n, needle, k)
+        self._exports -= 1
+        return r
+
+    cdef object _copy_out(self, Py_ssize_t start, Py_ssize_t n):
+        """bytes(self._data[start:start + n]); the caller checked bounds."""
+        cdef object result
+        cdef char *dest
+        if n < GIL_FREE_MIN:
+            # SAFETY: the GIL is held and [start, start + n) is in bounds.
+            return PyBytes_FromStringAndSize(self._data + start, n)
+        # Allocating a bytes object runs no Python code (bytes are not
+        # tracked by the GC), so the caller's bounds still hold after it.
+        result = PyBytes_FromStringAndSize(NULL, n)
+        dest = PyBytes_AS_STRING(result)
+        # SAFETY: _exports > 0 blocks close() and resize() until the copy
+        # is done; [start, start + n) was checked against the current size.
+        self._exports += 1
+        with nogil:
+            posix.memcpy(dest, self._data + start, <size_t>n)
+        self._exports -= 1
+        return result
+
+    cdef int _copy_in(self, Py_ssize_t start, const char *src,
+                      Py_ssize_t n) except -1:
+        """self._data[start:start + n] = src; the caller checked bounds."""
+        if n < GIL_FREE_MIN:
+            # SAFETY: the GIL is held and [start, start + n) is in bounds.
+            posix.memmove(self._data + start, src, <size_t>n)
+            return 0
+        # SAFETY: guarded as in _find; src is a buffer the caller holds.
+        # memmove, not memcpy: src may be a view of this very map.
+        self._exports += 1
+        with nogil:
+            posix.memmove(self._data + start, src, <size_t>n)
+        self._exports -= 1
+        return 0
+
+    # ------------------------------------------------------------------
+    # Life cycle
+
+    def close(self):
+        """close() -> None.  Unmaps the memory and closes the descriptor.
+
+        Raises BufferError while a buffer export (memoryview, NumPy array)
+        or a GIL-free scan from another thread is alive.  Closing a closed
+        map does nothing."""
+        cdef char *base = self._map_base
+        cdef size_t length = self._map_len
+        if self._exports > 0:
+            raise BufferError("cannot close exported pointers exist")
+        if self._fd >= 0:
+            _os.close_fd(self._fd)
+            self._fd = -1
+        # Unpublish before unmapping: no code path can see a dangling _data.
+        self._data = NULL
+        self._map_base = NULL
+        self._map_len = 0
+        if base != NULL:
+            _os.unmap_memory(base, length)
+
+    @property
+    def closed(self):
+        """True once close() has been called."""
+        return self._data == NULL
+
+    def __enter__(self):
+        self._check_valid()
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(f"cannot pickle {self._type_name()!r} object")
+
+    cdef str _type_name(self):
+        return "fastmmap.mmap" if type(self) is mmap else type(self).__name__
+
+    def __repr__(self):
+        name = self._type_name()
+        if self._data == NULL:
+            return f"<{name} closed=True>"
+        return (f"<{name} closed=False, access={_ACCESS_NAMES[self._access]}, "
+                f"length={self._size}, pos={self._pos}, offset={self._offset}>")
+
+    # ------------------------------------------------------------------
+    # Searching
+
+    def find(self, *args):
+        """find(sub[, start[, end]]) -> int
+
+        Lowest index in [start, end) where bytes-like ``sub`` is found, or -1.
+        ``start`` defaults to the current position, ``end`` to the size;
+        negative values count from the end.  Runs without the GIL on large
+        ranges."""
+        return self._search(args, 0)
+
+    def rfind(self, *args):
+        """rfind(sub[, start[, end]]) -> int
+
+        Highest index in [start, end) where ``sub`` is found, or -1.  Same
+        arguments as find()."""
+        return self._search(args, 1)
+
+    def count(self, *args):
+        """count(sub[, start[, end]]) -> int
+
+        Number of non-overlapping occurrences of ``sub`` in [start, end),
+        with ``bytes.count`` semantics: ``m.count(sub, start, end) ==
+        m[:].count(sub, start, end)``.  Unlike find(), the range defaults to
+        the whole map, not the current position.  Runs without the GIL on
+        large ranges."""
+        return self._search(args, 2)
+
+    cdef object _search(self, tuple args, int mode):
+        cdef Py_ssize_t nargs = len(args)
+        cdef Py_ssize_t start, end, size, k, r
+        cdef const char *needle
+        cdef Py_buffer view
+        cdef bint have_view = False
+        cdef object sub
+        self._check_valid()
+        if nargs < 1 or nargs > 3:
+            check_nargs(("find", "rfind", "count")[mode], nargs, 1, 3)
+        # Defaults are taken before conversion, as CPython does.
+        start = 0 if mode == 2 else self._pos
+        end = PY_SSIZE_T_MAX if mode == 2 else self._size
+        sub = args[0]
+        if type(sub) is bytes:
+            # SAFETY: the args tuple keeps the bytes object alive and bytes
+            # are immutable.
+            needle = PyBytes_AS_STRING(sub)
+            k = len(<bytes>sub)
+        else:
+            PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
+            have_view = True
+            needle = <const char *>view.buf
+            k = view.len
+        try:
+            if nargs > 1:
+                start = as_ssize(args[1])
+            if nargs > 2:
+                end = as_ssize(args[2])
+            # Re-check after running arbitrary __index__ code.
+            self._check_valid()
+            size = self._size
+            if mode == 2:
+                # bytes.count's index rules (no clamping of start first).
+                if end > size:
+                    end = size
+                elif end < 0:
+                    end += size
+                    if end < 0:
+                        end = 0
+                if start < 0:
+                    start += size
+                    if start < 0:
+                        start = 0
+                if end - start < k:
+                    return 0
+                if k == 0:
+                    return end - start + 1
+                return self._count(start, end, needle, k)
+            # mmap.find's index rules: clamp both into [0, size].
+            if start < 0:
+                start += size
+                if start < 0:
+                    start = 0
+            elif start > size:
+                start = size
+            if end < 0:
+                end += size
+                if end < 0:
+                    end = 0
+            elif end > size:
+                end = size
+            if end < start:
+                return -1
+            if mode == 0:
+                return self._find(start, end, needle, k)
+            return self._rfind(start, end, needle, k)
+        finally:
+            if have_view:
+                PyBuffer_Release(&view)
+
+    # ------------------------------------------------------------------
+    # File-like interface
+
+    def read(self, *args):
+        """read([n]) -> bytes
+
+        Up to ``n`` bytes from the current position (all remaining bytes
+        when ``n`` is omitted, None or negative); advances the position."""
+        cdef Py_ssize_t n = -1, remaining
+        cdef object result
+        self._check_valid()
+        if len(args) > 1:
+            check_nargs("read", len(args), 0, 1)
+        if args and args[0] is not None:
+            if not PyIndex_Check(args[0]):
+                raise TypeError("argument should be integer or None, not "
+                                f"'{type(args[0]).__name__}'")
+            # read() converts like _Py_convert_optional_to_ssize_t, whose
+            # overflow message differs from the "n" format unit's.
+            n = PyNumber_AsSsize_t(args[0], OverflowError)
+        self._check_valid()
+        remaining = self._size - self._pos if self._pos < self._size else 0
+        if n < 0 or n > remaining:
+            n = remaining
+        result = self._copy_out(self._pos, n)
+        self._pos += n
+        return result
+
+    def read_byte(self):
+        """read_byte() -> int.  The byte at the current position; advances."""
+        cdef unsigned char value
+        self._check_valid()
+        if self._pos >= self._size:
+            raise ValueError("read byte out of range")
+        value = <unsigned char>self._data[self._pos]
+        self._pos += 1
+        return value
+
+    def readline(self):
+        """readline() -> bytes.  From the position up to and including the
+        next b'\\n' (or to the end); advances the position."""
+        cdef Py_ssize_t start, end, eol
+        self._check_valid()
+        start = self._pos
+        end = self._size
+        if start >= end:
+            return b""
+        eol = self._find(start, end, b"\n", 1)
+        eol = end if eol < 0 else eol + 1
+        # _find may have released the GIL, but it held the guard: the map is
+        # still open and no smaller than `end`.
+        result = self._copy_out(start, eol - start)
+        self._pos = eol
+        return result
+
+    def write(self, *args):
+        """write(bytes) -> int
+
+        Writes a bytes-like object at the current position, advances the
+        position and returns the number of bytes written.  ValueError if it
+        does not fit (nothing is written then)."""
+        cdef Py_buffer view
+        cdef Py_ssize_t n
+        self._check_valid()
+        if len(args) != 1:
+            check_nargs("write", len(args), 1, 1)
+        PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE)
+        try:
+            self._check_writable()
+            # __buffer__ may have closed or resized the map.
+            self._check_valid()
+            n = view.len
+            if self._pos > self._size or self._size - self._pos < n:
+                raise ValueError("data out of range")
+            self._copy_in(self._pos, <const char *>view.buf, n)
+            self._pos += n
+            return n
+        finally:
+            PyBuffer_Release(&view)
+
+    def write_byte(self, *args):
+        """write_byte(byte) -> None.  Writes one byte (an int in range(256))
+        at the current position and advances it."""
+        cdef long v
+        self._check_valid()
+        if len(args) != 1:
+            check_nargs("write_byte", len(args), 1, 1)
+        v = PyLong_AsLong(PyNumber_Index(args[0]))
+        if v < 0:
+            raise OverflowError("unsigned byte integer is less than minimum")
+        if v > 255:
+            raise OverflowError("unsigned byte integer is greater than maximum")
+        self._check_valid()
+        self._check_writable()
+        if self._pos < self._size:
+            self._data[self._pos] = <char>v
+            self._pos += 1
+        else:
+            raise ValueError("write byte out of range")
+
+    def seek(self, *args):
+        """seek(pos[, whence]) -> int
+
+        Sets the position relative to the start (whence 0, default), the
+        current position (1) or the end (2); returns the new position."""
+        cdef Py_ssize_t dist, where
+        cdef int how = 0
+        self._check_valid()
+        if len(args) < 1 or len(args) > 2:
+            check_nargs("seek", len(args), 1, 2)
+        dist = as_ssize(args[0])
+        if len(args) > 1:
+            how = as_int(args[1])
+        self._check_valid()
+        if how == 0:
+            if dist < 0:
+                raise ValueError("seek out of range")
+            where = dist
+        elif how == 1:
+            if dist > 0 and dist > PY_SSIZE_T_MAX - self._pos:
+                raise ValueError("seek out of range")
+            where = self._pos + dist
+        elif how == 2:
+            if dist > 0 and dist > PY_SSIZE_T_MAX - self._size:
+                raise ValueError("seek out of range")
+            where = self._size + dist
+        else:
+            raise ValueError("unknown seek type")
+        if where > self._size or where < 0:
+            raise ValueError("seek out of range")
+        self._pos = where
+        return where
+
+    def seekable(self):
+        """seekable() -> True"""
+        return True
+
+    def tell(self):
+        """tell() -> int.  The current position."""
+        self._check_valid()
+        return self._pos
+
+    def size(self):
+        """size() -> int.  The size of the underlying file (OSError for an
+        anonymous map or one made with trackfd=False, as in CPython)."""
+        self._check_valid()
+        return _os.fd_size(self._fd)
+
+    def __len__(self):
+        self._check_valid()
+        return self._size
+
+    # ------------------------------------------------------------------
+    # Memory management
+
+    def flush(self, *args):
+        """flush([offset[, size]]) -> None
+
+        msync()s the range to the file (the whole map by default).  Does
+        nothing for ACCESS_READ and ACCESS_COPY maps.  On Linux, offset must
+        be a multiple of PAGESIZE (OSError otherwise)."""
+        cdef Py_ssize_t offset = 0
+        cdef Py_ssize_t size = self._size
+        cdef char *addr
+        self._check_valid()
+        if len(args) > 2:
+            check_nargs("flush", len(args), 0, 2)
+        if len(args) > 0:
+            offset = as_ssize(args[0])
+        if len(args) > 1:
+            size = as_ssize(args[1])
+        self._check_valid()
+        if size < 0 or offset < 0 or self._size - offset < size:
+            raise ValueError("flush values out of range")
+        if self._access == _ACCESS_READ or self._access == _ACCESS_COPY:
+            return None
+        if self._map_base == NULL:
+            return None
+        addr = self._data + offset
+        if offset == 0 and self._data != self._map_base:
+            # An unaligned open() map: include the page head we mapped.
+            size += self._data - self._map_base
+            addr = self._map_base
+        # SAFETY: [addr, addr + size) lies inside the current mapping; msync
+        # holds the GIL-free region only for the syscall, which cannot fault.
+        self._exports += 1
+        try:
+            _os.sync_memory(addr, <size_t>size)
+        finally:
+            self._exports -= 1
+
+    def madvise(self, *args):
+        """madvise(option[, start[, length]]) -> None
+
+        Advises the kernel about [start, start + length) (the whole map by
+        default); ``option`` is one of the MADV_* constants."""
+        cdef int option
+        cdef Py_ssize_t start = 0
+        cdef Py_ssize_t length = self._size
+        cdef char *addr
+        self._check_valid()
+        if len(args) < 1 or len(args) > 3:
+            check_nargs("madvise", len(args), 1, 3)
+        option = as_int(args[0])
+        if len(args) > 1:
+            start = as_ssize(args[1])
+        if len(args) > 2:
+            length = as_ssize(args[2])
+        self._check_valid()
+        if start < 0 or start >= self._size:
+            raise ValueError("madvise start out of bounds")
+        if length < 0:
+            raise ValueError("madvise length invalid")
+        if PY_SSIZE_T_MAX - start < length:
+            raise OverflowError("madvise length too large")
+        if start + length > self._size:
+            length = self._size - start
+        addr = self._data + start
+        if start == 0 and self._data != self._map_base:
+            length += self._data - self._map_base
+            addr = self._map_base
+        _os.advise_memory(addr, <size_t>length, option)
+
+    def move(self, *args):
+        """move(dest, src, count) -> None
+
+        Copies ``count`` bytes from offset ``src`` to offset ``dest``
+        (overlapping ranges are fine: memmove)."""
+        cdef Py_ssize_t dest, src, cnt
+        self._check_valid()
+        if len(args) != 3:
+            check_nargs("move", len(args), 3, 3)
+        dest = as_ssize(args[0])
+        src = as_ssize(args[1])
+        cnt = as_ssize(args[2])
+        self._check_valid()
+        self._check_writable()
+        if dest < 0 or src < 0 or cnt < 0:
+            raise ValueError("source, destination, or count out of range")
+        if self._size - dest < cnt or self._size - src < cnt:
+            raise ValueError("source, destination, or count out of range")
+        self._copy_in(dest, self._data + src, cnt)
+
+    def resize(self, *args):
+        """resize(newsize) -> None
+
+        Resizes the map and, for a file map, truncates or extends the file
+        to offset + newsize.  Raises BufferError while buffers are exported
+        or a GIL-free scan is running, TypeError for ACCESS_READ/ACCESS_COPY
+        maps, ValueError with trackfd=False.  Growing a shared anonymous map
+        raises ValueError (on Linux the new pages would not be backed and
+        touching them would kill the process with SIGBUS)."""
+        cdef Py_ssize_t new_size
+        cdef size_t skip
+        cdef char *new_base
+        self._check_valid()
+        if len(args) != 1:
+            check_nargs("resize", len(args), 1, 1)
+        new_size = as_ssize(args[0])
+        self._check_valid()
+        self._check_resizable()
+        if new_size < 0 or PY_SSIZE_T_MAX - new_size < self._offset:
+            raise ValueError("new size out of range")
+        if not posix.FASTMMAP_HAVE_MREMAP:
+            raise SystemError("mmap: resizing not available--no mremap()")
+        if (self._fd < 0 and not (self._flags & posix.MAP_PRIVATE)
+                and new_size > self._size):
+            raise ValueError(
+                "mmap can't grow a shared anonymous memory map: the new pages "
+                "would not be backed")
+        if self._map_base == NULL:
+            raise ValueError("mmap can't resize an empty map")
+        skip = <size_t>(self._data - self._map_base)
+        if self._fd >= 0:
+            _os.truncate_fd(self._fd, <off_t>(self._offset + new_size))
+        new_base = _os.remap_memory(self._map_base, self._map_len,
+                                    skip + <size_t>new_size)
+        self._map_base = new_base
+        self._map_len = skip + <size_t>new_size
+        self._data = new_base + skip
+        self._size = new_size
+
+    # ------------------------------------------------------------------
+    # Sequence and mapping protocol
+
+    def __iter__(self):
+        cdef _Iterator it
+        self._check_valid()
+        it = _Iterator.__new__(_Iterator)
+        it._map = self
+        it._index = 0
+        it._stride = 1
+        return it
+
+    def __reversed__(self):
+        cdef _Iterator it
+        self._check_valid()
+        it = _Iterator.__new__(_Iterator)
+        it._map = self
+        it._index = self._size - 1
+        it._stride = -1
+        return it
+
+    def __getitem__(self, item):
+        cdef Py_ssize_t i, start, stop, step, slicelen, j
+        cdef object result
+        cdef char *dest
+        self._check_valid()
+        if PyIndex_Check(item):
+            i = PyNumber_AsSsize_t(item, IndexError)
+            self._check_valid()
+            if i < 0:
+                i += self._size
+            if i < 0 or i >= self._size:
+                raise IndexError("mmap index out of range")
+            return <unsigned char>self._data[i]
+        if PySlice_Check(item):
+            PySlice_Unpack(item, &start, &stop, &step)
+            self._check_valid()
+            slicelen = PySlice_AdjustIndices(self._size, &start, &stop, step)
+            if slicelen <= 0:
+                return b""
+            if step == 1:
+                return self._copy_out(start, slicelen)
+            result = PyBytes_FromStringAndSize(NULL, slicelen)
+            dest = PyBytes_AS_STRING(result)
+            # SAFETY: AdjustIndices keeps start + j * step inside [0, size)
+            # for j < slicelen, and the GIL is held.
+            for j in range(slicelen):
+                dest[j] = self._data[start + j * step]
+            return result
+        raise TypeError("mmap indices must be integers")
+
+    def __setitem__(self, item, value):
+        cdef Py_ssize_t i, v, start, stop, step, slicelen, j
+        cdef Py_buffer view
+        cdef const char *src
+        self._check_valid()
+        self._check_writable()
+        if PyIndex_Check(item):
+            i = PyNumber_AsSsize_t(item, IndexError)
+            if i < 0:
+                i += self._size
+            if i < 0 or i >= self._size:
+                raise IndexError("mmap index out of range")
+            if not PyIndex_Check(value):
+                raise TypeError("mmap item value must be an int")
+            v = PyNumber_AsSsize_t(value, TypeError)
+            if v < 0 or v > 255:
+                raise ValueError("mmap item value must be in range(0, 256)")
+            # value.__index__ may have closed or shrunk the map (CPython
+            # 3.11-3.13 write out of bounds here): check both again.
+            self._check_valid()
+            if i >= self._size:
+                raise IndexError("mmap index out of range")
+            self._data[i] = <char>v
+            return
+        if PySlice_Check(item):
+            PySlice_Unpack(item, &start, &stop, &step)
+            slicelen = PySlice_AdjustIndices(self._size, &start, &stop, step)
+            PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
+            try:
+                if view.len != slicelen:
+                    raise IndexError("mmap slice assignment is wrong size")
+                # __index__ (in Unpack) or __buffer__ may have closed or
+                # resized the map: re-check and re-derive the slice.
+                self._check_valid()
+                PySlice_Unpack(item, &start, &stop, &step)
+                if PySlice_AdjustIndices(self._size, &start, &stop,
+                                         step) != slicelen:
+                    raise IndexError("mmap slice assignment is wrong size")
+                src = <const char *>view.buf
+                if slicelen == 0:
+                    return
+                if step == 1:
+                    self._copy_in(start, src, slicelen)
+                    return
+                # SAFETY: AdjustIndices keeps every start + j * step inside
+                # [0, size); the GIL is held.
+                for j in range(slicelen):
+                    self._data[start + j * step] = src[j]
+            finally:
+                PyBuffer_Release(&view)
+            return
+        raise TypeError("mmap indices must be integer")
+
+    def __delitem__(self, item):
+        cdef Py_ssize_t i, start, stop, step
+        self._check_valid()
+        self._check_writable()
+        if PyIndex_Check(item):
+            i = PyNumber_AsSsize_t(item, IndexError)
+            if i < 0:
+                i += self._size
+            if i < 0 or i >= self._size:
+                raise IndexError("mmap index out of range")
+            raise TypeError("mmap doesn't support item deletion")
+        if PySlice_Check(item):
+            PySlice_Unpack(item, &start, &stop, &step)
+            raise TypeError("mmap object doesn't support slice deletion")
+        raise TypeError("mmap indices must be integer")
+
+    # ------------------------------------------------------------------
+    # Buffer protocol: exports are counted exactly; while any is alive the
+    # memory cannot be unmapped (close/resize raise BufferError).
+
+    def __getbuffer__(self, Py_buffer *view, int flags):
+        cdef bint readonly
+        self._check_valid()
+        readonly = self._access == _ACCESS_READ
+        if (flags & PyBUF_WRITABLE) == PyBUF_WRITABLE and readonly:
+            raise BufferError("Object is not writable.")
+        view.buf = self._data
+        view.len = self._size
+        view.readonly = readonly
+        view.itemsize = 1
+        view.format = NULL
+        if (flags & PyBUF_FORMAT) == PyBUF_FORMAT:
+            view.format = b"B"
+        view.ndim = 1
+        view.shape = &view.len if (flags & PyBUF_ND) == PyBUF_ND else NULL
+        view.strides = (&view.itemsize
+                        if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL)
+        view.suboffsets = NULL
+        view.internal = NULL
+        view.obj = self
+        self._exports += 1
+
+    def __releasebuffer__(self, Py_buffer *view):
+        self._exports -= 1
+
+    # ------------------------------------------------------------------
+    # NumPy
+
+    def as_array(self, dtype=None, shape=None, offset=0, order="C"):
+        """as_array(dtype=numpy.uint8, shape=None, offset=0, order="C") -> numpy.ndarray
+
+        A zero-copy NumPy view of the mapped bytes from ``offset``.  The
+        array holds a buffer export on the map: close() and resize() raise
+        BufferError while it (or any view of it) is alive.  Imports NumPy
+        on first use."""
+        from fastmmap._array import as_array
+        return as_array(self, dtype, shape, offset, order)
+
+
+# ----------------------------------------------------------------------
+# Module constants, with the stdlib's names and this platform's values.
+
+ACCESS_DEFAULT = _ACCESS_DEFAULT
+ACCESS_READ = _ACCESS_READ
+ACCESS_WRITE = _ACCESS_WRITE
+ACCESS_COPY = _ACCESS_COPY
+PAGESIZE = _os.page_size()
+ALLOCATIONGRANULARITY = PAGESIZE
+
+MAP_SHARED = posix.MAP_SHARED
+MAP_PRIVATE = posix.MAP_PRIVATE
+MAP_ANON = posix.MAP_ANON
+MAP_ANONYMOUS = posix.MAP_ANONYMOUS
+PROT_READ = posix.PROT_READ
+PROT_WRITE = posix.PROT_WRITE
+
+# (defined on this platform, value): exported only where the platform has
+# them, like the stdlib module.
+_OPTIONAL_CONSTANTS = {
+    "PROT_EXEC": (posix.FASTMMAP_HAVE_PROT_EXEC, posix.PROT_EXEC),
+    "MAP_DENYWRITE": (posix.FASTMMAP_HAVE_MAP_DENYWRITE, posix.MAP_DENYWRITE),
+    "MAP_EXECUTABLE": (posix.FASTMMAP_HAVE_MAP_EXECUTABLE, posix.MAP_EXECUTABLE),
+    "MAP_POPULATE": (posix.FASTMMAP_HAVE_MAP_POPULATE, posix.MAP_POPULATE),
+    "MAP_STACK": (posix.FASTMMAP_HAVE_MAP_STACK, posix.MAP_STACK),
+    "MAP_32BIT": (posix.FASTMMAP_HAVE_MAP_32BIT, posix.MAP_32BIT),
+    "MAP_NORESERVE": (posix.FASTMMAP_HAVE_MAP_NORESERVE, posix.MAP_NORESERVE),
+    "MAP_NOEXTEND": (posix.FASTMMAP_HAVE_MAP_NOEXTEND, posix.MAP_NOEXTEND),
+    "MAP_HASSEMAPHORE": (posix.FASTMMAP_HAVE_MAP_HASSEMAPHORE, posix.MAP_HASSEMAPHORE),
+    "MAP_NOCACHE": (posix.FASTMMAP_HAVE_MAP_NOCACHE, posix.MAP_NOCACHE),
+    "MAP_JIT": (posix.FASTMMAP_HAVE_MAP_JIT, posix.MAP_JIT),
+    "MAP_RESILIENT_CODESIGN": (posix.FASTMMAP_HAVE_MAP_RESILIENT_CODESIGN,
+                               posix.MAP_RESILIENT_CODESIGN),
+    "MAP_RESILIENT_MEDIA": (posix.FASTMMAP_HAVE_MAP_RESILIENT_MEDIA,
+                            posix.MAP_RESILIENT_MEDIA),
+    "MAP_TRANSLATED_ALLOW_EXECUTE": (posix.FASTMMAP_HAVE_MAP_TRANSLATED_ALLOW_EXECUTE,
+                                     posix.MAP_TRANSLATED_ALLOW_EXECUTE),
+    "MAP_UNIX03": (posix.FASTMMAP_HAVE_MAP_UNIX03, posix.MAP_UNIX03),
+    "MAP_TPRO": (posix.FASTMMAP_HAVE_MAP_TPRO, posix.MAP_TPRO),
+    "MADV_NORMAL": (posix.FASTMMAP_HAVE_MADV_NORMAL, posix.MADV_NORMAL),
+    "MADV_RANDOM": (posix.FASTMMAP_HAVE_MADV_RANDOM, posix.MADV_RANDOM),
+    "MADV_SEQUENTIAL": (posix.FASTMMAP_HAVE_MADV_SEQUENTIAL, posix.MADV_SEQUENTIAL),
+    "MADV_WILLNEED": (posix.FASTMMAP_HAVE_MADV_WILLNEED, posix.MADV_WILLNEED),
+    "MADV_DONTNEED": (posix.FASTMMAP_HAVE_MADV_DONTNEED, posix.MADV_DONTNEED),
+    "MADV_REMOVE": (posix.FASTMMAP_HAVE_MADV_REMOVE, posix.MADV_REMOVE),
+    "MADV_DONTFORK": (posix.FASTMMAP_HAVE_MADV_DONTFORK, posix.MADV_DONTFORK),
+    "MADV_DOFORK": (posix.FASTMMAP_HAVE_MADV_DOFORK, posix.MADV_DOFORK),
+    "MADV_HWPOISON": (posix.FASTMMAP_HAVE_MADV_HWPOISON, posix.MADV_HWPOISON),
+    "MADV_MERGEABLE": (posix.FASTMMAP_HAVE_MADV_MERGEABLE, posix.MADV_MERGEABLE),
+    "MADV_UNMERGEABLE": (posix.FASTMMAP_HAVE_MADV_UNMERGEABLE, posix.MADV_UNMERGEABLE),
+    "MADV_HUGEPAGE": (posix.FASTMMAP_HAVE_MADV_HUGEPAGE, posix.MADV_HUGEPAGE),
+    "MADV_NOHUGEPAGE": (posix.FASTMMAP_HAVE_MADV_NOHUGEPAGE, posix.MADV_NOHUGEPAGE),
+    "MADV_DONTDUMP": (posix.FASTMMAP_HAVE_MADV_DONTDUMP, posix.MADV_DONTDUMP),
+    "MADV_DODUMP": (posix.FASTMMAP_HAVE_MADV_DODUMP, posix.MADV_DODUMP),
+    "MADV_FREE": (posix.FASTMMAP_HAVE_MADV_FREE, posix.MADV_FREE),
+    "MADV_FREE_REUSABLE": (posix.FASTMMAP_HAVE_MADV_FREE_REUSABLE,
+                           posix.MADV_FREE_REUSABLE),
+    "MADV_FREE_REUSE": (posix.FASTMMAP_HAVE_MADV_FREE_REUSE, posix.MADV_FREE_REUSE),
+    "MADV_NOSYNC": (posix.FASTMMAP_HAVE_MADV_NOSYNC, posix.MADV_NOSYNC),
+    "MADV_AUTOSYNC": (posix.FASTMMAP_HAVE_MADV_AUTOSYNC, posix.MADV_AUTOSYNC),
+    "MADV_NOCORE": (posix.FASTMMAP_HAVE_MADV_NOCORE, posix.MADV_NOCORE),
+    "MADV_CORE": (posix.FASTMMAP_HAVE_MADV_CORE, posix.MADV_CORE),
+    "MADV_PROTECT": (posix.FASTMMAP_HAVE_MADV_PROTECT, posix.MADV_PROTECT),
+}
+CONSTANTS = {
+    "ACCESS_DEFAULT": ACCESS_DEFAULT, "ACCESS_READ": ACCESS_READ,
+    "ACCESS_WRITE": ACCESS_WRITE, "ACCESS_COPY": ACCESS_COPY,
+    "PAGESIZE": PAGESIZE, "ALLOCATIONGRANULARITY": ALLOCATIONGRANULARITY,
+    "MAP_SHARED": MAP_SHARED, "MAP_PRIVATE": MAP_PRIVATE,
+    "MAP_ANON": MAP_ANON, "MAP_ANONYMOUS": MAP_ANONYMOUS,
+    "PROT_READ": PROT_READ, "PROT_WRITE": PROT_WRITE,
+}
+CONSTANTS.update({name: value for name, (have, value)
+                  in _OPTIONAL_CONSTANTS.items() if have})
+del _OPTIONAL_CONSTANTS

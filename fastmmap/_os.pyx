@@ -1,0 +1,135 @@
+# cython: language_level=3
+"""Checked wrappers around mmap(2) and friends.
+
+errno becomes an exception here and nowhere else: every wrapper runs the
+syscall without the GIL, reads errno before anything else can clobber it, and
+raises OSError(errno, strerror) -- which Python maps to the matching subclass
+(PermissionError, FileNotFoundError, ...), exactly as CPython's mmap does.
+"""
+
+from fastmmap cimport _posix as posix
+from fastmmap._posix cimport off_t
+
+
+cdef int raise_errno(int err) except -1:
+    raise OSError(err, posix.strerror(err).decode("utf-8", "replace"))
+
+
+cdef char *map_memory(size_t length, int prot, int flags, int fd,
+                      off_t offset) except NULL:
+    cdef void *addr
+    cdef int err = 0
+    with nogil:
+        addr = posix.mmap(NULL, length, prot, flags, fd, offset)
+        if addr == posix.MAP_FAILED:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return <char *>addr
+
+
+cdef char *remap_memory(char *old, size_t old_size, size_t new_size) except NULL:
+    cdef void *addr
+    cdef int err = 0
+    with nogil:
+        addr = posix.fastmmap_mremap(old, old_size, new_size)
+        if addr == posix.MAP_FAILED:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return <char *>addr
+
+
+cdef int unmap_memory(char *addr, size_t length) except -1:
+    cdef int rc, err = 0
+    with nogil:
+        rc = posix.munmap(addr, length)
+        if rc != 0:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return 0
+
+
+cdef int sync_memory(char *addr, size_t length) except -1:
+    cdef int rc, err = 0
+    with nogil:
+        rc = posix.msync(addr, length, posix.MS_SYNC)
+        if rc != 0:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return 0
+
+
+cdef int advise_memory(char *addr, size_t length, int advice) except -1:
+    cdef int rc, err = 0
+    with nogil:
+        rc = posix.madvise(addr, length, advice)
+        if rc != 0:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return 0
+
+
+cdef int truncate_fd(int fd, off_t length) except -1:
+    cdef int rc, err = 0
+    with nogil:
+        rc = posix.ftruncate(fd, length)
+        if rc != 0:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return 0
+
+
+cdef off_t fd_size(int fd) except -1:
+    cdef posix.stat st
+    cdef int rc, err = 0
+    with nogil:
+        rc = posix.fstat(fd, &st)
+        if rc != 0:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return st.st_size
+
+
+cdef int fd_regular_size(int fd, off_t *size) noexcept:
+    """1 and *size set if fd is a regular file, 0 if not or if fstat fails.
+
+    The constructor ignores fstat errors on purpose (as CPython does): the
+    mmap() call that follows reports a bad descriptor with the right errno.
+    """
+    cdef posix.stat st
+    cdef int rc
+    with nogil:
+        rc = posix.fstat(fd, &st)
+    if rc != 0 or not posix.S_ISREG(st.st_mode):
+        return 0
+    size[0] = st.st_size
+    return 1
+
+
+cdef int dup_fd(int fd) except -1:
+    cdef int newfd, err = 0
+    with nogil:
+        # Close-on-exec, like os.dup(): a child process must not inherit
+        # the map's private descriptor.
+        newfd = posix.fcntl(fd, posix.F_DUPFD_CLOEXEC, 0)
+        if newfd < 0:
+            err = posix.errno
+    if err:
+        raise_errno(err)
+    return newfd
+
+
+cdef void close_fd(int fd) noexcept nogil:
+    # Errors from close() are ignored, as CPython's mmap ignores them: the
+    # descriptor is gone either way and there is nothing to retry.
+    posix.close(fd)
+
+
+cdef long page_size() noexcept nogil:
+    return posix.sysconf(posix._SC_PAGESIZE)
