@@ -20,6 +20,7 @@ from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDE
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from cpython.number cimport PyNumber_AsSsize_t, PyNumber_Index, PyIndex_Check
 from cpython.long cimport PyLong_AsLong
+from cpython.bytearray cimport PyByteArray_AS_STRING
 
 from fastmmap cimport _os
 from fastmmap cimport _posix as posix
@@ -89,6 +90,39 @@ cdef class _Iterator:
             raise StopIteration
         self._index = i + self._stride
         return PyBytes_FromStringAndSize(m._data + i, 1)
+
+
+@cython.final
+cdef class _LineIterator:
+    """mmap.lines(): one memchr per line with the GIL held (lines are short;
+    a very long line is found by the guarded GIL-free _find)."""
+    cdef mmap _map
+    cdef Py_ssize_t _pos
+    cdef Py_ssize_t _end
+    cdef bint _keepends
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef mmap m = self._map
+        cdef Py_ssize_t start = self._pos, end, eol, stop
+        if m is None:
+            raise StopIteration
+        m._check_valid()
+        # Clamp to the current size every time: the map may have shrunk.
+        end = self._end if self._end < m._size else m._size
+        if start >= end:
+            self._map = None
+            raise StopIteration
+        eol = m._find(start, end, b"\n", 1)
+        if eol < 0:
+            stop = eol = end
+        else:
+            eol += 1
+            stop = eol if self._keepends else eol - 1
+        self._pos = eol
+        return m._copy_out(start, stop - start)
 
 
 @cython.auto_pickle(False)
@@ -913,6 +947,136 @@ cdef class mmap:
         self._exports -= 1
 
     # ------------------------------------------------------------------
+    # Scanning extras (not in the stdlib)
+
+    def find_all(self, sub, start=None, end=None):
+        """find_all(sub, start=None, end=None) -> numpy.ndarray[int64]
+
+        Offsets of every non-overlapping occurrence of ``sub`` in
+        [start, end), left to right: exactly the matches count() counts
+        (same index rules, default the whole map).  Found without the GIL."""
+        cdef Py_buffer view
+        cdef Py_ssize_t c_start, c_end, k, found, resume, cap, done, i
+        cdef Py_ssize_t *out
+        cdef bytearray offsets
+        cdef object np_array
+        from fastmmap._array import offsets_array, offsets_range
+        PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
+        try:
+            c_start, c_end = self._byte_range(start, end, view.len)
+            k = view.len
+            if c_end - c_start < k:
+                return offsets_range(0, 0)
+            if k == 0:
+                return offsets_range(c_start, c_end + 1)
+            # Grow a bytearray geometrically; the kernel fills it without the
+            # GIL, a chunk at a time.
+            cap = 1024
+            offsets = bytearray(cap * sizeof(Py_ssize_t))
+            done = 0
+            # SAFETY: the guard keeps [c_start, c_end) mapped for the whole
+            # loop, even while the GIL is retaken to grow `offsets`; `offsets`
+            # is local, so nothing else can resize it under the kernel.
+            self._exports += 1
+            try:
+                while True:
+                    out = <Py_ssize_t *>PyByteArray_AS_STRING(offsets)
+                    with nogil:
+                        found = _search.find_all(
+                            self._data + c_start, c_end - c_start,
+                            <const char *>view.buf, k,
+                            out + done, cap - done, &resume)
+                        for i in range(done, done + found):
+                            out[i] += c_start
+                    done += found
+                    c_start += resume
+                    if done < cap or c_end - c_start < k:
+                        break
+                    cap *= 2
+                    offsets.extend(bytes(len(offsets)))
+            finally:
+                self._exports -= 1
+            del offsets[done * sizeof(Py_ssize_t):]
+            return offsets_array(offsets)
+        finally:
+            PyBuffer_Release(&view)
+
+    cdef tuple _byte_range(self, object start, object end, Py_ssize_t k):
+        """Normalise optional start/end with bytes' slicing rules against
+        the current size (re-checking validity after __index__ calls)."""
+        cdef Py_ssize_t c_start = 0, c_end = PY_SSIZE_T_MAX, size
+        if start is not None:
+            c_start = as_ssize(start)
+        if end is not None:
+            c_end = as_ssize(end)
+        self._check_valid()
+        size = self._size
+        if c_end > size:
+            c_end = size
+        elif c_end < 0:
+            c_end += size
+            if c_end < 0:
+                c_end = 0
+        if c_start < 0:
+            c_start += size
+            if c_start < 0:
+                c_start = 0
+        return c_start, c_end
+
+    def lines(self, start=None, end=None, *, keepends=True):
+        """lines(start=None, end=None, *, keepends=True) -> iterator of bytes
+
+        The lines of [start, end) (bytes' index rules, default the whole
+        map), split after each b'\\n' exactly as readline() splits them; a
+        line cut by ``end`` or the end of the map comes out as it is.  With
+        keepends=False the b'\\n' (only that byte) is dropped.  Does not
+        move the file position.  Each step re-checks the map, so closing it
+        mid-iteration raises ValueError and shrinking it ends the lines early."""
+        cdef _LineIterator it
+        cdef Py_ssize_t c_start, c_end
+        c_start, c_end = self._byte_range(start, end, 0)
+        it = _LineIterator.__new__(_LineIterator)
+        it._map = self
+        it._pos = c_start
+        it._end = c_end
+        it._keepends = bool(keepends)
+        return it
+
+    def readinto(self, buffer):
+        """readinto(buffer) -> int
+
+        Copies bytes from the current position into a writable bytes-like
+        object (as io.RawIOBase.readinto), advances the position and returns
+        the count: min(len(buffer), bytes remaining).  Large copies release
+        the GIL."""
+        cdef Py_buffer view
+        cdef Py_ssize_t n, remaining
+        try:
+            PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
+        except (BufferError, TypeError):
+            raise TypeError("readinto() argument must be read-write "
+                            f"bytes-like object, not {type(buffer).__name__}")
+        try:
+            # GetBuffer may have run __buffer__: check the map afterwards.
+            self._check_valid()
+            remaining = self._size - self._pos if self._pos < self._size else 0
+            n = view.len if view.len < remaining else remaining
+            if n < GIL_FREE_MIN:
+                # SAFETY: the GIL is held; both ranges are in bounds.
+                posix.memmove(view.buf, self._data + self._pos, <size_t>n)
+            else:
+                # SAFETY: the guard keeps the map; `view` keeps the target.
+                # memmove: the target may be a view of this very map.
+                self._exports += 1
+                with nogil:
+                    posix.memmove(view.buf, self._data + self._pos, <size_t>n)
+                self._exports -= 1
+            self._pos += n
+            return n
+        finally:
+            PyBuffer_Release(&view)
+
+    # ------------------------------------------------------------------
     # NumPy
 
     def as_array(self, dtype=None, shape=None, offset=0, order="C"):
@@ -924,6 +1088,62 @@ cdef class mmap:
         on first use."""
         from fastmmap._array import as_array
         return as_array(self, dtype, shape, offset, order)
+
+
+def _map_file(int fd, int access, long long offset, length):
+    """Map [offset, offset + length) of the regular file open as ``fd``
+    (length None: to the end of the file) for fastmmap.open().
+
+    Unlike the constructor it accepts any offset (it maps from the page
+    below and exposes from ``offset``) and an empty range (a zero-length
+    map that is open but has no OS mapping).  It never maps past the end of
+    the file: touching such pages would raise SIGBUS."""
+    cdef off_t file_size
+    cdef long long c_length, aligned
+    cdef size_t skip
+    cdef int prot, flags
+    cdef mmap m
+    if offset < 0:
+        raise ValueError("offset must be >= 0")
+    file_size = _os.fd_size(fd)
+    if offset > file_size:
+        raise ValueError("offset is past the end of the file")
+    if length is None:
+        c_length = file_size - offset
+    else:
+        c_length = as_longlong(length)
+        if c_length < 0:
+            raise ValueError("length must be >= 0")
+        if c_length > file_size - offset:
+            raise ValueError("length is past the end of the file")
+    if c_length > PY_SSIZE_T_MAX:
+        raise OverflowError("map too large for this platform")
+    if access == _ACCESS_READ:
+        flags, prot = posix.MAP_SHARED, posix.PROT_READ
+    elif access == _ACCESS_WRITE:
+        flags, prot = posix.MAP_SHARED, posix.PROT_READ | posix.PROT_WRITE
+    elif access == _ACCESS_COPY:
+        flags, prot = posix.MAP_PRIVATE, posix.PROT_READ | posix.PROT_WRITE
+    else:
+        raise ValueError("mmap invalid access parameter.")
+    m = mmap.__new__(mmap, _BLANK)
+    m._access = access
+    m._flags = flags
+    m._trackfd = True
+    m._offset = offset
+    m._size = <Py_ssize_t>c_length
+    m._pos = 0
+    m._fd = _os.dup_fd(fd)
+    if c_length == 0:
+        m._data = _EMPTY_MAP
+        return m
+    aligned = offset - offset % _os.page_size()
+    skip = <size_t>(offset - aligned)
+    m._map_base = _os.map_memory(skip + <size_t>c_length, prot, flags, fd,
+                                 <off_t>aligned)
+    m._map_len = skip + <size_t>c_length
+    m._data = m._map_base + skip
+    return m
 
 
 # ----------------------------------------------------------------------
