@@ -25,8 +25,9 @@ from cpython.bytearray cimport PyByteArray_AS_STRING
 from fastmmap cimport _os
 from fastmmap cimport _posix as posix
 from fastmmap cimport _search
+from fastmmap._fault cimport fastmmap_fault_install, fastmmap_guard_run
 from fastmmap._convert cimport as_int, as_longlong, as_ssize, check_nargs
-from fastmmap._posix cimport off_t
+from fastmmap._posix cimport off_t, EFAULT
 
 import sys as _sys
 
@@ -65,6 +66,61 @@ _ACCESS_NAMES = ("ACCESS_DEFAULT", "ACCESS_READ", "ACCESS_WRITE", "ACCESS_COPY")
 cdef object _BLANK = object()
 
 
+# One memory operation on mapped bytes, run by _perform() under the fault
+# guard (fastmmap_guard_run), with or without the GIL.
+cdef enum:
+    OP_FIND
+    OP_RFIND
+    OP_COUNT
+    OP_FIND_ALL
+    OP_COPY
+    OP_GATHER
+    OP_SCATTER
+    OP_LOAD
+    OP_STORE
+
+cdef struct _Op:
+    int kind
+    const char *hay       # bytes read: the map range, or the copy source
+    char *dst             # bytes written: the copy target
+    Py_ssize_t n          # length of hay (searches, copies) or item count
+    const char *needle
+    Py_ssize_t k          # needle length; the byte value for OP_STORE
+    Py_ssize_t step       # stride of OP_GATHER / OP_SCATTER on the map side
+    Py_ssize_t *out       # OP_FIND_ALL output and its capacity
+    Py_ssize_t cap
+    Py_ssize_t resume
+    Py_ssize_t result
+
+
+cdef void _perform(void *arg) noexcept nogil:
+    # SAFETY: every caller has checked that hay[0:n] (or the strided range)
+    # and dst are inside live buffers, and holds them for the call.
+    cdef _Op *op = <_Op *>arg
+    cdef Py_ssize_t j
+    if op.kind == OP_FIND:
+        op.result = _search.find(op.hay, op.n, op.needle, op.k)
+    elif op.kind == OP_RFIND:
+        op.result = _search.rfind(op.hay, op.n, op.needle, op.k)
+    elif op.kind == OP_COUNT:
+        op.result = _search.count(op.hay, op.n, op.needle, op.k)
+    elif op.kind == OP_FIND_ALL:
+        op.result = _search.find_all(op.hay, op.n, op.needle, op.k,
+                                     op.out, op.cap, &op.resume)
+    elif op.kind == OP_COPY:
+        posix.memmove(op.dst, op.hay, <size_t>op.n)
+    elif op.kind == OP_GATHER:
+        for j in range(op.n):
+            op.dst[j] = op.hay[j * op.step]
+    elif op.kind == OP_SCATTER:
+        for j in range(op.n):
+            op.dst[j * op.step] = op.hay[j]
+    elif op.kind == OP_LOAD:
+        op.result = <unsigned char>op.hay[0]
+    elif op.kind == OP_STORE:
+        op.dst[0] = <char>op.k
+
+
 cdef class mmap
 
 
@@ -89,7 +145,7 @@ cdef class _Iterator:
             self._map = None
             raise StopIteration
         self._index = i + self._stride
-        return PyBytes_FromStringAndSize(m._data + i, 1)
+        return m._copy_out(i, 1)
 
 
 @cython.final
@@ -260,112 +316,142 @@ cdef class mmap:
         return 0
 
     # ------------------------------------------------------------------
-    # Guarded GIL-free primitives.  Callers have re-checked validity and
-    # clamped [start, end) to the current size.
+    # Memory access.  Every read or write of mapped bytes goes through
+    # _run(): it catches SIGBUS (a truncated file) and turns it into OSError,
+    # and when asked to release the GIL it holds the export guard so no other
+    # thread can unmap the memory meanwhile.  Callers have re-checked
+    # validity and clamped their ranges to the current size.
+
+    cdef int _run(self, _Op *op, bint release_gil) except -1:
+        cdef int rc
+        if release_gil:
+            # SAFETY: _exports > 0 makes close() and resize() raise
+            # BufferError until the operation returns, so the range the
+            # caller checked stays mapped while the GIL is released.  Any
+            # source or target buffer outside the map is held by the caller.
+            self._exports += 1
+            with nogil:
+                rc = fastmmap_guard_run(_perform, op)
+            self._exports -= 1
+        else:
+            # SAFETY: the GIL is held, so nothing can unmap the range.
+            rc = fastmmap_guard_run(_perform, op)
+        if rc != 0:
+            raise OSError(
+                EFAULT, "fastmmap: the mapped file is shorter than the map "
+                "(truncated underneath?); these bytes cannot be accessed")
+        return 0
 
     cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,
                           const char *needle, Py_ssize_t k) except -2:
         """Absolute offset of the first needle in [start, end), or -1."""
-        cdef const char *hay = self._data + start
+        cdef _Op op
         cdef Py_ssize_t n = end - start
-        cdef Py_ssize_t head = GIL_FREE_MIN
-        cdef Py_ssize_t r
         if n < k:
             return -1
+        op.kind = OP_FIND
+        op.hay = self._data + start
+        op.needle = needle
+        op.k = k
         if n - k < 2 * GIL_FREE_MIN:
-            # SAFETY: the GIL is held, nothing can unmap; [start, end) is
-            # within the current size.
-            r = _search.find(hay, n, needle, k)
-            return start + r if r >= 0 else -1
+            op.n = n
+            self._run(&op, False)
+            return start + op.result if op.result >= 0 else -1
         # Hits near the start are common (readline-style loops): look there
         # first with the GIL held, so such calls never pay for releasing it.
-        # SAFETY: head + k - 1 < n, so the window is inside [start, end).
-        r = _search.find(hay, head + k - 1, needle, k)
-        if r >= 0:
-            return start + r
-        # SAFETY: _exports > 0 blocks close() and resize() (BufferError)
-        # until the kernel returns, so hay stays mapped; the needle belongs
-        # to a bytes object or Py_buffer the caller holds for the call.
-        self._exports += 1
-        with nogil:
-            r = _search.find(hay + head, n - head, needle, k)
-        self._exports -= 1
-        return start + head + r if r >= 0 else -1
+        # The window holds the match starts [0, GIL_FREE_MIN).
+        op.n = GIL_FREE_MIN + k - 1
+        self._run(&op, False)
+        if op.result >= 0:
+            return start + op.result
+        op.hay = self._data + start + GIL_FREE_MIN
+        op.n = n - GIL_FREE_MIN
+        self._run(&op, True)
+        return start + GIL_FREE_MIN + op.result if op.result >= 0 else -1
 
     cdef Py_ssize_t _rfind(self, Py_ssize_t start, Py_ssize_t end,
                            const char *needle, Py_ssize_t k) except -2:
         """Absolute offset of the last needle in [start, end), or -1."""
-        cdef const char *hay = self._data + start
+        cdef _Op op
         cdef Py_ssize_t n = end - start
         cdef Py_ssize_t tail
-        cdef Py_ssize_t r
         if n < k:
             return -1
+        op.kind = OP_RFIND
+        op.hay = self._data + start
+        op.needle = needle
+        op.k = k
         if n - k < 2 * GIL_FREE_MIN:
-            # SAFETY: as in _find, the GIL is held.
-            r = _search.rfind(hay, n, needle, k)
-            return start + r if r >= 0 else -1
-        # Mirror of _find: matches starting at or after `tail` first.
+            op.n = n
+            self._run(&op, False)
+            return start + op.result if op.result >= 0 else -1
+        # Mirror of _find: the match starts [tail, n - k] first, GIL held.
         tail = n - GIL_FREE_MIN - k + 1
-        # SAFETY: tail >= 0 and the window ends at n.
-        r = _search.rfind(hay + tail, n - tail, needle, k)
-        if r >= 0:
-            return start + tail + r
-        # SAFETY: guarded as in _find; the window [0, tail + k - 1) is inside.
-        self._exports += 1
-        with nogil:
-            r = _search.rfind(hay, tail + k - 1, needle, k)
-        self._exports -= 1
-        return start + r if r >= 0 else -1
+        op.hay = self._data + start + tail
+        op.n = n - tail
+        self._run(&op, False)
+        if op.result >= 0:
+            return start + tail + op.result
+        op.hay = self._data + start
+        op.n = tail + k - 1
+        self._run(&op, True)
+        return start + op.result if op.result >= 0 else -1
 
     cdef Py_ssize_t _count(self, Py_ssize_t start, Py_ssize_t end,
                            const char *needle, Py_ssize_t k) except -1:
-        cdef const char *hay = self._data + start
-        cdef Py_ssize_t n = end - start
-        cdef Py_ssize_t r
-        if n < GIL_FREE_MIN:
-            # SAFETY: the GIL is held.
-            return _search.count(hay, n, needle, k)
-        # SAFETY: guarded as in _find.
-        self._exports += 1
-        with nogil:
-            r = _search.count(hay, n, needle, k)
-        self._exports -= 1
-        return r
+        cdef _Op op
+        op.kind = OP_COUNT
+        op.hay = self._data + start
+        op.n = end - start
+        op.needle = needle
+        op.k = k
+        self._run(&op, op.n >= GIL_FREE_MIN)
+        return op.result
 
     cdef object _copy_out(self, Py_ssize_t start, Py_ssize_t n):
         """bytes(self._data[start:start + n]); the caller checked bounds."""
+        cdef _Op op
         cdef object result
-        cdef char *dest
-        if n < GIL_FREE_MIN:
-            # SAFETY: the GIL is held and [start, start + n) is in bounds.
-            return PyBytes_FromStringAndSize(self._data + start, n)
-        # Allocating a bytes object runs no Python code (bytes are not
-        # tracked by the GC), so the caller's bounds still hold after it.
+        if n <= 0:
+            return b""
+        # Allocate first, copy under the guard: a fault then leaks nothing.
+        # (Allocating bytes runs no Python code, so the bounds still hold.)
         result = PyBytes_FromStringAndSize(NULL, n)
-        dest = PyBytes_AS_STRING(result)
-        # SAFETY: _exports > 0 blocks close() and resize() until the copy
-        # is done; [start, start + n) was checked against the current size.
-        self._exports += 1
-        with nogil:
-            posix.memcpy(dest, self._data + start, <size_t>n)
-        self._exports -= 1
+        op.kind = OP_COPY
+        op.dst = PyBytes_AS_STRING(result)
+        op.hay = self._data + start
+        op.n = n
+        self._run(&op, n >= GIL_FREE_MIN)
         return result
 
     cdef int _copy_in(self, Py_ssize_t start, const char *src,
                       Py_ssize_t n) except -1:
-        """self._data[start:start + n] = src; the caller checked bounds."""
-        if n < GIL_FREE_MIN:
-            # SAFETY: the GIL is held and [start, start + n) is in bounds.
-            posix.memmove(self._data + start, src, <size_t>n)
+        """self._data[start:start + n] = src (memmove: src may be a view of
+        this very map); the caller checked bounds and holds src."""
+        cdef _Op op
+        if n <= 0:
             return 0
-        # SAFETY: guarded as in _find; src is a buffer the caller holds.
-        # memmove, not memcpy: src may be a view of this very map.
-        self._exports += 1
-        with nogil:
-            posix.memmove(self._data + start, src, <size_t>n)
-        self._exports -= 1
-        return 0
+        op.kind = OP_COPY
+        op.dst = self._data + start
+        op.hay = src
+        op.n = n
+        return self._run(&op, n >= GIL_FREE_MIN)
+
+    cdef int _load(self, Py_ssize_t i) except -1:
+        """self._data[i] as 0..255; the caller checked 0 <= i < size."""
+        cdef _Op op
+        op.kind = OP_LOAD
+        op.hay = self._data + i
+        self._run(&op, False)
+        return <int>op.result
+
+    cdef int _store(self, Py_ssize_t i, int value) except -1:
+        """self._data[i] = value; the caller checked 0 <= i < size."""
+        cdef _Op op
+        op.kind = OP_STORE
+        op.dst = self._data + i
+        op.k = value
+        return self._run(&op, False)
 
     # ------------------------------------------------------------------
     # Life cycle
@@ -549,7 +635,7 @@ cdef class mmap:
         self._check_valid()
         if self._pos >= self._size:
             raise ValueError("read byte out of range")
-        value = <unsigned char>self._data[self._pos]
+        value = <unsigned char>self._load(self._pos)
         self._pos += 1
         return value
 
@@ -610,7 +696,7 @@ cdef class mmap:
         self._check_valid()
         self._check_writable()
         if self._pos < self._size:
-            self._data[self._pos] = <char>v
+            self._store(self._pos, <int>v)
             self._pos += 1
         else:
             raise ValueError("write byte out of range")
@@ -819,9 +905,9 @@ cdef class mmap:
         return it
 
     def __getitem__(self, item):
-        cdef Py_ssize_t i, start, stop, step, slicelen, j
+        cdef Py_ssize_t i, start, stop, step, slicelen
         cdef object result
-        cdef char *dest
+        cdef _Op op
         self._check_valid()
         if PyIndex_Check(item):
             i = PyNumber_AsSsize_t(item, IndexError)
@@ -830,7 +916,7 @@ cdef class mmap:
                 i += self._size
             if i < 0 or i >= self._size:
                 raise IndexError("mmap index out of range")
-            return <unsigned char>self._data[i]
+            return self._load(i)
         if PySlice_Check(item):
             PySlice_Unpack(item, &start, &stop, &step)
             self._check_valid()
@@ -840,18 +926,21 @@ cdef class mmap:
             if step == 1:
                 return self._copy_out(start, slicelen)
             result = PyBytes_FromStringAndSize(NULL, slicelen)
-            dest = PyBytes_AS_STRING(result)
-            # SAFETY: AdjustIndices keeps start + j * step inside [0, size)
-            # for j < slicelen, and the GIL is held.
-            for j in range(slicelen):
-                dest[j] = self._data[start + j * step]
+            # AdjustIndices keeps every start + j * step inside [0, size).
+            op.kind = OP_GATHER
+            op.dst = PyBytes_AS_STRING(result)
+            op.hay = self._data + start
+            op.n = slicelen
+            op.step = step
+            self._run(&op, False)
             return result
         raise TypeError("mmap indices must be integers")
 
     def __setitem__(self, item, value):
-        cdef Py_ssize_t i, v, start, stop, step, slicelen, j
+        cdef Py_ssize_t i, v, start, stop, step, slicelen
         cdef Py_buffer view
         cdef const char *src
+        cdef _Op op
         self._check_valid()
         self._check_writable()
         if PyIndex_Check(item):
@@ -870,7 +959,7 @@ cdef class mmap:
             self._check_valid()
             if i >= self._size:
                 raise IndexError("mmap index out of range")
-            self._data[i] = <char>v
+            self._store(i, <int>v)
             return
         if PySlice_Check(item):
             PySlice_Unpack(item, &start, &stop, &step)
@@ -892,10 +981,13 @@ cdef class mmap:
                 if step == 1:
                     self._copy_in(start, src, slicelen)
                     return
-                # SAFETY: AdjustIndices keeps every start + j * step inside
-                # [0, size); the GIL is held.
-                for j in range(slicelen):
-                    self._data[start + j * step] = src[j]
+                # AdjustIndices keeps every start + j * step inside [0, size).
+                op.kind = OP_SCATTER
+                op.dst = self._data + start
+                op.hay = src
+                op.n = slicelen
+                op.step = step
+                self._run(&op, False)
             finally:
                 PyBuffer_Release(&view)
             return
@@ -956,8 +1048,9 @@ cdef class mmap:
         [start, end), left to right: exactly the matches count() counts
         (same index rules, default the whole map).  Found without the GIL."""
         cdef Py_buffer view
-        cdef Py_ssize_t c_start, c_end, k, found, resume, cap, done, i
+        cdef Py_ssize_t c_start, c_end, k, found, cap, done, i
         cdef Py_ssize_t *out
+        cdef _Op op
         cdef bytearray offsets
         cdef object np_array
         from fastmmap._array import offsets_array, offsets_range
@@ -974,22 +1067,27 @@ cdef class mmap:
             cap = 1024
             offsets = bytearray(cap * sizeof(Py_ssize_t))
             done = 0
-            # SAFETY: the guard keeps [c_start, c_end) mapped for the whole
-            # loop, even while the GIL is retaken to grow `offsets`; `offsets`
-            # is local, so nothing else can resize it under the kernel.
+            op.kind = OP_FIND_ALL
+            op.needle = <const char *>view.buf
+            op.k = k
+            # The export guard is held across the loop (not only inside
+            # _run): `view` may be a buffer of this very map, and the range
+            # must not change between chunks.  `offsets` is local, so nothing
+            # else can resize it under the kernel.
             self._exports += 1
             try:
                 while True:
                     out = <Py_ssize_t *>PyByteArray_AS_STRING(offsets)
-                    with nogil:
-                        found = _search.find_all(
-                            self._data + c_start, c_end - c_start,
-                            <const char *>view.buf, k,
-                            out + done, cap - done, &resume)
-                        for i in range(done, done + found):
-                            out[i] += c_start
+                    op.hay = self._data + c_start
+                    op.n = c_end - c_start
+                    op.out = out + done
+                    op.cap = cap - done
+                    self._run(&op, op.n >= GIL_FREE_MIN)
+                    found = op.result
+                    for i in range(done, done + found):
+                        out[i] += c_start
                     done += found
-                    c_start += resume
+                    c_start += op.resume
                     if done < cap or c_end - c_start < k:
                         break
                     cap *= 2
@@ -1051,6 +1149,7 @@ cdef class mmap:
         the GIL."""
         cdef Py_buffer view
         cdef Py_ssize_t n, remaining
+        cdef _Op op
         try:
             PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
         except (BufferError, TypeError):
@@ -1061,16 +1160,14 @@ cdef class mmap:
             self._check_valid()
             remaining = self._size - self._pos if self._pos < self._size else 0
             n = view.len if view.len < remaining else remaining
-            if n < GIL_FREE_MIN:
-                # SAFETY: the GIL is held; both ranges are in bounds.
-                posix.memmove(view.buf, self._data + self._pos, <size_t>n)
-            else:
-                # SAFETY: the guard keeps the map; `view` keeps the target.
-                # memmove: the target may be a view of this very map.
-                self._exports += 1
-                with nogil:
-                    posix.memmove(view.buf, self._data + self._pos, <size_t>n)
-                self._exports -= 1
+            # memmove (in OP_COPY): the target may be a view of this map;
+            # `view` holds the target for the call.
+            op.kind = OP_COPY
+            op.dst = <char *>view.buf
+            op.hay = self._data + self._pos
+            op.n = n
+            if n > 0:
+                self._run(&op, n >= GIL_FREE_MIN)
             self._pos += n
             return n
         finally:
@@ -1147,6 +1244,11 @@ def _map_file(int fd, int access, long long offset, length):
 
 
 # ----------------------------------------------------------------------
+# Module set-up
+
+if fastmmap_fault_install() != 0:
+    _os.raise_errno(posix.errno)
+
 # Module constants, with the stdlib's names and this platform's values.
 
 ACCESS_DEFAULT = _ACCESS_DEFAULT

@@ -1,0 +1,7 @@
+# Declarations of the SIGBUS guard (see _fault.h for how and why).
+
+cdef extern from "_fault.h" nogil:
+    # Installs the process-wide SIGBUS handler once; 0 or -1 (errno set).
+    int fastmmap_fault_install()
+    # Runs fn(arg); 0, or -1 when fn touched memory that raised SIGBUS.
+    int fastmmap_guard_run(void (*fn)(void *) noexcept nogil, void *arg)
