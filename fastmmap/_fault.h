@@ -32,8 +32,14 @@ typedef struct fastmmap_fault_scope {
     struct fastmmap_fault_scope *prev;
 } fastmmap_fault_scope;
 
-/* The innermost guarded access of this thread, or NULL. */
-static __thread fastmmap_fault_scope *fastmmap_fault_current = NULL;
+/* The innermost guarded access of this thread, or NULL.  initial-exec:
+ * one %fs-relative load instead of a __tls_get_addr call per access. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define FASTMMAP_TLS __thread __attribute__((tls_model("initial-exec")))
+#else
+#  define FASTMMAP_TLS _Thread_local
+#endif
+static FASTMMAP_TLS fastmmap_fault_scope *fastmmap_fault_current = NULL;
 static struct sigaction fastmmap_previous_sigbus;
 static int fastmmap_sigbus_installed = 0;
 

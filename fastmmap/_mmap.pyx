@@ -61,6 +61,11 @@ cdef char _EMPTY_MAP[1]
 
 _ACCESS_NAMES = ("ACCESS_DEFAULT", "ACCESS_READ", "ACCESS_WRITE", "ACCESS_COPY")
 
+# Defaults of find/rfind/count, told apart from any value a caller can pass
+# (None included: like CPython, an explicit None is a TypeError).
+cdef object _CURRENT_POSITION = object()
+cdef object _END = object()
+
 # Marker passed as fileno by the module's own factories: creates a closed
 # object whose fields the factory then fills in.
 cdef object _BLANK = object()
@@ -504,23 +509,23 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # Searching
 
-    def find(self, *args):
+    def find(self, sub, start=_CURRENT_POSITION, end=_END, /):
         """find(sub[, start[, end]]) -> int
 
         Lowest index in [start, end) where bytes-like ``sub`` is found, or -1.
         ``start`` defaults to the current position, ``end`` to the size;
         negative values count from the end.  Runs without the GIL on large
         ranges."""
-        return self._search(args, 0)
+        return self._search(sub, start, end, 0)
 
-    def rfind(self, *args):
+    def rfind(self, sub, start=_CURRENT_POSITION, end=_END, /):
         """rfind(sub[, start[, end]]) -> int
 
         Highest index in [start, end) where ``sub`` is found, or -1.  Same
         arguments as find()."""
-        return self._search(args, 1)
+        return self._search(sub, start, end, 1)
 
-    def count(self, *args):
+    def count(self, sub, start=_CURRENT_POSITION, end=_END, /):
         """count(sub[, start[, end]]) -> int
 
         Number of non-overlapping occurrences of ``sub`` in [start, end),
@@ -528,22 +533,18 @@ cdef class mmap:
         m[:].count(sub, start, end)``.  Unlike find(), the range defaults to
         the whole map, not the current position.  Runs without the GIL on
         large ranges."""
-        return self._search(args, 2)
+        return self._search(sub, start, end, 2)
 
-    cdef object _search(self, tuple args, int mode):
-        cdef Py_ssize_t nargs = len(args)
-        cdef Py_ssize_t start, end, size, k, r
+    cdef object _search(self, object sub, object start_arg, object end_arg,
+                        int mode):
+        cdef Py_ssize_t start, end, size, k
         cdef const char *needle
         cdef Py_buffer view
         cdef bint have_view = False
-        cdef object sub
         self._check_valid()
-        if nargs < 1 or nargs > 3:
-            check_nargs(("find", "rfind", "count")[mode], nargs, 1, 3)
         # Defaults are taken before conversion, as CPython does.
         start = 0 if mode == 2 else self._pos
         end = PY_SSIZE_T_MAX if mode == 2 else self._size
-        sub = args[0]
         if type(sub) is bytes:
             # SAFETY: the args tuple keeps the bytes object alive and bytes
             # are immutable.
@@ -555,10 +556,10 @@ cdef class mmap:
             needle = <const char *>view.buf
             k = view.len
         try:
-            if nargs > 1:
-                start = as_ssize(args[1])
-            if nargs > 2:
-                end = as_ssize(args[2])
+            if start_arg is not _CURRENT_POSITION:
+                start = as_ssize(start_arg)
+            if end_arg is not _END:
+                end = as_ssize(end_arg)
             # Re-check after running arbitrary __index__ code.
             self._check_valid()
             size = self._size
