@@ -153,21 +153,36 @@ cdef class _Iterator:
         return m._copy_out(i, 1)
 
 
+# lines() reads ahead in blocks this large.
+cdef Py_ssize_t LINE_BLOCK = 1 << 16
+
+
 @cython.final
 cdef class _LineIterator:
-    """mmap.lines(): one memchr per line with the GIL held (lines are short;
-    a very long line is found by the guarded GIL-free _find)."""
+    """mmap.lines().
+
+    Copies the map a block at a time (one guarded copy per 64 KiB) and cuts
+    lines out of that private block, so each line costs one memchr and one
+    bytes allocation with no fault guard of its own.  A line longer than a
+    block is found and copied straight from the map.  Each step re-checks
+    that the map is open and clamps to its current size.
+    """
     cdef mmap _map
-    cdef Py_ssize_t _pos
-    cdef Py_ssize_t _end
+    cdef Py_ssize_t _pos        # map offset of the next line
+    cdef Py_ssize_t _end        # requested end (clamped to the size per step)
     cdef bint _keepends
+    cdef bytes _block           # copy of the map from _block_start
+    cdef Py_ssize_t _block_start
+    cdef Py_ssize_t _block_len
 
     def __iter__(self):
         return self
 
     def __next__(self):
         cdef mmap m = self._map
-        cdef Py_ssize_t start = self._pos, end, eol, stop
+        cdef Py_ssize_t start = self._pos, end, eol, stop, offset
+        cdef const char *block
+        cdef const char *hit
         if m is None:
             raise StopIteration
         m._check_valid()
@@ -175,15 +190,48 @@ cdef class _LineIterator:
         end = self._end if self._end < m._size else m._size
         if start >= end:
             self._map = None
+            self._block = None
             raise StopIteration
-        eol = m._find(start, end, b"\n", 1)
-        if eol < 0:
-            stop = eol = end
+        offset = start - self._block_start
+        if (self._block is None or offset < 0 or offset >= self._block_len
+                or self._block_start + self._block_len > end):
+            self._refill(start, end)
+            offset = 0
+        block = PyBytes_AS_STRING(self._block)
+        # SAFETY: a private copy, [offset, _block_len) is inside it.
+        hit = <const char *>posix.memchr(block + offset, 10,
+                                         <size_t>(self._block_len - offset))
+        if hit == NULL and self._block_start + self._block_len < end:
+            if offset > 0:
+                # The line continues past this block: start a block there.
+                self._refill(start, end)
+                return self.__next__()
+            # A line longer than a whole block: take it from the map.
+            eol = m._find(start, end, b"\n", 1)
+            if eol < 0:
+                stop = eol = end
+            else:
+                eol += 1
+                stop = eol if self._keepends else eol - 1
+            self._pos = eol
+            return m._copy_out(start, stop - start)
+        if hit == NULL:
+            eol = self._block_len
+            stop = eol
         else:
-            eol += 1
+            eol = hit - block + 1
             stop = eol if self._keepends else eol - 1
-        self._pos = eol
-        return m._copy_out(start, stop - start)
+        self._pos = self._block_start + eol
+        return PyBytes_FromStringAndSize(block + offset, stop - offset)
+
+    cdef int _refill(self, Py_ssize_t start, Py_ssize_t end) except -1:
+        cdef Py_ssize_t n = end - start
+        if n > LINE_BLOCK:
+            n = LINE_BLOCK
+        self._block = self._map._copy_out(start, n)
+        self._block_start = start
+        self._block_len = n
+        return 0
 
 
 @cython.auto_pickle(False)
@@ -1153,7 +1201,9 @@ cdef class mmap:
         cdef _Op op
         try:
             PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
-        except (BufferError, TypeError):
+        except Exception:
+            # Whatever the exporter says (BufferError, NumPy's ValueError
+            # for read-only arrays), io's readinto reports TypeError.
             raise TypeError("readinto() argument must be read-write "
                             f"bytes-like object, not {type(buffer).__name__}")
         try:
