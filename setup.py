@@ -48,6 +48,13 @@ setup(
         compiler_directives={
             "language_level": 3,
             "embedsignature": True,
+            # Argument Clinic style docstrings give inspect.signature() a
+            # __text_signature__ for the plain (non-binding) methods below.
+            "embedsignature.format": "clinic",
+            # Plain C methods, as CPython's own types have: METH_NOARGS /
+            # METH_VARARGS calls are cheaper than cyfunction objects, and
+            # arity errors then read exactly like the stdlib's.
+            "binding": False,
             "boundscheck": False,
             "wraparound": False,
             "cdivision": True,

@@ -7,12 +7,13 @@ on Python 3.9-3.13).  Extras: ``mmap.count``, ``mmap.find_all``,
 
 from fastmmap._mmap import CONSTANTS as _CONSTANTS
 from fastmmap._mmap import mmap
+from fastmmap._open import open
 from fastmmap._version import __version__
 
 error = OSError
 
 globals().update(_CONSTANTS)
 
-__all__ = ["mmap", "error", "__version__", *sorted(_CONSTANTS)]
+__all__ = ["mmap", "open", "error", "__version__", *sorted(_CONSTANTS)]
 
 del _CONSTANTS

@@ -31,6 +31,19 @@ from fastmmap._posix cimport off_t, EFAULT
 
 import sys as _sys
 
+cdef extern from *:
+    """
+    static void fastmmap_set_type_name(PyTypeObject *type, const char *name)
+    {
+        /* Static types derive __name__ and __module__ from tp_name. */
+        type->tp_name = name;
+        PyType_Modified(type);
+    }
+    """
+    ctypedef struct PyTypeObject
+    void _set_type_name "fastmmap_set_type_name"(PyTypeObject *type,
+                                                  const char *name)
+
 cdef extern from "Python.h":
     # Declared here rather than cimported: not every Cython release ships
     # them in cpython/slice.pxd.
@@ -65,10 +78,51 @@ _ACCESS_NAMES = ("ACCESS_DEFAULT", "ACCESS_READ", "ACCESS_WRITE", "ACCESS_COPY")
 # (None included: like CPython, an explicit None is a TypeError).
 cdef object _CURRENT_POSITION = object()
 cdef object _END = object()
+cdef object _MISSING = object()
 
 # Marker passed as fileno by the module's own factories: creates a closed
 # object whose fields the factory then fills in.
 cdef object _BLANK = object()
+
+
+_CONSTRUCTOR_PARAMETERS = ("fileno", "length", "flags", "prot", "access",
+                           "offset")
+
+
+cdef tuple _parse_constructor_args(tuple args, dict kwargs):
+    """mmap(fileno, length, flags, prot, access, offset, *, trackfd), with
+    the wording of CPython's PyArg_ParseTupleAndKeywords errors."""
+    cdef Py_ssize_t nargs = len(args), i
+    if nargs > 6:
+        raise TypeError(
+            f"function takes at most 6 positional arguments ({nargs} given)")
+    values = list(args) + [_MISSING] * (6 - nargs)
+    trackfd = True
+    for key, value in kwargs.items():
+        if key == "trackfd":
+            trackfd = value
+            continue
+        try:
+            i = _CONSTRUCTOR_PARAMETERS.index(key)
+        except ValueError:
+            raise TypeError(
+                f"this function got an unexpected keyword argument '{key}'"
+            ) from None
+        if i < nargs:
+            raise TypeError(f"argument for function given by name ('{key}') "
+                            f"and position ({i + 1})")
+        values[i] = value
+    for i in range(2):
+        if values[i] is _MISSING:
+            raise TypeError("function missing required argument "
+                            f"'{_CONSTRUCTOR_PARAMETERS[i]}' (pos {i + 1})")
+    defaults = (None, None, posix.MAP_SHARED, posix.PROT_WRITE | posix.PROT_READ,
+                _ACCESS_DEFAULT, 0)
+    for i in range(2, 6):
+        if values[i] is _MISSING:
+            values[i] = defaults[i]
+    values.append(trackfd)
+    return tuple(values)
 
 
 # One memory operation on mapped bytes, run by _perform() under the fault
@@ -165,7 +219,10 @@ cdef class _LineIterator:
     lines out of that private block, so each line costs one memchr and one
     bytes allocation with no fault guard of its own.  A line longer than a
     block is found and copied straight from the map.  Each step re-checks
-    that the map is open and clamps to its current size.
+    that the map is open and clamps to its current size, and a write through
+    any fastmmap method since the block was copied makes it copy again, so
+    those writes show at once; writes through memoryviews, arrays or other
+    processes may show up to one block late.
     """
     cdef mmap _map
     cdef Py_ssize_t _pos        # map offset of the next line
@@ -174,6 +231,7 @@ cdef class _LineIterator:
     cdef bytes _block           # copy of the map from _block_start
     cdef Py_ssize_t _block_start
     cdef Py_ssize_t _block_len
+    cdef size_t _block_writes     # m._writes when the block was copied
 
     def __iter__(self):
         return self
@@ -194,7 +252,8 @@ cdef class _LineIterator:
             raise StopIteration
         offset = start - self._block_start
         if (self._block is None or offset < 0 or offset >= self._block_len
-                or self._block_start + self._block_len > end):
+                or self._block_start + self._block_len > end
+                or self._block_writes != m._writes):
             self._refill(start, end)
             offset = 0
         block = PyBytes_AS_STRING(self._block)
@@ -229,6 +288,7 @@ cdef class _LineIterator:
         if n > LINE_BLOCK:
             n = LINE_BLOCK
         self._block = self._map._copy_out(start, n)
+        self._block_writes = self._map._writes
         self._block_start = start
         self._block_len = n
         return 0
@@ -255,25 +315,31 @@ cdef class mmap:
     cdef int _access
     cdef int _flags
     cdef bint _trackfd
+    cdef Py_ssize_t _anon_capacity  # shared anonymous maps: the most resize() may give
     cdef Py_ssize_t _exports  # live buffer exports + running GIL-free kernels
+    cdef size_t _writes       # bumped by every write through fastmmap (lines() read-ahead)
     cdef object __weakref__
 
-    def __cinit__(self, fileno, length=None, flags=posix.MAP_SHARED,
-                  prot=posix.PROT_WRITE | posix.PROT_READ,
-                  access=_ACCESS_DEFAULT, offset=0, *, trackfd=True):
+    def __cinit__(self, *args, **kwargs):
+        # Fields first: if argument parsing fails, __dealloc__ still runs and
+        # must not mistake the zero-filled _fd for a descriptor we own.
         self._data = NULL
         self._map_base = NULL
         self._fd = -1
-        if fileno is _BLANK:
+        if args and args[0] is _BLANK:
             return
-        if length is None:
-            raise TypeError("function missing required argument 'length' (pos 2)")
+        fileno, length, flags, prot, access, offset, trackfd = \
+            _parse_constructor_args(args, kwargs)
         cdef int fd = as_int(fileno)
         cdef Py_ssize_t map_size = as_ssize(length)
         cdef int c_flags = as_int(flags)
         cdef int c_prot = as_int(prot)
         cdef int c_access = as_int(access)
-        cdef long long c_offset = as_longlong(offset)
+        cdef long long c_offset
+        try:
+            c_offset = as_longlong(offset)
+        except OverflowError:
+            raise OverflowError("Python int too large to convert to C long") from None
         cdef bint c_trackfd = bool(trackfd)
         cdef off_t file_size
 
@@ -326,6 +392,10 @@ cdef class mmap:
         self._offset = c_offset
         if fd == -1:
             c_flags |= posix.MAP_ANONYMOUS
+            if not (c_flags & posix.MAP_PRIVATE):
+                # The shared memory object behind the map has this size for
+                # good: resize() may shrink and regrow up to it, no further.
+                self._anon_capacity = map_size
         elif c_trackfd:
             self._fd = _os.dup_fd(fd)
         self._map_base = _os.map_memory(<size_t>map_size, c_prot, c_flags, fd,
@@ -484,6 +554,7 @@ cdef class mmap:
         cdef _Op op
         if n <= 0:
             return 0
+        self._writes += 1
         op.kind = OP_COPY
         op.dst = self._data + start
         op.hay = src
@@ -501,6 +572,7 @@ cdef class mmap:
     cdef int _store(self, Py_ssize_t i, int value) except -1:
         """self._data[i] = value; the caller checked 0 <= i < size."""
         cdef _Op op
+        self._writes += 1
         op.kind = OP_STORE
         op.dst = self._data + i
         op.k = value
@@ -899,9 +971,10 @@ cdef class mmap:
         Resizes the map and, for a file map, truncates or extends the file
         to offset + newsize.  Raises BufferError while buffers are exported
         or a GIL-free scan is running, TypeError for ACCESS_READ/ACCESS_COPY
-        maps, ValueError with trackfd=False.  Growing a shared anonymous map
-        raises ValueError (on Linux the new pages would not be backed and
-        touching them would kill the process with SIGBUS)."""
+        maps, ValueError with trackfd=False.  A shared anonymous map cannot
+        grow beyond the size it was created with (ValueError): on Linux the
+        extra pages would not be backed and touching them would kill the
+        process with SIGBUS."""
         cdef Py_ssize_t new_size
         cdef size_t skip
         cdef char *new_base
@@ -915,11 +988,12 @@ cdef class mmap:
             raise ValueError("new size out of range")
         if not posix.FASTMMAP_HAVE_MREMAP:
             raise SystemError("mmap: resizing not available--no mremap()")
-        if (self._fd < 0 and not (self._flags & posix.MAP_PRIVATE)
-                and new_size > self._size):
+        if self._anon_capacity and new_size > self._anon_capacity:
+            # Linux would map the extra pages, but nothing backs them:
+            # touching one kills the process with SIGBUS.
             raise ValueError(
-                "mmap can't grow a shared anonymous memory map: the new pages "
-                "would not be backed")
+                "mmap can't grow a shared anonymous memory map beyond its "
+                "original size: the new pages would not be backed")
         if self._map_base == NULL:
             raise ValueError("mmap can't resize an empty map")
         skip = <size_t>(self._data - self._map_base)
@@ -927,6 +1001,7 @@ cdef class mmap:
             _os.truncate_fd(self._fd, <off_t>(self._offset + new_size))
         new_base = _os.remap_memory(self._map_base, self._map_len,
                                     skip + <size_t>new_size)
+        self._writes += 1
         self._map_base = new_base
         self._map_len = skip + <size_t>new_size
         self._data = new_base + skip
@@ -1031,6 +1106,7 @@ cdef class mmap:
                     self._copy_in(start, src, slicelen)
                     return
                 # AdjustIndices keeps every start + j * step inside [0, size).
+                self._writes += 1
                 op.kind = OP_SCATTER
                 op.dst = self._data + start
                 op.hay = src
@@ -1299,6 +1375,12 @@ def _map_file(int fd, int access, long long offset, length):
 
 if fastmmap_fault_install() != 0:
     _os.raise_errno(posix.errno)
+
+# Name the type as users import it: messages the interpreter writes (and
+# mmap.__module__) then say fastmmap.mmap, not the private module.
+_set_type_name(<PyTypeObject *>mmap, b"fastmmap.mmap")
+# iter(m) is an 'iterator', as the stdlib's sequence iterator is called.
+_set_type_name(<PyTypeObject *>_Iterator, b"fastmmap.iterator")
 
 # Module constants, with the stdlib's names and this platform's values.
 

@@ -1,0 +1,598 @@
+"""The command line, driven as a user drives it: ``python -m fastmmap``."""
+import io
+import os
+import random
+import shutil
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import AGAINST_STDLIB, load_fastmmap
+
+pytestmark = pytest.mark.skipif(
+    AGAINST_STDLIB, reason="the command line needs fastmmap itself")
+
+if not AGAINST_STDLIB:
+    fastmmap = load_fastmmap()
+    from fastmmap import _cli
+    PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
+
+try:
+    import numpy  # noqa: F401  (the corpus generator needs it)
+    HAVE_NUMPY = True
+except ImportError:
+    HAVE_NUMPY = False
+needs_numpy = pytest.mark.skipif(not HAVE_NUMPY, reason="the corpus generator needs NumPy")
+
+TEXT = b"hello world\nfoo bar\nbaz hello\n\nlast hello line"   # no final newline
+
+
+def run(*args, stdin=None, input=None, cwd=None, timeout=120):
+    """Run ``python -m fastmmap ARGS``; returns the CompletedProcess (bytes)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, "-m", "fastmmap"] + [os.fsdecode(a) for a in args]
+    kw = {"input": input} if input is not None else {"stdin": stdin if stdin is not None
+                                                      else subprocess.DEVNULL}
+    return subprocess.run(cmd, capture_output=True, env=env, cwd=cwd,
+                          timeout=timeout, **kw)
+
+
+def call(capsysbinary, *args):
+    """Run the command line in this process: (status, stdout, stderr) bytes."""
+    status = _cli.main([os.fsdecode(a) for a in args])
+    out, err = capsysbinary.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def inproc(capsysbinary):
+    """Like run(), but in this process through main() (no stdin): the
+    variants of a behaviour a subprocess test already covers end to end."""
+    def run_here(*args):
+        status, out, err = call(capsysbinary, *args)
+        return subprocess.CompletedProcess(args, status, out, err)
+    return run_here
+
+
+def assert_clean_error(proc, *fragments):
+    """Exit 2, one line on stderr starting 'fastmmap: ', no traceback."""
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, (proc.returncode, err)
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+@pytest.fixture
+def files(tmp_path):
+    def make(name, data):
+        path = tmp_path / name
+        path.write_bytes(data)
+        return str(path)
+    return make
+
+
+# -- general ----------------------------------------------------------------------
+
+def test_help():
+    proc = run("--help")
+    assert proc.returncode == 0
+    out = proc.stdout.decode()
+    for word in ("lines", "count", "find", "grep", "demo", "exit status", "141"):
+        assert word in out
+
+
+def test_usage_error():
+    proc = run("frobnicate")
+    assert proc.returncode == 2
+    assert b"Traceback" not in proc.stderr
+    assert b"usage:" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [(), ("find",), ("count",),
+                                  ("find", "x", "f", "--all", "--last"),
+                                  ("demo", "--size", "lots"), ("lines", "--bogus")])
+def test_usage_errors_in_process(capsysbinary, args):
+    status, out, err = call(capsysbinary, *args)
+    assert status == 2 and out == b""
+    assert b"usage:" in err and b"Traceback" not in err
+
+
+def test_version():
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.decode().strip() == "fastmmap " + fastmmap.__version__
+
+
+def test_main_returns_status(files, capsys):
+    from fastmmap.__main__ import main
+    path = files("a.txt", TEXT)
+    assert main(["lines", path]) == 0
+    assert capsys.readouterr().out == "4 %s\n" % path
+    assert main(["count", "absent", path]) == 1
+    assert capsys.readouterr().out == "0\n"
+    assert main(["count", "x", path + ".missing"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "fastmmap: %s.missing: No such file or directory\n" % path
+    assert main(["--help"]) == 0
+
+
+# -- lines ------------------------------------------------------------------------
+
+def test_lines_one_file(files):
+    path = files("a.txt", TEXT)
+    proc = run("lines", path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"4 %s\n" % path.encode(), b"")
+
+
+def test_lines_several_files_like_wc(files, inproc):
+    paths = [files("a.txt", TEXT), files("b.txt", b"x\n" * 1234), files("c.txt", b"")]
+    proc = inproc("lines", *paths)
+    assert proc.returncode == 0
+    width = len(str(len(TEXT) + 2468))
+    expected = "".join("%*d %s\n" % (width, n, p) for n, p in zip((4, 1234, 0), paths))
+    expected += "%*d total\n" % (width, 1238)
+    assert proc.stdout.decode() == expected
+    if shutil.which("wc"):
+        wc = subprocess.run(["wc", "-l"] + paths, capture_output=True)
+        assert proc.stdout == wc.stdout
+
+
+def test_lines_empty_file(files, inproc):
+    path = files("e.txt", b"")
+    proc = inproc("lines", path)
+    assert (proc.returncode, proc.stdout) == (0, b"0 %s\n" % path.encode())
+
+
+def test_lines_stdin_redirect(files):
+    path = files("a.txt", TEXT)
+    with open(path, "rb") as fh:
+        proc = run("lines", stdin=fh)
+    assert (proc.returncode, proc.stdout) == (0, b"4\n")
+    with open(path, "rb") as fh:
+        proc = run("lines", "-", stdin=fh)
+    assert (proc.returncode, proc.stdout) == (0, b"4 -\n")
+
+
+def test_stdin_from_current_position(files):
+    path = files("a.txt", TEXT)
+    with open(path, "rb") as fh:
+        fh.seek(len(b"hello world\n"))
+        proc = run("lines", stdin=fh)
+    assert proc.stdout == b"3\n"
+
+
+def test_lines_stdin_pipe_refused():
+    proc = run("lines", input=b"a\nb\n")
+    err = assert_clean_error(proc, "fastmmap: (standard input): ", "regular file")
+    assert err.count("\n") == 1
+    assert proc.stdout == b""
+
+
+def test_lines_errors_keep_going(files, tmp_path, inproc):
+    good = files("a.txt", TEXT)
+    missing = str(tmp_path / "missing.txt")
+    proc = inproc("lines", missing, good, str(tmp_path))
+    err = assert_clean_error(proc)
+    assert err.splitlines() == [
+        "fastmmap: %s: No such file or directory" % missing,
+        "fastmmap: %s: Is a directory" % tmp_path]
+    assert proc.stdout.decode().splitlines()[-2:] == [
+        "%*d %s" % (len(str(len(TEXT))), 4, good), "%*d total" % (len(str(len(TEXT))), 4)]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root bypasses file permissions")
+def test_permission_denied(files):
+    path = files("secret.txt", b"x\n")
+    os.chmod(path, 0)
+    assert_clean_error(run("lines", path), "fastmmap: %s: Permission denied" % path)
+
+
+def test_fifo_refused_cleanly(tmp_path):
+    path = str(tmp_path / "fifo")
+    os.mkfifo(path)
+    assert_clean_error(run("count", "x", path), "fastmmap: %s: " % path, "regular file")
+
+
+# -- count ------------------------------------------------------------------------
+
+def test_count_one_file(files):
+    proc = run("count", "hello", files("a.txt", TEXT))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"3\n", b"")
+
+
+def test_count_non_overlapping_every_match(files, inproc):
+    path = files("a.txt", b"aaaa aa\naaa\n")
+    assert inproc("count", "aa", path).stdout == b"4\n"   # not 2 lines: 4 matches
+
+
+def test_count_several_files(files, inproc):
+    a = files("a.txt", TEXT)
+    b = files("b.txt", b"nothing here\n")
+    proc = inproc("count", "hello", a, b)
+    assert proc.returncode == 0
+    assert proc.stdout == b"%s:3\n%s:0\n" % (a.encode(), b.encode())
+
+
+def test_count_nothing(files, inproc):
+    a = files("a.txt", TEXT)
+    proc = inproc("count", "absent", a, files("e.txt", b""))
+    assert proc.returncode == 1
+    assert proc.stdout.endswith(b":0\n")
+
+
+def test_count_empty_file(files, inproc):
+    proc = inproc("count", "x", files("e.txt", b""))
+    assert (proc.returncode, proc.stdout) == (1, b"0\n")
+
+
+@pytest.mark.parametrize("needle,expected", [
+    (r"\n", b"4\n"), (r"o\nb", b"1\n"), (r"\x00", b"2\n"), (r"\t", b"1\n"),
+    (r"\\", b"1\n"), (r"\x00\x00", b"1\n"), (r"a\tb", b"1\n")])
+def test_count_escapes(files, capsysbinary, needle, expected):
+    path = files("a.txt", b"a\tb\\c\nfoo\nbar\x00\x00\nbaz\n")
+    status, out, err = call(capsysbinary, "count", needle, path)
+    assert (status, out, err) == (0, expected, b"")
+
+
+def test_count_escapes_subprocess(files):
+    path = files("a.txt", b"a\tb\nbar\x00\x00\n")
+    assert run("count", r"\x00\n", path).stdout == b"1\n"
+    assert run("count", r"\t", path).stdout == b"1\n"
+
+
+def test_count_bad_escape(files):
+    proc = run("count", r"\x4", files("a.txt", TEXT))
+    assert_clean_error(proc, "fastmmap: ", "escape")
+
+
+def test_count_unknown_escape_kept(files, inproc):
+    path = files("a.txt", b"match \\d here\n")
+    proc = inproc("count", r"\d", path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"1\n", b"")
+
+
+def test_count_needle_starting_with_dash(files, inproc):
+    path = files("a.txt", b"a --flag b --flag\n")
+    assert inproc("count", "--", "--flag", path).stdout == b"2\n"
+
+
+def test_count_stdin_and_files(files):
+    a = files("a.txt", TEXT)
+    with open(a, "rb") as fh:
+        proc = run("count", "hello", "-", a, stdin=fh)
+    assert proc.stdout == b"(standard input):3\n%s:3\n" % a.encode()
+    with open(a, "rb") as fh:
+        proc = run("count", "hello", stdin=fh)
+    assert proc.stdout == b"3\n"
+
+
+def test_count_error_wins_over_match(files, tmp_path, inproc):
+    proc = inproc("count", "hello", files("a.txt", TEXT), str(tmp_path / "nope"))
+    assert_clean_error(proc, "No such file or directory")
+    assert proc.stdout.endswith(b":3\n")
+
+
+def test_non_utf8_file_names(tmp_path, inproc):
+    name = os.fsencode(str(tmp_path)) + b"/caf\xe9.txt"
+    with open(name, "wb") as fh:
+        fh.write(b"x\nx\n")
+    other = os.path.join(str(tmp_path), "b.txt")
+    with open(other, "wb") as fh:
+        fh.write(b"x\n")
+    proc = inproc("count", "x", name, other)
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[0] == name + b":2"
+
+
+# -- find -------------------------------------------------------------------------
+
+def test_find_first_all_last(files, inproc):
+    path = files("a.txt", TEXT)
+    first = TEXT.find(b"hello")
+    last = TEXT.rfind(b"hello")
+    assert run("find", "hello", path).stdout == b"%d\n" % first
+    assert inproc("find", "hello", path, "--last").stdout == b"%d\n" % last
+    proc = inproc("find", "--all", "hello", path)
+    assert proc.returncode == 0
+    assert proc.stdout == b"0\n24\n36\n"
+
+
+def test_find_absent(files, capsysbinary):
+    path = files("a.txt", TEXT)
+    proc = run("find", "absent", path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", b"")
+    for extra in ((), ("--all",), ("--last",)):
+        assert call(capsysbinary, "find", "absent", path, *extra) == (1, b"", b"")
+
+
+def test_find_empty_file(files, inproc):
+    path = files("e.txt", b"")
+    proc = inproc("find", "x", path, "--all")
+    assert (proc.returncode, proc.stdout) == (1, b"")
+
+
+def test_find_escapes_and_stdin(files):
+    path = files("a.txt", b"ab\r\ncd\r\n")
+    with open(path, "rb") as fh:
+        proc = run("find", "--all", r"\r\n", stdin=fh)
+    assert proc.stdout == b"2\n6\n"
+
+
+def test_find_missing_file(tmp_path, inproc):
+    path = str(tmp_path / "missing")
+    proc = inproc("find", "x", path)
+    assert_clean_error(proc, "fastmmap: %s: No such file or directory" % path)
+
+
+WINDOW_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n"]), max_size=80).map(b"".join)
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=WINDOW_DATA, needle=st.sampled_from([b"a", b"aa", b"aba", b"ab\n", b"b"]),
+       window=st.integers(1, 9))
+def test_find_all_windows_agree_with_count(files, monkeypatch, data, needle, window):
+    """--all walks the map a window at a time; no match may be lost or
+    doubled at a window edge."""
+    expected = []
+    pos = data.find(needle)
+    while pos >= 0:
+        expected.append(pos)
+        pos = data.find(needle, pos + len(needle))
+    path = files("w.bin", data)
+    monkeypatch.setattr(_cli, "_WINDOW", window)
+    with fastmmap.open(path) as m:
+        assert list(_cli._all_offsets(m, needle)) == expected
+
+
+def test_find_all_empty_needle_in_process(files):
+    with fastmmap.open(files("a.bin", b"abc")) as m:
+        assert list(_cli._all_offsets(m, b"")) == [0, 1, 2, 3]
+
+
+# -- grep -------------------------------------------------------------------------
+
+def test_grep_one_file(files):
+    proc = run("grep", "hello", files("a.txt", TEXT))
+    assert proc.returncode == 0
+    assert proc.stdout == b"1:hello world\n3:baz hello\n5:last hello line\n"
+
+
+def test_grep_several_files(files, inproc):
+    a = files("a.txt", TEXT)
+    b = files("b.txt", b"one\ntwo hello\n")
+    proc = inproc("grep", "hello", a, b)
+    assert proc.stdout.decode().splitlines() == [
+        a + ":1:hello world", a + ":3:baz hello", a + ":5:last hello line",
+        b + ":2:two hello"]
+
+
+def test_grep_nothing_and_empty(files, inproc):
+    proc = inproc("grep", "absent", files("a.txt", TEXT), files("e.txt", b""))
+    assert (proc.returncode, proc.stdout) == (1, b"")
+
+
+def test_grep_binary_safe(files, capsysbinary):
+    data = b"\xff\xfe bin\x00ary\r\n plain\n\x80match\xff\n"
+    path = files("b.bin", data)
+    proc = run("grep", r"\x00", path)
+    assert proc.stdout == b"1:\xff\xfe bin\x00ary\r\n"
+    assert call(capsysbinary, "grep", "match", path) == (0, b"3:\x80match\xff\n", b"")
+
+
+def test_grep_needle_spanning_lines(files, inproc):
+    proc = inproc("grep", r"bar\nbaz", files("a.txt", TEXT))
+    assert proc.stdout == b"2:foo bar\n3:baz hello\n"
+
+
+def test_grep_crlf(files, inproc):
+    proc = inproc("grep", "b", files("a.txt", b"a\r\nb\r\nc\r\nab"))
+    assert proc.stdout == b"2:b\r\n4:ab\n"
+
+
+def test_grep_stdin(files):
+    path = files("a.txt", TEXT)
+    with open(path, "rb") as fh:
+        proc = run("grep", "foo", stdin=fh)
+    assert proc.stdout == b"2:foo bar\n"
+    proc = run("grep", "foo", input=b"foo\n")
+    assert_clean_error(proc, "(standard input)")
+
+
+@needs_numpy
+@pytest.mark.skipif(shutil.which("grep") is None, reason="needs grep")
+def test_grep_matches_gnu_grep(files, inproc):
+    from fastmmap import _corpus
+    buf = io.BytesIO()
+    _corpus.generate(buf, 200_000)
+    a = files("a.txt", buf.getvalue())
+    b = files("b.txt", buf.getvalue()[:5000] + b"tail without newline the")
+    for needle in ("the", "zzzz"):
+        for paths in ([a], [a, b]):
+            ours = inproc("grep", needle, *paths)
+            gnu = subprocess.run(["grep", "-F", "-n", "-e", needle] + paths,
+                                 capture_output=True)
+            assert ours.returncode == gnu.returncode
+            assert ours.stdout == gnu.stdout
+
+
+def grep_oracle(data, needle, prefix=b""):
+    out = []
+    start = 0
+    lineno = 1
+    while start < len(data):
+        eol = data.find(b"\n", start)
+        end = len(data) if eol < 0 else eol + 1
+        line = data[start:end]
+        if needle in line:
+            newline = b"" if line.endswith(b"\n") else b"\n"
+            out.append(b"%s%d:%s%s" % (prefix, lineno, line, newline))
+        start = end
+        lineno += 1
+    return b"".join(out)
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n", b"\r"]),
+                     max_size=60).map(b"".join),
+       needle=st.sampled_from([b"a", b"ab", b"b", b"ba", b"\r", b"aa"]))
+def test_grep_line_numbers_random(files, data, needle):
+    out = io.BytesIO()
+    with fastmmap.open(files("g.bin", data)) as m:
+        _cli._grep_map(m, needle, b"f:", out)
+    assert out.getvalue() == grep_oracle(data, needle, b"f:")
+
+
+def test_grep_empty_needle_prints_every_line(files):
+    out = io.BytesIO()
+    with fastmmap.open(files("g.bin", b"a\n\nb")) as m:
+        assert _cli._grep_map(m, b"", b"", out) == 3
+    assert out.getvalue() == b"1:a\n2:\n3:b\n"
+    with fastmmap.open(files("e.bin", b"")) as m:
+        assert _cli._grep_map(m, b"", b"", io.BytesIO()) == 0
+
+
+def test_broken_pipe_is_quiet(files):
+    path = files("big.txt", b"a line that matches\n" * 200_000)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = PACKAGE_PARENT
+    proc = subprocess.Popen([sys.executable, "-m", "fastmmap", "grep", "matches", path],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=env)
+    assert proc.stdout.readline() == b"1:a line that matches\n"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
+
+
+# -- demo -------------------------------------------------------------------------
+
+def test_parse_size():
+    assert _cli.parse_size("4096") == 4096
+    assert _cli.parse_size("64M") == 64 << 20
+    assert _cli.parse_size("1G") == 1 << 30
+    assert _cli.parse_size("1.5g") == 3 << 29
+    assert _cli.parse_size("512KiB") == 512 << 10
+    assert _cli.parse_size("2MB") == 2 << 20
+    for bad in ("", "M", "-1M", "0", "1X", "one"):
+        with pytest.raises(Exception):
+            _cli.parse_size(bad)
+
+
+@needs_numpy
+def test_demo_small(tmp_path):
+    proc = run("demo", "--size", "4M", "--dir", str(tmp_path))
+    out = proc.stdout.decode()
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "generating 4 MiB corpus" in err
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("operation"))
+    assert lines[header].split() == ["operation", "stdlib", "GB/s", "fastmmap", "GB/s",
+                                     "speed-up"]
+    rows = lines[header + 2:header + 6]
+    assert [r.split("  ")[0] for r in rows] == [
+        "find (absent needle)", "rfind (absent needle)", "count lines", "iterate lines"]
+    for row in rows:
+        *_, g_std, g_fast, ratio = row.split()
+        assert float(g_std) > 0 and float(g_fast) > 0 and ratio.endswith("x")
+    assert "all answers agree" in out
+    assert os.listdir(tmp_path) == []      # the corpus is gone
+
+
+@needs_numpy
+def test_demo_keep(tmp_path, inproc):
+    proc = inproc("demo", "--size", "300K", "--keep", "--dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    kept = [line for line in proc.stdout.decode().splitlines()
+            if line.startswith("corpus kept: ")]
+    assert len(kept) == 1
+    path = kept[0][len("corpus kept: "):]
+    assert os.path.dirname(os.path.dirname(path)) == str(tmp_path)
+    size = os.path.getsize(path)
+    assert 300 << 10 <= size < (300 << 10) + 200
+    with open(path, "rb") as fh:
+        data = fh.read()
+    assert data.endswith(b"\n") and set(data) <= set(b"abcdefghijklmnopqrstuvwxyz \n")
+
+
+@pytest.mark.skipif(HAVE_NUMPY, reason="checks the message shown without NumPy")
+def test_demo_without_numpy(tmp_path):
+    proc = run("demo", "--size", "1M", "--dir", str(tmp_path))
+    assert_clean_error(proc, "NumPy")
+    assert os.listdir(tmp_path) == []
+
+
+# -- the corpus generator ------------------------------------------------------------
+
+@needs_numpy
+def test_corpus_deterministic_and_shaped():
+    from fastmmap import _corpus
+    a, b = io.BytesIO(), io.BytesIO()
+    size, lines = _corpus.generate(a, 100_000)
+    assert _corpus.generate(b, 100_000) == (size, lines)
+    assert a.getvalue() == b.getvalue()
+    data = a.getvalue()
+    assert len(data) == size >= 100_000 and data.count(b"\n") == lines
+    assert size - 100_000 < 200 and data.endswith(b"\n")
+    assert set(data) <= _corpus.ALLOWED
+    lengths = [len(line) for line in data.split(b"\n")[:-1]]
+    assert 70 < sum(lengths) / len(lengths) < 90
+    assert max(lengths) < 100
+    assert b"  " not in data
+    assert not data.startswith(b" ")
+    # a prefix of a bigger corpus is the smaller one
+    c = io.BytesIO()
+    _corpus.generate(c, 300_000)
+    assert c.getvalue().startswith(data)
+    other = io.BytesIO()
+    _corpus.generate(other, 100_000, seed=1)
+    assert other.getvalue() != data
+
+
+@needs_numpy
+def test_corpus_word_frequencies_are_zipf_like():
+    from fastmmap import _corpus
+    buf = io.BytesIO()
+    _corpus.generate(buf, 400_000)
+    words = buf.getvalue().split()
+    counts = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    ranked = sorted(counts.values(), reverse=True)
+    # Zipf with exponent 1: the top word ~ twice the 2nd, ~ 10x the 10th
+    assert 1.3 < ranked[0] / ranked[1] < 3
+    assert 5 < ranked[0] / ranked[9] < 20
+    vocab = _corpus.make_vocabulary()
+    assert len(vocab) == len(set(vocab)) == _corpus.VOCAB_SIZE
+    assert max(counts, key=counts.get) == vocab[0]
+
+
+@needs_numpy
+def test_corpus_nothing_for_nonpositive_size():
+    from fastmmap import _corpus
+    buf = io.BytesIO()
+    assert _corpus.generate(buf, 0) == (0, 0) and buf.getvalue() == b""
+
+
+@needs_numpy
+def test_corpus_random_sizes_end_on_line():
+    from fastmmap import _corpus
+    rng = random.Random(5)
+    for size in [1, 2, 79, 80, 81] + [rng.randrange(1, 50_000) for _ in range(5)]:
+        buf = io.BytesIO()
+        written, lines = _corpus.generate(buf, size)
+        data = buf.getvalue()
+        assert written >= size and data.endswith(b"\n")
+        # the shortest run of whole lines holding size bytes
+        assert data[:-1].rfind(b"\n") + 1 < size

@@ -1,0 +1,485 @@
+"""find_all(), lines() and readinto() against naive pure-Python oracles."""
+import array
+import os
+
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from conftest import AGAINST_STDLIB, load_fastmmap
+
+pytestmark = pytest.mark.skipif(
+    AGAINST_STDLIB, reason="these extras have no stdlib counterpart")
+
+try:
+    import numpy as np
+except ImportError:   # lines() and readinto() need no NumPy
+    np = None
+fastmmap = None if AGAINST_STDLIB else load_fastmmap()
+needs_numpy = pytest.mark.skipif(np is None, reason="needs NumPy")
+
+SETTINGS = settings(max_examples=100, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+# -- oracles ----------------------------------------------------------------------
+
+def norm_range(size, start, end):
+    """start/end as bytes.count/find normalise them (start is not clamped
+    to the size; an empty range may have start > end)."""
+    s = 0 if start is None else start
+    e = size if end is None else end
+    if e > size:
+        e = size
+    elif e < 0:
+        e = max(e + size, 0)
+    if s < 0:
+        s = max(s + size, 0)
+    return s, e
+
+
+def oracle_find_all(data, sub, start=None, end=None):
+    s, e = norm_range(len(data), start, end)
+    if not sub:
+        return list(range(s, e + 1)) if s <= e else []
+    out = []
+    pos = s
+    while True:
+        i = data.find(sub, pos, e)
+        if i < 0:
+            return out
+        out.append(i)
+        pos = i + len(sub)
+
+
+def oracle_lines(data, start=None, end=None, keepends=True):
+    s, e = norm_range(len(data), start, end)
+    region = data[s:e] if s < e else b""
+    out = []
+    i = 0
+    while i < len(region):
+        j = region.find(b"\n", i)
+        if j < 0:
+            out.append(region[i:])
+            break
+        out.append(region[i:j + 1])
+        i = j + 1
+    if not keepends:
+        out = [line[:-1] if line.endswith(b"\n") else line for line in out]
+    return out
+
+
+def readline_lines(m, start=0):
+    """The lines readline() gives from ``start`` (the spec lines() follows)."""
+    m.seek(start)
+    return list(iter(m.readline, b""))
+
+
+@pytest.fixture
+def mapped(make_file):
+    """mapped(data, mode="r") -> an open fastmmap.mmap of a file holding data."""
+    maps = []
+
+    def make(data, mode="r"):
+        m = fastmmap.open(make_file(data), mode)
+        maps.append(m)
+        return m
+
+    yield make
+    for m in maps:
+        m.close()
+
+
+# -- find_all ------------------------------------------------------------------------
+
+INDICES = st.one_of(st.none(), st.integers(-40, 40))
+ALPHABET = st.sampled_from([b"a", b"b", b"\n", b"\r", b"ab", b"\x00"])
+DATA = st.lists(ALPHABET, max_size=60).map(b"".join)
+NEEDLES = st.lists(st.sampled_from([b"a", b"b", b"\n", b"\r"]), max_size=4).map(b"".join)
+
+
+def check_find_all(m, data, sub, start=None, end=None):
+    got = m.find_all(sub, start, end)
+    assert isinstance(got, np.ndarray)
+    assert got.dtype == np.int64 and got.ndim == 1
+    expected = oracle_find_all(data, sub, start, end)
+    assert got.tolist() == expected
+    # exactly what count() counts (with bytes' own count as a second oracle)
+    args = ()
+    if start is not None or end is not None:
+        args = (0 if start is None else start,)
+    if end is not None:
+        args += (end,)
+    assert m.count(sub, *args) == len(expected) == data.count(sub, *args)
+
+
+@needs_numpy
+@SETTINGS
+@given(data=DATA, sub=NEEDLES, start=INDICES, end=INDICES)
+@example(data=b"aaaa", sub=b"aa", start=None, end=None)
+@example(data=b"aaa", sub=b"aa", start=1, end=None)
+@example(data=b"ab", sub=b"", start=5, end=None)
+@example(data=b"ab", sub=b"", start=None, end=-5)
+def test_find_all_random(mapped, data, sub, start, end):
+    assume(data)
+    m = mapped(data)
+    check_find_all(m, data, sub, start, end)
+
+
+@pytest.mark.parametrize("data,sub,expected", [
+    (b"aaaaa", b"aa", [0, 2]),          # non-overlapping, left to right
+    (b"abababa", b"aba", [0, 4]),
+    (b"a\r\nb\r\n", b"\r\n", [1, 4]),
+    (b"\n\n\n", b"\n", [0, 1, 2]),
+    (b"xyz", b"xyzw", []),
+    (b"xyz", b"q", []),
+    (b"xyz", b"", [0, 1, 2, 3]),
+    (b"\x00\x00\x00", b"\x00\x00", [0]),
+])
+@needs_numpy
+def test_find_all_cases(mapped, data, sub, expected):
+    m = mapped(data)
+    assert m.find_all(sub).tolist() == expected
+
+
+@needs_numpy
+@pytest.mark.parametrize("start,end", [
+    (None, None), (0, None), (3, None), (-4, None), (None, -2), (2, -2),
+    (-100, 100), (100, None), (5, 3), (None, 0), (0, 0), (10, 10)])
+def test_find_all_ranges(mapped, start, end):
+    data = b"ab\nab\nab\nab"
+    m = mapped(data)
+    for sub in (b"ab", b"\n", b"b\na", b""):
+        check_find_all(m, data, sub, start, end)
+
+
+@needs_numpy
+def test_find_all_keywords_and_buffers(mapped):
+    data = b"one two one three one"
+    m = mapped(data)
+    assert m.find_all(b"one", start=1).tolist() == [8, 18]
+    assert m.find_all(b"one", end=-1).tolist() == [0, 8]
+    assert m.find_all(b"one", None, None).tolist() == [0, 8, 18]
+    for sub in (bytearray(b"one"), memoryview(b"xoney")[1:4], array.array("b", b"one"),
+                np.frombuffer(b"one", dtype=np.uint8)):
+        assert m.find_all(sub).tolist() == [0, 8, 18]
+    with pytest.raises(TypeError):
+        m.find_all("one")
+    with pytest.raises(TypeError):
+        m.find_all(b"one", 1.5)
+
+
+@needs_numpy
+def test_find_all_empty_map(mapped):
+    m = mapped(b"")
+    assert m.find_all(b"x").tolist() == []
+    assert m.find_all(b"").tolist() == [0]
+
+
+@needs_numpy
+def test_find_all_large_result(mapped):
+    # more offsets than any first allocation: the result buffer must grow
+    data = (b"x\n" * 50000) + b"tail"
+    m = mapped(data)
+    got = m.find_all(b"\n")
+    assert len(got) == 50000 == m.count(b"\n")
+    assert np.array_equal(got, np.arange(1, 100000, 2))
+    assert m.find_all(b"x\nx").tolist() == list(range(0, 100000 - 2, 4))
+
+
+@needs_numpy
+def test_find_all_unaligned_open(make_file):
+    data = os.urandom(3000) + b"needle" + os.urandom(5000) + b"needle"
+    path = make_file(data)
+    with fastmmap.open(path, offset=1001) as m:
+        assert m.find_all(b"needle").tolist() == oracle_find_all(data[1001:], b"needle")
+
+
+@needs_numpy
+def test_find_all_closed(mapped):
+    m = mapped(b"abc")
+    m.close()
+    with pytest.raises(ValueError):
+        m.find_all(b"a")
+
+
+@needs_numpy
+def test_find_all_does_not_move_position(mapped):
+    m = mapped(b"abcabc")
+    m.seek(2)
+    m.find_all(b"a")
+    assert m.tell() == 2
+
+
+# -- lines ---------------------------------------------------------------------------
+
+LINE_DATA = st.lists(st.sampled_from([b"a", b"bc", b"\n", b"\r\n", b"\r", b"\n\n"]),
+                     max_size=40).map(b"".join)
+
+
+@SETTINGS
+@given(data=LINE_DATA, start=INDICES, end=INDICES, keepends=st.booleans())
+@example(data=b"a\nb", start=None, end=None, keepends=True)
+@example(data=b"a\nbc\n", start=1, end=4, keepends=False)
+def test_lines_random(mapped, data, start, end, keepends):
+    assume(data)
+    m = mapped(data)
+    m.seek(len(data) // 2)
+    got = list(m.lines(start, end, keepends=keepends))
+    assert got == oracle_lines(data, start, end, keepends)
+    assert m.tell() == len(data) // 2
+    if end is None and keepends:
+        s, _ = norm_range(len(data), start, None)
+        if s <= len(data):
+            assert got == readline_lines(m, s)
+
+
+@pytest.mark.parametrize("data,expected", [
+    (b"\n", [b"\n"]),
+    (b"no newline", [b"no newline"]),
+    (b"a\nb", [b"a\n", b"b"]),
+    (b"a\nb\n", [b"a\n", b"b\n"]),
+    (b"\n\n\n", [b"\n", b"\n", b"\n"]),
+    (b"a\r\nb\r\n", [b"a\r\n", b"b\r\n"]),
+    (b"a\rb\rc", [b"a\rb\rc"]),             # only b"\n" ends a line
+    (b"x\x00y\n\x00", [b"x\x00y\n", b"\x00"]),
+])
+def test_lines_cases(mapped, data, expected):
+    m = mapped(data)
+    assert list(m.lines()) == expected
+    assert list(m.lines(keepends=False)) == [e[:-1] if e.endswith(b"\n") else e
+                                             for e in expected]
+
+
+def test_lines_keepends_false_drops_only_newline(mapped):
+    m = mapped(b"a\r\n\r\nb\n\nc\r")
+    assert list(m.lines(keepends=False)) == [b"a\r", b"\r", b"b", b"", b"c\r"]
+
+
+def test_lines_ranges_cutting_lines(mapped):
+    data = b"first\nsecond\nthird\n"
+    m = mapped(data)
+    assert list(m.lines(2)) == [b"rst\n", b"second\n", b"third\n"]
+    assert list(m.lines(2, 9)) == [b"rst\n", b"sec"]
+    assert list(m.lines(None, -3)) == [b"first\n", b"second\n", b"thi"]
+    assert list(m.lines(-6)) == [b"third\n"]
+    assert list(m.lines(-7, -1, keepends=False)) == [b"", b"third"]
+    assert list(m.lines(6, 6)) == []
+    assert list(m.lines(10, 3)) == []
+    assert list(m.lines(100)) == []
+    assert list(m.lines(-100, 100)) == data.splitlines(keepends=True)
+    assert list(m.lines(start=6, end=13)) == [b"second\n"]
+
+
+def test_lines_empty_map(mapped):
+    m = mapped(b"")
+    assert list(m.lines()) == []
+    assert list(m.lines(keepends=False)) == []
+
+
+def test_lines_is_lazy_iterator(mapped):
+    m = mapped(b"a\nb\nc\n")
+    it = m.lines()
+    assert iter(it) is it
+    assert next(it) == b"a\n"
+    assert m.tell() == 0
+    assert list(it) == [b"b\n", b"c\n"]
+    assert list(it) == []
+    with pytest.raises(StopIteration):
+        next(it)
+
+
+def test_lines_results_are_bytes_copies(mapped):
+    m = mapped(b"abc\ndef\n", "r+")
+    first = next(m.lines())
+    m[0:3] = b"XYZ"
+    assert type(first) is bytes and first == b"abc\n"
+
+
+def test_lines_after_close(mapped):
+    m = mapped(b"a\nb\n")
+    it = m.lines()
+    assert next(it) == b"a\n"
+    m.close()
+    with pytest.raises(ValueError):
+        next(it)
+    with pytest.raises(ValueError):
+        m.lines()
+
+
+def test_lines_sees_writes_and_resize(mapped):
+    m = mapped(b"aa\nbb\ncc\n", "r+")
+    it = m.lines()
+    assert next(it) == b"aa\n"
+    m[3:6] = b"BB\n"
+    assert next(it) == b"BB\n"
+    del it
+    it = m.lines()
+    next(it)
+    m.resize(4)   # shrinking ends the lines early
+    assert list(it) == [b"B"]
+
+
+def test_lines_bad_arguments(mapped):
+    m = mapped(b"a\n")
+    with pytest.raises(TypeError):
+        m.lines(1.0)
+    with pytest.raises(TypeError):
+        m.lines(0, 1, True)     # keepends is keyword-only
+
+
+def test_lines_long_line(mapped):
+    data = b"x" * 300000 + b"\n" + b"y" * 200000
+    m = mapped(data)
+    assert [len(line) for line in m.lines()] == [300001, 200000]
+
+
+# -- readinto -------------------------------------------------------------------------
+
+@SETTINGS
+@given(data=st.binary(max_size=200), pos=st.integers(0, 220),
+       bufsize=st.integers(0, 250))
+def test_readinto_random(mapped, data, pos, bufsize):
+    assume(data)
+    m = mapped(data)
+    m.seek(min(pos, len(data)))
+    start = m.tell()
+    buf = bytearray(b"\xee" * bufsize)
+    n = m.readinto(buf)
+    expected = data[start:start + bufsize]
+    assert n == len(expected)
+    assert bytes(buf[:n]) == expected
+    assert bytes(buf[n:]) == b"\xee" * (bufsize - n)   # untouched
+    assert m.tell() == start + n
+
+
+def test_readinto_sequence(mapped):
+    data = bytes(range(100))
+    m = mapped(data)
+    buf = bytearray(30)
+    chunks = []
+    while True:
+        n = m.readinto(buf)
+        if not n:
+            break
+        chunks.append(bytes(buf[:n]))
+    assert b"".join(chunks) == data
+    assert [len(c) for c in chunks] == [30, 30, 30, 10]
+    assert m.tell() == 100
+    assert m.readinto(buf) == 0
+
+
+def test_readinto_memoryview_slices(mapped):
+    m = mapped(b"0123456789")
+    buf = bytearray(b"." * 10)
+    view = memoryview(buf)
+    assert m.readinto(view[2:5]) == 3
+    assert buf == b"..012....."
+    assert m.readinto(view[7:]) == 3
+    assert buf == b"..012..345"
+    assert m.tell() == 6
+
+
+@needs_numpy
+def test_readinto_numpy(mapped):
+    data = bytes(range(64))
+    m = mapped(data)
+    arr = np.zeros(8, dtype=np.uint32)
+    assert m.readinto(arr) == 32
+    assert arr.tobytes() == data[:32]
+    arr2 = np.zeros(100, dtype=np.uint8)
+    assert m.readinto(arr2[10:]) == 32
+    assert arr2[10:42].tobytes() == data[32:]
+    assert not arr2[:10].any() and not arr2[42:].any()
+
+
+@needs_numpy
+def test_readinto_numpy_non_contiguous_refused(mapped):
+    m = mapped(b"abcdef")
+    arr = np.zeros(10, dtype=np.uint8)
+    with pytest.raises((TypeError, BufferError, ValueError)):
+        m.readinto(arr[::2])
+    assert m.tell() == 0
+
+
+def test_readinto_array_module(mapped):
+    m = mapped(b"abcdefgh")
+    arr = array.array("H", [0, 0])
+    assert m.readinto(arr) == 4
+    assert arr.tobytes() == b"abcd"
+
+
+def _read_only_array():
+    if np is None:
+        pytest.skip("needs NumPy")
+    arr = np.zeros(4, dtype=np.uint8)
+    arr.flags.writeable = False
+    return arr
+
+
+@pytest.mark.parametrize("make_target", [
+    lambda: b"immutable", lambda: memoryview(b"read only"),
+    lambda: memoryview(bytearray(4)).toreadonly(), _read_only_array,
+    lambda: "text", lambda: 12, lambda: None],
+    ids=["bytes", "memoryview-bytes", "readonly-view", "readonly-numpy",
+         "str", "int", "None"])
+def test_readinto_read_only_or_non_buffer(mapped, make_target):
+    m = mapped(b"abcdef")
+    target = make_target()
+    with pytest.raises(TypeError):
+        m.readinto(target)
+    assert m.tell() == 0
+
+
+def test_readinto_empty_buffer_and_at_end(mapped):
+    m = mapped(b"abc")
+    assert m.readinto(bytearray()) == 0
+    assert m.tell() == 0
+    m.seek(3)
+    assert m.readinto(bytearray(5)) == 0
+    assert m.tell() == 3
+
+
+def test_readinto_empty_map(mapped):
+    m = mapped(b"")
+    buf = bytearray(b"zz")
+    assert m.readinto(buf) == 0 and buf == b"zz"
+
+
+def test_readinto_closed(mapped):
+    m = mapped(b"abc")
+    m.close()
+    with pytest.raises(ValueError):
+        m.readinto(bytearray(2))
+
+
+def test_readinto_from_own_map(mapped):
+    # the target may be a view of the very map (overlapping copy)
+    m = mapped(b"0123456789", "r+")
+    m.seek(2)
+    with memoryview(m) as view:
+        assert m.readinto(view[4:9]) == 5
+    assert m[:] == b"0123234569"
+    assert m.tell() == 7
+
+
+def test_readinto_large(make_file):
+    data = os.urandom(1 << 20) + b"end"   # past the GIL-release threshold
+    with fastmmap.open(make_file(data)) as m:
+        m.seek(5)
+        buf = bytearray(len(data))
+        assert m.readinto(buf) == len(data) - 5
+        assert bytes(buf[:len(data) - 5]) == data[5:]
+        assert m.tell() == len(data)
+
+
+def test_readinto_matches_read(mapped):
+    data = os.urandom(1000)
+    a = mapped(data)
+    b = mapped(data)
+    a.seek(123)
+    b.seek(123)
+    buf = bytearray(400)
+    assert a.readinto(buf) == 400
+    assert bytes(buf) == b.read(400)
+    assert a.tell() == b.tell()

@@ -1,0 +1,475 @@
+"""Search kernels (fastmmap/_search.pyx) against bytes.find/rfind/count.
+
+The kernels are reached through the module's underscore test wrappers, which
+take bytes-like objects and an optional `mode`:
+  0 = normal path (rare-byte prefilter, fallback when it stops paying),
+  1 = fallback from the first byte (glibc memmem for a plain forward find),
+  2 = fallback from the first byte, never libc memmem,
+  3 = like 2, and two-way even for needles short enough for the word scan.
+"""
+import itertools
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fastmmap import _search as S
+
+MODES = (0, 1, 2, 3)
+
+
+def naive_find_all(hay, needle):
+    out, pos = [], 0
+    while True:
+        p = hay.find(needle, pos)
+        if p < 0:
+            return out
+        out.append(p)
+        pos = p + len(needle)
+
+
+def check(hay, needle, start=None, end=None, modes=MODES):
+    """Every kernel, in every mode, agrees with the bytes methods."""
+    for mode in modes:
+        assert S._py_find(hay, needle, start, end, mode) == hay.find(needle, start, end), (
+            "find", hay, needle, start, end, mode)
+        assert S._py_rfind(hay, needle, start, end, mode) == hay.rfind(needle, start, end), (
+            "rfind", hay, needle, start, end, mode)
+        assert S._py_count(hay, needle, start, end, mode) == hay.count(needle, start, end), (
+            "count", hay, needle, start, end, mode)
+        if needle and start is None and end is None:
+            assert S._py_find_all(hay, needle, 1024, mode) == naive_find_all(hay, needle), (
+                "find_all", hay, needle, mode)
+
+
+# ---------------------------------------------------------------------------
+# Hand-picked seeds
+
+ALL_BYTES = bytes(range(256))
+
+SEEDS = [
+    (b"", b""),
+    (b"abc", b""),
+    (b"", b"a"),
+    (b"", b"ab"),
+    (b"a", b"ab"),
+    (b"ab", b"abc"),
+    (b"abc", b"abc"),
+    (b"abc", b"abd"),
+    (b"abcabc", b"abc"),
+    (b"xxabc", b"abc"),
+    (b"abcxx", b"abc"),
+    (b"aaaaa", b"aaa"),
+    (b"aaaaaa", b"aa"),
+    (b"aaaaa", b"a"),
+    (b"abababab", b"abab"),
+    (b"aabaabaab", b"aab"),
+    (b"abaabaabaab", b"abaab"),
+    (b"#" * 100, b"##"),
+    (b"x" * 100 + b"#", b"x#"),
+    (b"#" + b"x" * 100, b"#x"),
+    (b"0123456789" * 10, b"90"),
+    (b"the quick brown fox jumps over the lazy dog", b"the"),
+    (b"the quick brown fox jumps over the lazy dog", b"dog"),
+    (b"the quick brown fox jumps over the lazy dog", b"cat"),
+    (b"\x00" * 50, b"\x00\x00\x00"),
+    (b"\x00\x01" * 50, b"\x01\x00"),
+    (b"\xff" * 40 + b"\x7f\x80", b"\x7f\x80"),
+    (b"\x80\x81\xfe\xff" * 10, b"\xfe\xff\x80"),
+    (b"\xff\x00" * 20, b"\x00\xff\x00"),
+    (ALL_BYTES, ALL_BYTES),
+    (ALL_BYTES * 3, ALL_BYTES),
+    (ALL_BYTES, ALL_BYTES[::-1]),
+    (ALL_BYTES * 2, ALL_BYTES[128:] + ALL_BYTES[:128]),
+    (b"ab" * 300, b"ab" * 130),
+    (b"ab" * 300 + b"a", b"ab" * 130 + b"a"),
+    (b"ab" * 300, b"ba" * 130 + b"b"),
+    (b"a" * 1000, b"a" * 255 + b"b"),
+    (b"a" * 1000, b"b" + b"a" * 255),
+    (b"a" * 1000 + b"b", b"a" * 255 + b"b"),
+    (b"b" + b"a" * 1000, b"b" + b"a" * 255),
+]
+
+
+@pytest.mark.parametrize("hay,needle", SEEDS)
+def test_seeds(hay, needle):
+    check(hay, needle)
+
+
+@pytest.mark.parametrize("byte", range(256))
+def test_every_single_byte(byte):
+    b = bytes([byte])
+    check(ALL_BYTES, b)
+    check(ALL_BYTES * 2, b)
+    check(b * 7, b)
+    # Both neighbours of 0x7f/0x80 and 0xff/0x00 must compare unsigned.
+    check(bytes([byte ^ 0x80]) * 5 + b + bytes([byte ^ 0x80]) * 5, b)
+
+
+@pytest.mark.parametrize("byte", range(256))
+def test_every_byte_inside_longer_needles(byte):
+    b = bytes([byte])
+    other = bytes([byte ^ 0x80])
+    hay = ALL_BYTES + other * 40 + b + other * 3 + b * 3 + other + ALL_BYTES[::-1]
+    for needle in (b + other, other + b, other + b + other, b * 2, b * 3,
+                   other * 3 + b, b + other * 3, ALL_BYTES[byte:byte + 5],
+                   ALL_BYTES[max(0, byte - 4):byte + 1]):
+        check(hay, needle)
+
+
+def test_needle_longer_than_range():
+    check(b"abcdef", b"cde", 1, 4)
+    check(b"abcdef", b"cde", 2, 4)
+    check(b"abcdef", b"cde", 2, 5)
+    check(b"abcdef", b"", 7, None)
+    check(b"abcdef", b"", 4, 2)
+    check(b"abcdef", b"f", -1, None)
+
+
+def test_anchor_prefers_rare_bytes():
+    i1, i2 = S._py_anchors(b"the e5 fox")
+    assert (i1, b"the e5 fox"[i1:i1 + 1]) == (5, b"5")
+    assert b"the e5 fox"[i2] != ord("5")
+    i1, _ = S._py_anchors(b"#xe! a")
+    assert b"#xe! a"[i1] in b"#!"
+    i1, _ = S._py_anchors(b" hello 7 world ")
+    assert b" hello 7 world "[i1] == ord("7")
+    # Uniform needle: the second check still uses another offset.
+    i1, i2 = S._py_anchors(b"zzzz")
+    assert i1 != i2
+
+
+# ---------------------------------------------------------------------------
+# Exhaustive sweeps over a tiny alphabet
+
+def _words(alphabet, max_len):
+    for n in range(max_len + 1):
+        for t in itertools.product(alphabet, repeat=n):
+            yield bytes(t)
+
+
+HAYS_AB = list(_words(b"ab", 8))
+NEEDLES_AB = list(_words(b"ab", 4))
+
+
+@pytest.mark.parametrize("needle", NEEDLES_AB)
+def test_exhaustive_ab_whole(needle):
+    for hay in HAYS_AB:
+        check(hay, needle)
+
+
+@pytest.mark.parametrize("needle", NEEDLES_AB)
+def test_exhaustive_ab_subranges(needle):
+    find, rfind, count = S._py_find, S._py_rfind, S._py_count
+    for hay in HAYS_AB:
+        n = len(hay)
+        if n > 6:
+            continue
+        for start in range(-1, n + 2):
+            for end in range(-1, n + 2):
+                assert find(hay, needle, start, end) == hay.find(needle, start, end)
+                assert rfind(hay, needle, start, end) == hay.rfind(needle, start, end)
+                assert count(hay, needle, start, end) == hay.count(needle, start, end)
+
+
+@pytest.mark.parametrize("needle", list(_words(b"ab#", 3))[1:])
+def test_exhaustive_rare_byte_alphabet(needle):
+    # '#' is the anchor whenever present, 'b' before 'a' otherwise.
+    for hay in _words(b"ab#", 6):
+        check(hay, needle)
+
+
+# ---------------------------------------------------------------------------
+# Property tests
+
+@settings(max_examples=300, deadline=None)
+@given(hay=st.binary(max_size=300), needle=st.binary(max_size=12),
+       start=st.none() | st.integers(-320, 320),
+       end=st.none() | st.integers(-320, 320))
+def test_random_binary(hay, needle, start, end):
+    check(hay, needle, start, end)
+
+
+def _gen(seed, n, alphabet, weights=None):
+    rng = random.Random(seed)
+    return bytes(rng.choices(alphabet, weights=weights, k=n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**32), n=st.integers(0, 2000),
+       alphabet=st.sampled_from([b"ab", b"abc", b"a#", b"\x00\xff", b"ab#0"]),
+       k=st.integers(1, 40), from_hay=st.booleans(), data=st.data())
+def test_random_small_alphabets(seed, n, alphabet, k, from_hay, data):
+    hay = _gen(seed, n, alphabet)
+    if from_hay and n >= k:
+        at = data.draw(st.integers(0, n - k))
+        needle = hay[at:at + k]
+        # Perturb sometimes, so near-misses are exercised too.
+        if data.draw(st.booleans()):
+            i = data.draw(st.integers(0, k - 1))
+            needle = needle[:i] + alphabet[:1] + needle[i + 1:]
+    else:
+        needle = _gen(seed + 1, k, alphabet)
+    check(hay, needle)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), n=st.integers(50_000, 400_000),
+       k=st.integers(2, 300), dense=st.sampled_from([0.5, 0.9, 0.99, 1.0]),
+       plant=st.booleans())
+def test_large_dense_with_anchor_byte(seed, n, k, dense, plant):
+    # Haystack dense with the needle's anchor byte ('#'): the prefilter must
+    # give up and the fallback must carry on from where it stopped.
+    rng = random.Random(seed)
+    needle = bytes(rng.choices(b"#a", weights=[3, 1], k=k))
+    hay = bytearray(rng.choices(b"#a", weights=[dense, 1.0 - dense + 1e-3], k=n))
+    if plant:
+        for _ in range(3):
+            at = rng.randrange(0, n - k)
+            hay[at:at + k] = needle
+    hay = bytes(hay)
+    assert S._py_find(hay, needle) == hay.find(needle)
+    assert S._py_rfind(hay, needle) == hay.rfind(needle)
+    assert S._py_count(hay, needle) == hay.count(needle)
+    assert S._py_find_all(hay, needle, 7) == naive_find_all(hay, needle)
+    for mode in (1, 2, 3):
+        assert S._py_find(hay, needle, None, None, mode) == hay.find(needle)
+        assert S._py_rfind(hay, needle, None, None, mode) == hay.rfind(needle)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), period=st.integers(1, 6),
+       reps=st.integers(2, 60), tail=st.integers(0, 5), n=st.integers(100, 5000))
+def test_periodic_needles(seed, period, reps, tail, n):
+    # Periodic needles drive the two-way "memory" variant.
+    rng = random.Random(seed)
+    unit = bytes(rng.choices(b"ab#", k=period))
+    needle = (unit * reps + unit[:tail])[: max(2, period * reps + tail)]
+    hay = bytearray(unit * (n // period + 1))
+    for _ in range(rng.randrange(0, 6)):
+        hay[rng.randrange(len(hay))] = rng.choice(b"ab#")
+    check(bytes(hay), needle)
+
+
+# ---------------------------------------------------------------------------
+# find_all resume logic
+
+@pytest.mark.parametrize("cap", [1, 2, 3, 7, 64])
+@pytest.mark.parametrize("hay,needle", [
+    (b"aaaaaaaaaa", b"a"),
+    (b"aaaaaaaaaa", b"aa"),
+    (b"aaaaaaaaaaa", b"aaa"),
+    (b"abcabcabcab", b"abc"),
+    (b"x" * 50, b"y"),
+    (b"ab" * 100, b"ab"),
+    (ALL_BYTES * 4, ALL_BYTES[200:210]),
+    (b"#a" * 3000, b"#a#"),
+])
+def test_find_all_small_caps(hay, needle, cap):
+    expected = naive_find_all(hay, needle)
+    for mode in MODES:
+        assert S._py_find_all(hay, needle, cap, mode) == expected
+
+
+def test_find_all_single_call_contract():
+    hay = b"abcabcabc"
+    assert S._py_find_all_once(hay, b"abc", 2) == ([0, 3], 6)
+    assert S._py_find_all_once(hay, b"abc", 3) == ([0, 3, 6], 9)
+    assert S._py_find_all_once(hay, b"abc", 4) == ([0, 3, 6], 9)
+    assert S._py_find_all_once(hay, b"b", 2) == ([1, 4], 5)
+    assert S._py_find_all_once(hay, b"zz", 2) == ([], 9)
+    assert S._py_find_all_once(hay, b"abcabcabcX", 2) == ([], 9)
+    assert S._py_find_all_once(b"", b"a", 2) == ([], 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**32), n=st.integers(0, 3000),
+       k=st.integers(1, 6), cap=st.integers(1, 9),
+       alphabet=st.sampled_from([b"ab", b"a#", b"#"]))
+def test_find_all_random(seed, n, k, cap, alphabet):
+    hay = _gen(seed, n, alphabet)
+    needle = _gen(seed ^ 0x5A5A, k, alphabet)
+    assert S._py_find_all(hay, needle, cap) == naive_find_all(hay, needle)
+
+
+# ---------------------------------------------------------------------------
+# Adversarial inputs: these finish quickly only if the kernels are linear
+# (4 MiB x 256-byte needle would be ~10^9 byte comparisons if quadratic).
+
+MIB4 = 4 << 20
+
+
+@pytest.mark.parametrize("fill,needle", [
+    (b"a", b"a" * 255 + b"b"),
+    (b"a", b"b" + b"a" * 255),
+    # Haystack full of the anchor byte: the prefilter has to bail out.
+    (b"b", b"a" * 255 + b"b"),
+    (b"b", b"b" + b"a" * 255),
+    (b"#", b"#" * 255 + b"a"),
+    (b"#", b"a" + b"#" * 255),
+    (b"#", b"#" * 128 + b"a" + b"#" * 127),
+])
+def test_adversarial_linear(fill, needle):
+    hay = fill * MIB4
+    assert S._py_find(hay, needle) == -1
+    assert S._py_rfind(hay, needle) == -1
+    assert S._py_count(hay, needle) == 0
+    assert S._py_find_all(hay, needle, 16) == []
+    for mode in (1, 2, 3):
+        assert S._py_find(hay, needle, None, None, mode) == -1
+        assert S._py_rfind(hay, needle, None, None, mode) == -1
+        assert S._py_count(hay, needle, None, None, mode) == 0
+
+
+def test_adversarial_match_at_the_far_end():
+    needle = b"#" * 255 + b"a"
+    hay = b"#" * MIB4 + b"a"
+    assert S._py_find(hay, needle) == MIB4 - 255
+    assert S._py_rfind(hay, needle) == MIB4 - 255
+    assert S._py_count(hay, needle) == 1
+    needle = b"a" + b"#" * 255
+    hay = b"a" + b"#" * MIB4
+    assert S._py_find(hay, needle) == 0
+    assert S._py_rfind(hay, needle) == 0
+    assert S._py_count(hay, needle) == 1
+
+
+def test_adversarial_near_misses_every_block():
+    # The anchor and the second check pass everywhere and the confirmation
+    # fails late: charged work must trip the fallback.
+    needle = b"#" * 200
+    hay = (b"#" * 199 + b"a") * (MIB4 // 200)
+    for op in ("find", "rfind", "count"):
+        assert S._py_path(hay, needle, op) == "fallback"
+    assert S._py_find(hay, needle) == -1
+    assert S._py_rfind(hay, needle) == -1
+    assert S._py_count(hay, needle) == 0
+
+
+def test_paths():
+    text = b"the quick brown fox jumps over the lazy dog\n" * 20000
+    # Rare anchors: the prefilter runs to the end.
+    assert S._py_path(text, b"the 5 fox", "find") == "prefilter"
+    assert S._py_path(text, b"#quick", "rfind") == "prefilter"
+    assert S._py_path(text, b"lazy dog", "count") == "prefilter"
+    # Haystack full of the anchor byte but not of the second one: the
+    # prefilter swaps them and keeps going at memchr speed.
+    for op in ("find", "rfind", "count"):
+        assert S._py_path(b"#" * 100_000, b"#" * 10 + b"a", op) == "reanchored"
+        assert S._py_path(b"#" * 100_000, b"a" + b"#" * 10, op) == "reanchored"
+    # Both bytes dense: fallback.
+    hay = b"#a" * 50_000
+    for op in ("find", "rfind", "count"):
+        assert S._py_path(hay, b"#a" * 5 + b"##", op) == "fallback"
+        assert S._py_path(hay, b"##" + b"#a" * 5, op) == "fallback"
+    # Anchor dense from the start and second byte not rare: fallback.
+    for op in ("find", "rfind", "count"):
+        assert S._py_path(b"#a#" * 50_000, b"#" * 10 + b"aa", op) == "fallback"
+    # Re-anchored on 'a', which later turns dense too: fallback.
+    hay = b"#" * 50_000 + b"#a" * 50_000 + b"#" * 50_000
+    needle = b"#" * 10 + b"aa"
+    for op in ("find", "rfind", "count"):
+        assert S._py_path(hay, needle, op) == "fallback"
+    check(hay, needle)
+
+
+def test_reanchor_then_fallback_results():
+    rng = random.Random(5)
+    for _ in range(30):
+        n = rng.randrange(10_000, 60_000)
+        # Dense '#', then a stretch dense with both bytes.
+        cut = rng.randrange(n)
+        hay = bytearray(b"#" * cut + bytes(rng.choices(b"#a", k=n - cut)))
+        k = rng.randrange(2, 40)
+        needle = bytes(rng.choices(b"#a", weights=[4, 1], k=k))
+        for _ in range(rng.randrange(3)):
+            at = rng.randrange(n - k)
+            hay[at:at + k] = needle
+        hay = bytes(hay)
+        check(hay, needle, modes=(0,))
+        check(hay[::-1], needle, modes=(0,))
+        assert S._py_find_all(hay, needle, 3) == naive_find_all(hay, needle)
+
+
+def test_count_byte_block_boundaries():
+    # The vector count folds 8-bit lane counters every 255 iterations.
+    for n in (0, 1, 31, 32, 63, 64, 65, 255 * 64 - 1, 255 * 64, 255 * 64 + 1,
+              2 * 255 * 64 + 77, 100_003):
+        for fill in (b"\n", b"\xff", b"\x80"):
+            hay = fill * n
+            assert S._py_count(hay, fill) == n
+            assert S._py_count(hay, b"\x7f") == 0
+            for a in (0, 1, 3):
+                assert S._py_count(hay, fill, a, None) == max(0, n - a)
+
+
+# ---------------------------------------------------------------------------
+# Guard pages: haystacks and needles that end (or start) exactly at an
+# inaccessible page, so any read past either end of the range faults.
+
+def _guarded_buffer():
+    """(mmap, view of the middle page, cleanup) with PROT_NONE neighbours."""
+    import ctypes
+    import mmap as stdmmap
+
+    page = stdmmap.PAGESIZE
+    m = stdmmap.mmap(-1, 3 * page)
+    base = ctypes.addressof(ctypes.c_char.from_buffer(m))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    for off in (0, 2 * page):
+        if libc.mprotect(base + off, page, 0) != 0:
+            pytest.skip("mprotect unavailable")
+
+    def cleanup():
+        for off in (0, 2 * page):
+            libc.mprotect(base + off, page, 3)
+        try:
+            m.close()
+        except BufferError:  # a failing assertion still holds a view
+            pass
+
+    return m, memoryview(m)[page:2 * page], cleanup
+
+
+def test_guard_pages():
+    m, mid, cleanup = _guarded_buffer()
+    try:
+        page = len(mid)
+        rng = random.Random(11)
+        for _ in range(400):
+            n = rng.choice([0, 1, 2, 7, 8, 9, 31, 64, 127, 128, 129, 300, page])
+            k = rng.choice([1, 2, 3, 7, 8, 9, 16, 40, 200])
+            k = min(k, n) if n else k
+            alpha = rng.choice([b"ab", b"#a", b"a", b"\x00\xff"])
+            data = bytes(rng.choices(alpha, k=n))
+            needle = bytes(rng.choices(alpha, k=k)) if rng.random() < 0.5 or n < k \
+                else data[n - k:]
+            at_end = rng.random() < 0.5
+            # Haystack flush against the upper or the lower guard page.
+            lo = page - n if at_end else 0
+            mid[lo:lo + n] = data
+            hay = mid[lo:lo + n]
+            for mode in MODES:
+                assert S._py_find(hay, needle, None, None, mode) == data.find(needle)
+                assert S._py_rfind(hay, needle, None, None, mode) == data.rfind(needle)
+                assert S._py_count(hay, needle, None, None, mode) == data.count(needle)
+            if needle:
+                assert S._py_find_all(hay, needle, 3) == naive_find_all(data, needle)
+            # Needle flush against a guard page, haystack elsewhere.
+            mid[page - k:page] = needle
+            far = bytes(data) + needle
+            guarded_needle = mid[page - k:page]
+            assert S._py_find(far, guarded_needle) == far.find(needle)
+            assert S._py_rfind(far, guarded_needle) == far.rfind(needle)
+            assert S._py_count(far, guarded_needle) == far.count(needle)
+            mid[0:k] = needle
+            guarded_needle = mid[0:k]
+            assert S._py_find(far, guarded_needle) == far.find(needle)
+            assert S._py_rfind(far, guarded_needle, None, None, 3) == far.rfind(needle)
+            del hay, guarded_needle
+    finally:
+        del mid
+        cleanup()
