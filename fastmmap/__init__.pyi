@@ -3,8 +3,8 @@
 # stdlib); the ones listed unconditionally exist everywhere fastmmap builds.
 import os
 from _typeshed import ReadableBuffer, StrOrBytesPath, Unused, WriteableBuffer
-from collections.abc import Iterator
-from typing import Final, Literal, NoReturn, overload
+from collections.abc import Iterator, Sequence
+from typing import Final, Literal, NoReturn, SupportsIndex, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -95,8 +95,8 @@ class mmap:
     def as_array(
         self,
         dtype: npt.DTypeLike = None,
-        shape: int | tuple[int, ...] | None = None,
-        offset: int = 0,
+        shape: SupportsIndex | Sequence[SupportsIndex] | None = None,
+        offset: SupportsIndex = 0,
         order: Literal["C", "F"] = "C",
     ) -> np.ndarray: ...
     # protocols

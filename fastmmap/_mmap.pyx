@@ -85,6 +85,19 @@ cdef object _MISSING = object()
 cdef object _BLANK = object()
 
 
+# fastmmap._array, imported on first use: `import fastmmap` must not import
+# NumPy, and an import statement per call would cost more than as_array().
+cdef object _array_module = None
+
+
+cdef object _numpy_views():
+    global _array_module
+    if _array_module is None:
+        from fastmmap import _array
+        _array_module = _array
+    return _array_module
+
+
 _CONSTRUCTOR_PARAMETERS = ("fileno", "length", "flags", "prot", "access",
                            "offset")
 
@@ -1178,15 +1191,15 @@ cdef class mmap:
         cdef _Op op
         cdef bytearray offsets
         cdef object np_array
-        from fastmmap._array import offsets_array, offsets_range
+        views = _numpy_views()
         PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
         try:
             c_start, c_end = self._byte_range(start, end, view.len)
             k = view.len
             if c_end - c_start < k:
-                return offsets_range(0, 0)
+                return views.offsets_range(0, 0)
             if k == 0:
-                return offsets_range(c_start, c_end + 1)
+                return views.offsets_range(c_start, c_end + 1)
             # Grow a bytearray geometrically; the kernel fills it without the
             # GIL, a chunk at a time.
             cap = 1024
@@ -1220,7 +1233,7 @@ cdef class mmap:
             finally:
                 self._exports -= 1
             del offsets[done * sizeof(Py_ssize_t):]
-            return offsets_array(offsets)
+            return views.offsets_array(offsets)
         finally:
             PyBuffer_Release(&view)
 
@@ -1310,8 +1323,7 @@ cdef class mmap:
         array holds a buffer export on the map: close() and resize() raise
         BufferError while it (or any view of it) is alive.  Imports NumPy
         on first use."""
-        from fastmmap._array import as_array
-        return as_array(self, dtype, shape, offset, order)
+        return _numpy_views().as_array(self, dtype, shape, offset, order)
 
 
 def _map_file(int fd, int access, long long offset, length):
