@@ -1,0 +1,189 @@
+"""Search benchmarks: stdlib ``mmap`` vs ``fastmmap`` vs the memchr limit.
+
+Every benchmark checks its answer.  Full-file scans use
+``benchmark.pedantic`` (FASTMMAP_BENCH_ROUNDS rounds, default 5, after one
+warm-up round); GB/s goes into ``extra_info`` and the session summary.
+"""
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+
+from corpus import NEEDLE_CLASSES, NEEDLE_LENGTHS
+
+ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
+SLOW_ROUNDS = min(ROUNDS, 3)  # for the Python-level loops (~1 s a round)
+GIL_WINDOW = 0.5  # seconds the probe thread counts for
+GIL_REPEATS = 5
+GIL_NEEDLE = ("e", 16)
+
+SCAN_IMPLS = ("stdlib", "fastmmap", "limit")
+
+
+def scan(benchmark, fn, *args, rounds=ROUNDS):
+    return benchmark.pedantic(fn, args=args, rounds=rounds, warmup_rounds=1, iterations=1)
+
+
+# -- absent needles: 3 classes x 6 lengths x find/rfind ------------------------------
+
+@pytest.mark.parametrize("impl", SCAN_IMPLS)
+@pytest.mark.parametrize("length", NEEDLE_LENGTHS)
+@pytest.mark.parametrize("cls", NEEDLE_CLASSES)
+@pytest.mark.parametrize("op", ("find", "rfind"))
+def test_absent_needle(benchmark, record, corpus, maps, op, cls, length, impl):
+    needle = corpus.needles[cls, length]
+    row = f"{op}-absent-{cls}-{length}"
+    benchmark.group = row
+    if impl == "limit":
+        assert scan(benchmark, maps.limit) is None
+    else:
+        m = maps[impl]
+        assert m.tell() == 0  # find/rfind default to [pos, len)
+        assert scan(benchmark, getattr(m, op), needle) == -1
+    record(row, impl, "scan", nbytes=corpus.size, needle_op=op, needle_class=cls,
+           needle_len=length, needle=needle[:16].decode("ascii"))
+
+
+@pytest.mark.parametrize("impl", SCAN_IMPLS)
+@pytest.mark.parametrize("op", ("find", "rfind"))
+def test_absent_byte(benchmark, record, corpus, maps, op, impl):
+    row = f"{op}-absent-byte"
+    benchmark.group = row
+    if impl == "limit":
+        assert scan(benchmark, maps.limit) is None
+    else:
+        assert scan(benchmark, getattr(maps[impl], op), b"#") == -1
+    record(row, impl, "scan", nbytes=corpus.size)
+
+
+# -- counting lines ----------------------------------------------------------------
+
+def count_lines_find_loop(m):
+    """What a stdlib user writes to count newlines without copying the map."""
+    find = m.find
+    n = 0
+    pos = find(b"\n", 0)
+    while pos >= 0:
+        n += 1
+        pos = find(b"\n", pos + 1)
+    return n
+
+
+def count_lines_wc(path):
+    out = subprocess.run(["wc", "-l", path], check=True, capture_output=True).stdout
+    return int(out.split()[0])
+
+
+@pytest.mark.parametrize("impl", ("stdlib", "fastmmap", "limit", "wc"))
+def test_count_newlines(benchmark, record, corpus, maps, impl):
+    row = "count-newlines"
+    benchmark.group = row
+    if impl == "fastmmap":
+        if not hasattr(maps["fastmmap"], "count"):
+            pytest.skip("this fastmmap.mmap has no count()")
+        assert scan(benchmark, maps["fastmmap"].count, b"\n") == corpus.lines
+        note = None
+    elif impl == "stdlib":
+        assert scan(benchmark, count_lines_find_loop, maps["stdlib"], rounds=SLOW_ROUNDS) == corpus.lines
+        note = "stdlib = ``m.find(b'\\n', pos + 1)`` loop"
+    elif impl == "limit":
+        assert scan(benchmark, maps.limit) is None
+        note = None
+    else:
+        if shutil.which("wc") is None:
+            pytest.skip("no wc")
+        assert scan(benchmark, count_lines_wc, corpus.path, rounds=SLOW_ROUNDS) == corpus.lines
+        note = "subprocess ``wc -l FILE`` incl. process start; reads via read(), not mmap"
+    record(row, impl, "scan", nbytes=corpus.size, note=note)
+
+
+# -- readline loop -----------------------------------------------------------------
+
+def readline_loop(m):
+    m.seek(0)
+    n = 0
+    for _ in iter(m.readline, b""):
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("impl", ("stdlib", "fastmmap"))
+def test_readline_loop(benchmark, record, corpus, maps, impl):
+    row = "readline-loop"
+    benchmark.group = row
+    assert scan(benchmark, readline_loop, maps[impl], rounds=SLOW_ROUNDS) == corpus.lines
+    record(row, impl, "scan", nbytes=corpus.size)
+
+
+# -- per-call overhead ---------------------------------------------------------------
+
+@pytest.mark.parametrize("impl", ("stdlib", "fastmmap"))
+def test_find_hit_at_start(benchmark, record, corpus, maps, impl):
+    row = "find-hit-at-0 (16 B needle)"
+    benchmark.group = row
+    m = maps[impl]
+    assert m.tell() == 0
+    assert benchmark(m.find, corpus.head) == 0
+    record(row, impl, "call")
+
+
+# -- GIL release -------------------------------------------------------------------
+
+def _spin(seconds, started, rates):
+    """Pure-Python counting for ``seconds`` of wall time; appends loops/s."""
+    n = 0
+    started.set()
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
+    while True:
+        for _ in range(500):
+            n += 1
+        now = time.perf_counter()
+        if now >= deadline:
+            break
+    rates.append(n / (now - t0))
+
+
+def gil_probe(scan_once):
+    """Median over GIL_REPEATS of (loop rate while scanning / loop rate alone)."""
+    results = []
+    for _ in range(GIL_REPEATS):
+        rates = []
+        started = threading.Event()
+        t = threading.Thread(target=_spin, args=(GIL_WINDOW, started, rates))
+        t.start()
+        t.join()  # main thread idle: the loop runs alone
+        started = threading.Event()
+        t = threading.Thread(target=_spin, args=(GIL_WINDOW, started, rates))
+        t.start()
+        started.wait()
+        scans = 0
+        while t.is_alive():
+            scan_once()
+            scans += 1
+        t.join()
+        alone, during = rates
+        results.append((during / alone, alone, during, scans))
+    return sorted(results)[len(results) // 2]
+
+
+@pytest.mark.parametrize("impl", SCAN_IMPLS)
+def test_gil_release(benchmark, record, corpus, maps, impl):
+    row = "gil-release"
+    benchmark.group = row
+    needle = corpus.needles[GIL_NEEDLE]
+    if impl == "limit":
+        def scan_once():
+            assert maps.limit() is None
+    else:
+        find = maps[impl].find
+
+        def scan_once():
+            assert find(needle, 0) == -1
+    ratio, alone, during, scans = benchmark.pedantic(gil_probe, args=(scan_once,), rounds=1)
+    assert scans >= 1
+    record(row, impl, "gil", ratio=ratio, alone_rate=alone, during_rate=during, scans=scans,
+           needle=needle.decode("ascii"))
