@@ -481,56 +481,50 @@ cdef class mmap:
     cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,
                           const char *needle, Py_ssize_t k) except -2:
         """Absolute offset of the first needle in [start, end), or -1."""
-        cdef _Op op
-        cdef Py_ssize_t n = end - start
-        if n < k:
-            return -1
-        op.kind = OP_FIND
-        op.hay = self._data + start
-        op.needle = needle
-        op.k = k
-        if n - k < 2 * GIL_FREE_MIN:
-            op.n = n
-            self._run(&op, False)
-            return start + op.result if op.result >= 0 else -1
-        # Hits near the start are common (readline-style loops): look there
-        # first with the GIL held, so such calls never pay for releasing it.
-        # The window holds the match starts [0, GIL_FREE_MIN).
-        op.n = GIL_FREE_MIN + k - 1
-        self._run(&op, False)
-        if op.result >= 0:
-            return start + op.result
-        op.hay = self._data + start + GIL_FREE_MIN
-        op.n = n - GIL_FREE_MIN
-        self._run(&op, True)
-        return start + GIL_FREE_MIN + op.result if op.result >= 0 else -1
+        return self._locate(OP_FIND, start, end, needle, k)
 
     cdef Py_ssize_t _rfind(self, Py_ssize_t start, Py_ssize_t end,
                            const char *needle, Py_ssize_t k) except -2:
         """Absolute offset of the last needle in [start, end), or -1."""
-        cdef _Op op
+        return self._locate(OP_RFIND, start, end, needle, k)
+
+    cdef Py_ssize_t _locate(self, int kind, Py_ssize_t start, Py_ssize_t end,
+                            const char *needle, Py_ssize_t k) except -2:
         cdef Py_ssize_t n = end - start
-        cdef Py_ssize_t tail
+        cdef Py_ssize_t near_start, far_start, far_len, found
         if n < k:
             return -1
-        op.kind = OP_RFIND
+        if n - k < 2 * GIL_FREE_MIN:
+            return self._locate_in(kind, start, n, needle, k, False)
+        # Hits close to where the scan begins are common (readline-style
+        # loops, find-next loops): look at the GIL_FREE_MIN match positions
+        # there with the GIL held, so such calls never pay for releasing it,
+        # then scan the rest without the GIL.
+        if kind == OP_FIND:
+            near_start = start
+            far_start = start + GIL_FREE_MIN
+            far_len = n - GIL_FREE_MIN
+        else:
+            near_start = end - GIL_FREE_MIN - k + 1
+            far_start = start
+            far_len = near_start - start + k - 1
+        found = self._locate_in(kind, near_start, GIL_FREE_MIN + k - 1,
+                                needle, k, False)
+        if found >= 0:
+            return found
+        return self._locate_in(kind, far_start, far_len, needle, k, True)
+
+    cdef Py_ssize_t _locate_in(self, int kind, Py_ssize_t start, Py_ssize_t n,
+                               const char *needle, Py_ssize_t k,
+                               bint release_gil) except -2:
+        """One kernel call on [start, start + n): absolute offset or -1."""
+        cdef _Op op
+        op.kind = kind
         op.hay = self._data + start
+        op.n = n
         op.needle = needle
         op.k = k
-        if n - k < 2 * GIL_FREE_MIN:
-            op.n = n
-            self._run(&op, False)
-            return start + op.result if op.result >= 0 else -1
-        # Mirror of _find: the match starts [tail, n - k] first, GIL held.
-        tail = n - GIL_FREE_MIN - k + 1
-        op.hay = self._data + start + tail
-        op.n = n - tail
-        self._run(&op, False)
-        if op.result >= 0:
-            return start + tail + op.result
-        op.hay = self._data + start
-        op.n = tail + k - 1
-        self._run(&op, True)
+        self._run(&op, release_gil)
         return start + op.result if op.result >= 0 else -1
 
     cdef Py_ssize_t _count(self, Py_ssize_t start, Py_ssize_t end,
