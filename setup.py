@@ -36,6 +36,10 @@ extensions = [
         f"fastmmap.{name}",
         [f"fastmmap/{name}.pyx"],
         include_dirs=["fastmmap"],
+        # Headers and declarations every module may include: editing one
+        # must rebuild (setuptools only tracks the .pyx by default).
+        depends=sorted(glob.glob(os.path.join("fastmmap", "*.h"))
+                       + glob.glob(os.path.join("fastmmap", "*.pxd"))),
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     )

@@ -1,16 +1,19 @@
 /*
  * C helpers for fastmmap/_search.pyx: only what Cython cannot say well.
  *
- * fastmmap_count_byte() counts one byte value in a buffer.  Calling memchr
- * once per hit costs a function call and a vector set-up for every match,
- * which caps it far below memory bandwidth when the byte is frequent (e.g.
- * b"\n" in text); a branch-free compare-and-accumulate loop runs at the same
- * speed whatever the hit density.
+ * - fastmmap_byte_rank: the static "how common is this byte" table the
+ *   prefilter uses to pick its anchor bytes.
+ * - fastmmap_count_byte(): counts one byte value.  Calling memchr once per
+ *   hit costs a call and a vector set-up for every match, far below memory
+ *   bandwidth when the byte is frequent (b"\n" in text); a branch-free
+ *   compare-and-accumulate loop runs at the same speed whatever the density.
+ * - word-at-a-time mismatch finders for two-way, a word-compare scan for
+ *   needles of up to 8 bytes, and a prefetch hint.
  *
- * Portability: GCC/Clang vector extensions where available, plain C
- * otherwise.  Function multi-versioning (target_clones) needs ifunc support,
- * i.e. GCC on an ELF/glibc x86-64 target; everywhere else (macOS/clang
- * included) the baseline build of the same code is used.
+ * Portability: GCC/Clang vector extensions and builtins where available,
+ * plain C otherwise.  Function multi-versioning (target_clones) needs ifunc
+ * support, i.e. GCC on an ELF/glibc x86-64 target; everywhere else (macOS and
+ * clang included) the baseline build of the same code is used.
  */
 #ifndef FASTMMAP_KERNELS_H
 #define FASTMMAP_KERNELS_H
@@ -26,10 +29,14 @@
 #  define FASTMMAP_CLONES
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
-#  define FASTMMAP_HAVE_VECTOR_EXT 1
-#else
-#  define FASTMMAP_HAVE_VECTOR_EXT 0
+/* Both switches below may be preset to 0 to build (and test) the portable
+ * code paths on a compiler that would otherwise use the fast ones. */
+#ifndef FASTMMAP_HAVE_VECTOR_EXT
+#  if defined(__GNUC__) || defined(__clang__)
+#    define FASTMMAP_HAVE_VECTOR_EXT 1
+#  else
+#    define FASTMMAP_HAVE_VECTOR_EXT 0
+#  endif
 #endif
 
 /* glibc's memmem is linear in the worst case (two-way based).  Other libcs
@@ -67,16 +74,30 @@ static const unsigned char fastmmap_byte_rank[256] = {
      40,  40,  40,  40,  40,  40,  40,  40,  40,  40,  40,  40,  40,  40,  60, 150,  /* 0xf0 */
 };
 
+/* Prefetch hint for the two-way matcher, whose window jumps are data
+ * dependent: without it a skip that lands on a new cache line waits for
+ * memory, and sparse jumps defeat the hardware stream prefetcher.  The
+ * address is formed in integer arithmetic (it may lie outside the buffer;
+ * a prefetch never faults). */
+#if defined(__GNUC__) || defined(__clang__)
+#  define fastmmap_prefetch(p, delta) \
+      __builtin_prefetch((const void *)((uintptr_t)(p) + (uintptr_t)(delta)))
+#else
+#  define fastmmap_prefetch(p, delta) ((void)0)
+#endif
+
 /* Byte-wise comparison helpers for the two-way matcher, which needs the
  * position of the first mismatch (memcmp only says which side is larger).
  * Eight bytes per step: XOR two words and locate the lowest (prefix) or
  * highest (suffix) differing byte with a bit scan; little-endian GCC/Clang
  * only, a plain byte loop elsewhere. */
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
-    && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#  define FASTMMAP_WORD_COMPARE 1
-#else
-#  define FASTMMAP_WORD_COMPARE 0
+#ifndef FASTMMAP_WORD_COMPARE
+#  if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
+      && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#    define FASTMMAP_WORD_COMPARE 1
+#  else
+#    define FASTMMAP_WORD_COMPARE 0
+#  endif
 #endif
 
 /* Length of the longest common prefix of a[0:n] and b[0:n]. */
@@ -162,6 +183,51 @@ static ptrdiff_t fastmmap_short_find(const unsigned char *y, size_t n,
     }
 #endif
     return -1;
+}
+
+/* Number of non-overlapping matches among windows starting in [lo, n - k]
+ * (k in 2..8), scanning left to right: the bulk of a count once matches
+ * turned out dense, without a call per match. */
+static size_t fastmmap_short_count(const unsigned char *y, size_t n,
+                                   const unsigned char *x, size_t k,
+                                   ptrdiff_t lo)
+{
+    const ptrdiff_t hi = (ptrdiff_t)n - (ptrdiff_t)k;
+    size_t c = 0;
+    ptrdiff_t j = lo;
+#if FASTMMAP_WORD_COMPARE
+    const uint64_t mask = k >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * k)) - 1);
+    const uint64_t nw = fastmmap_load_tail(x, k);
+    const ptrdiff_t wide_hi = (ptrdiff_t)n - 8;
+    while (j <= hi && j <= wide_hi) {
+        uint64_t w;
+        memcpy(&w, y + j, 8);
+        if (((w ^ nw) & mask) == 0) {
+            c++;
+            j += (ptrdiff_t)k;
+        } else {
+            j++;
+        }
+    }
+    while (j <= hi) {
+        if (fastmmap_load_tail(y + j, k) == nw) {
+            c++;
+            j += (ptrdiff_t)k;
+        } else {
+            j++;
+        }
+    }
+#else
+    while (j <= hi) {
+        if (y[j] == x[0] && memcmp(y + j, x, k) == 0) {
+            c++;
+            j += (ptrdiff_t)k;
+        } else {
+            j++;
+        }
+    }
+#endif
+    return c;
 }
 
 /* Same, scanning j from hi down to lo. */

@@ -13,17 +13,20 @@
 #   would make the prefilter slow (and, with long needles, quadratic).  The
 #   prefilter therefore charges each candidate a fixed cost plus the bytes its
 #   confirmation found equal, and once the charge exceeds the bytes scanned
-#   (plus a warm-up allowance) it hands over for good to a worst-case linear
-#   matcher.  The total work is then bounded by a constant times the scanned
-#   length plus the fallback's own linear cost.
+#   (plus a warm-up allowance) it either swaps anchor and second byte (once,
+#   when the second byte has proved rare in this haystack: the static table
+#   guessed wrong) or hands over for good to a worst-case linear matcher.
+#   Total work: a constant times the scanned length, plus the fallback's.
 #
-# * Fallback.  Crochemore-Perrin two-way string matching, in both directions
+# * Fallback.  Needles of up to 8 bytes: one word compare per window.
+#   Longer ones: Crochemore-Perrin two-way string matching in both directions
 #   (a reverse search is the forward algorithm run on the reversed needle and
 #   haystack), with a Horspool-style skip on the window's edge byte that is
 #   only taken when the periodic variant holds no memory, so that the linear
 #   bound is preserved.  A one-shot forward find hands over to glibc's memmem
-#   instead, which is two-way based too and heavily tuned; other libcs make no
-#   linearity promise for memmem, so they use the built-in two-way.
+#   instead, which is two-way based too and tuned; other libcs make no
+#   linearity promise for memmem, so they use the built-in two-way.  count
+#   and find_all keep one matcher state across matches (set-up paid once).
 
 from fastmmap._posix cimport memchr, memmem, memcmp, fastmmap_memrchr
 
@@ -35,9 +38,13 @@ cdef extern from "_kernels.h" nogil:
                                   const unsigned char *b, size_t n)
     size_t fastmmap_common_suffix(const unsigned char *a_end,
                                   const unsigned char *b_end, size_t n)
+    void fastmmap_prefetch(const void *p, Py_ssize_t delta)
     Py_ssize_t fastmmap_short_find(const unsigned char *y, size_t n,
                                    const unsigned char *x, size_t k,
                                    Py_ssize_t lo, Py_ssize_t hi)
+    size_t fastmmap_short_count(const unsigned char *y, size_t n,
+                                const unsigned char *x, size_t k,
+                                Py_ssize_t lo)
     Py_ssize_t fastmmap_short_rfind(const unsigned char *y, size_t n,
                                     const unsigned char *x, size_t k,
                                     Py_ssize_t lo, Py_ssize_t hi)
@@ -56,12 +63,15 @@ cdef enum:
 # beyond the part proven equal.
 cdef enum:
     VERIFY_BLOCK = 32
-# Warm-up allowance before the budget is enforced (constant + per needle byte,
-# so the fallback's O(k) set-up is not paid on short, uneventful haystacks).
 # Needles up to this length fall back to a word-compare scan (one 8-byte
 # compare per window) instead of two-way.
 cdef enum:
     SHORT_NEEDLE = 8
+# How far ahead of the two-way window to prefetch (bytes).
+cdef enum:
+    PREFETCH_AHEAD = 1024
+# Warm-up allowance before the budget is enforced (constant + per needle byte,
+# so the fallback's O(k) set-up is not paid on short, uneventful haystacks).
 cdef enum:
     WARMUP_BASE = 2048
     WARMUP_PER_BYTE = 16
@@ -244,9 +254,12 @@ cdef void _tw_init(TwoWay *tw, const uchar *x, Py_ssize_t k,
 
 
 cdef Py_ssize_t _tw_forward(const TwoWay *tw, const uchar *y, Py_ssize_t n,
-                            const uchar *x, Py_ssize_t k,
-                            Py_ssize_t j) noexcept nogil:
-    """First match starting in [j, n-k], or -1.  Requires 2 <= k <= n."""
+                            const uchar *x, Py_ssize_t k, Py_ssize_t j,
+                            Py_ssize_t *nmatch) noexcept nogil:
+    """First match starting in [j, n-k], or -1.  Requires 2 <= k <= n.
+
+    With `nmatch`, counts every non-overlapping match from j on into
+    *nmatch instead (and returns -1): no call per match when they are dense."""
     cdef Py_ssize_t last = n - k, ell = tw.ell, per = tw.per
     cdef Py_ssize_t i, r, s, mem = -1
     cdef bint periodic = tw.periodic
@@ -254,10 +267,20 @@ cdef Py_ssize_t _tw_forward(const TwoWay *tw, const uchar *y, Py_ssize_t n,
     # right-part scan reads x/y[r, k) and the left-part scan reads
     # x/y[mem + 1, ell + 1) of that window, both inside it.
     while j <= last:
+        fastmmap_prefetch(y + j, k + PREFETCH_AHEAD)
         if mem < 0:
             # Skips only while no memory is held: skipping with memory
             # would discard verified bytes and break the linear bound.
             s = tw.skip[y[j + k - 1]]
+            if s == 1:
+                # Runs of 1-byte skips: step by a constant so the next load
+                # does not wait on a table lookup (a latency chain of two
+                # loads per byte otherwise).
+                # SAFETY: j + k - 1 < n is re-checked before each read.
+                j += 1
+                while j <= last and tw.skip[y[j + k - 1]] == 1:
+                    j += 1
+                continue
             if s:
                 j += s
                 continue
@@ -274,7 +297,12 @@ cdef Py_ssize_t _tw_forward(const TwoWay *tw, const uchar *y, Py_ssize_t n,
             j += per
             mem = k - per - 1 if periodic else -1
             continue
-        return j
+        if nmatch == NULL:
+            return j
+        # Non-overlapping: resume after the match with nothing remembered.
+        nmatch[0] += 1
+        j += k
+        mem = -1
     return -1
 
 
@@ -295,8 +323,15 @@ cdef Py_ssize_t _tw_reverse(const TwoWay *tw, const uchar *y, Py_ssize_t n,
     # (i in [r, k)) reads offsets [0, k - r) and the left-part scan (i in
     # (mem, ell]) reads [k - 1 - ell, k - 1 - mem), all inside the window.
     while s >= 0:
+        fastmmap_prefetch(y + s, -PREFETCH_AHEAD)
         if mem < 0:
             d = tw.skip[y[s]]
+            if d == 1:
+                # As in _tw_forward: constant steps through 1-byte skips.
+                s -= 1
+                while s >= 0 and tw.skip[y[s]] == 1:
+                    s -= 1
+                continue
             if d:
                 s -= d
                 continue
@@ -348,6 +383,11 @@ cdef Py_ssize_t _next_forward(Finder *f, const uchar *y, Py_ssize_t n,
     cdef void *r
     cdef int c1
     cdef uchar c2
+    # Matches return before the budget test below, so a caller that keeps
+    # coming back (count, find_all) on a haystack dense with true matches
+    # settles its account here.
+    if not f.fallback and f.work > (pos - f.origin) + f.allow:
+        _over_budget(f, pos - f.origin)
     while not f.fallback:
         i1 = f.i1
         i2 = f.i2
@@ -393,7 +433,7 @@ cdef Py_ssize_t _next_forward(Finder *f, const uchar *y, Py_ssize_t n,
     if not f.tw_ready:
         _tw_init(&f.tw, x, k, False)
         f.tw_ready = True
-    return _tw_forward(&f.tw, y, n, x, k, pos)
+    return _tw_forward(&f.tw, y, n, x, k, pos, NULL)
 
 
 cdef Py_ssize_t _next_reverse(Finder *f, const uchar *y, Py_ssize_t n,
@@ -501,6 +541,7 @@ cdef Py_ssize_t _find(const uchar *y, Py_ssize_t n, const uchar *x,
         r = memchr(y, x[0], <size_t>n)
         return -1 if r == NULL else (<const uchar *>r - y)
     if k == n:
+        # SAFETY: hay and needle are both exactly k readable bytes.
         return 0 if memcmp(y, x, <size_t>k) == 0 else -1
     _finder_init(&f, x, k, 0)
     _start_mode(&f, mode)
@@ -526,6 +567,7 @@ cdef Py_ssize_t _rfind(const uchar *y, Py_ssize_t n, const uchar *x,
         r = fastmmap_memrchr(y, x[0], <size_t>n)
         return -1 if r == NULL else (<const uchar *>r - y)
     if k == n:
+        # SAFETY: hay and needle are both exactly k readable bytes.
         return 0 if memcmp(y, x, <size_t>k) == 0 else -1
     _finder_init(&f, x, k, n - k)
     _start_mode(&f, mode)
@@ -558,6 +600,18 @@ cdef Py_ssize_t _count(const uchar *y, Py_ssize_t n, const uchar *x,
             break
         c += 1
         pos = p + k
+        if f.fallback and pos <= n - k:
+            # Count the rest in one go (matches may be dense here).
+            # SAFETY: windows start in [pos, n - k], inside the haystack.
+            if k <= SHORT_NEEDLE and f.mode < 3:
+                c += <Py_ssize_t>fastmmap_short_count(y, <size_t>n, x,
+                                                      <size_t>k, pos)
+            else:
+                if not f.tw_ready:
+                    _tw_init(&f.tw, x, k, False)
+                    f.tw_ready = True
+                _tw_forward(&f.tw, y, n, x, k, pos, &c)
+            break
     if fell_back != NULL:
         fell_back[0] = _path(&f)
     return c

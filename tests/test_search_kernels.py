@@ -3,7 +3,8 @@
 The kernels are reached through the module's underscore test wrappers, which
 take bytes-like objects and an optional `mode`:
   0 = normal path (rare-byte prefilter, fallback when it stops paying),
-  1 = fallback from the first byte (glibc memmem for a plain forward find),
+  1 = fallback from the first byte (glibc memmem for a plain forward find
+      of a needle longer than 8 bytes, the word scan for shorter ones),
   2 = fallback from the first byte, never libc memmem,
   3 = like 2, and two-way even for needles short enough for the word scan.
 """
@@ -346,6 +347,25 @@ def test_adversarial_near_misses_every_block():
     assert S._py_find(hay, needle) == -1
     assert S._py_rfind(hay, needle) == -1
     assert S._py_count(hay, needle) == 0
+
+
+def test_long_partial_matches_at_sparse_candidates():
+    # One candidate every 32 bytes (too sparse to trip the per-candidate
+    # charge), but each confirmation runs 4 KiB before failing: without
+    # charging confirmed bytes this costs n * k / 32 comparisons.
+    unit = b"\x01" + b"e" * 31
+    # The odd byte out is a common one, so the second check (an "e") passes.
+    needle = unit * 127 + b"\x01" + b"e" * 30 + b" "
+    hay = unit * (MIB4 // 32)
+    for op in ("find", "rfind", "count"):
+        assert S._py_path(hay, needle, op) == "fallback"
+    assert S._py_find(hay, needle) == -1
+    assert S._py_rfind(hay, needle) == -1
+    assert S._py_count(hay, needle) == 0
+    hay = hay + needle
+    assert S._py_find(hay, needle) == len(hay) - len(needle)
+    assert S._py_rfind(hay, needle) == len(hay) - len(needle)
+    assert S._py_count(hay, needle) == 1
 
 
 def test_paths():
