@@ -875,7 +875,9 @@ cdef class mmap:
         """size() -> int.  The size of the underlying file (OSError for an
         anonymous map or one made with trackfd=False, as in CPython)."""
         self._check_valid()
-        return _os.fd_size(self._fd)
+        # fstat keeps the GIL: a close() from another thread must not be able
+        # to close (and the process reuse) the descriptor under it.
+        return _os.fd_size(self._fd, False)
 
     def __len__(self):
         self._check_valid()
@@ -950,7 +952,15 @@ cdef class mmap:
         if start == 0 and self._data != self._map_base:
             length += self._data - self._map_base
             addr = self._map_base
-        _os.advise_memory(addr, <size_t>length, option)
+        # SAFETY: the syscall runs without the GIL; the export guard stops
+        # another thread from unmapping [addr, addr + length) meanwhile (an
+        # madvise on a range that got remapped could discard someone else's
+        # pages).
+        self._exports += 1
+        try:
+            _os.advise_memory(addr, <size_t>length, option)
+        finally:
+            self._exports -= 1
 
     def move(self, *args):
         """move(dest, src, count) -> None
@@ -1004,10 +1014,13 @@ cdef class mmap:
         if self._map_base == NULL:
             raise ValueError("mmap can't resize an empty map")
         skip = <size_t>(self._data - self._map_base)
+        # Both syscalls keep the GIL (as CPython's resize does): released,
+        # another thread could start a GIL-free scan of the old mapping
+        # between the export check above and mremap() moving it.
         if self._fd >= 0:
-            _os.truncate_fd(self._fd, <off_t>(self._offset + new_size))
+            _os.truncate_fd(self._fd, <off_t>(self._offset + new_size), False)
         new_base = _os.remap_memory(self._map_base, self._map_len,
-                                    skip + <size_t>new_size)
+                                    skip + <size_t>new_size, False)
         self._writes += 1
         self._map_base = new_base
         self._map_len = skip + <size_t>new_size
@@ -1068,7 +1081,7 @@ cdef class mmap:
         raise TypeError("mmap indices must be integers")
 
     def __setitem__(self, item, value):
-        cdef Py_ssize_t i, v, start, stop, step, slicelen
+        cdef Py_ssize_t i, v, start, stop, step, slicelen, raw_start, raw_stop
         cdef Py_buffer view
         cdef const char *src
         cdef _Op op
@@ -1093,16 +1106,19 @@ cdef class mmap:
             self._store(i, <int>v)
             return
         if PySlice_Check(item):
-            PySlice_Unpack(item, &start, &stop, &step)
+            # Unpack once (it runs the bounds' __index__), adjust twice.
+            PySlice_Unpack(item, &raw_start, &raw_stop, &step)
+            start, stop = raw_start, raw_stop
             slicelen = PySlice_AdjustIndices(self._size, &start, &stop, step)
             PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
             try:
                 if view.len != slicelen:
                     raise IndexError("mmap slice assignment is wrong size")
                 # __index__ (in Unpack) or __buffer__ may have closed or
-                # resized the map: re-check and re-derive the slice.
+                # resized the map: re-check, and re-derive the slice from
+                # the same bounds against the current size.
                 self._check_valid()
-                PySlice_Unpack(item, &start, &stop, &step)
+                start, stop = raw_start, raw_stop
                 if PySlice_AdjustIndices(self._size, &start, &stop,
                                          step) != slicelen:
                     raise IndexError("mmap slice assignment is wrong size")

@@ -1,18 +1,20 @@
 # Checked wrappers around the OS mapping calls: the only users of the raw
 # declarations in _posix.pxd.  Each wrapper releases the GIL around the
-# syscall and turns a failure into OSError carrying errno (raise_errno).
+# syscall (unless the caller needs it held: release_gil=False) and turns a
+# failure into OSError carrying errno (raise_errno).
 
 from fastmmap._posix cimport off_t
 
 cdef int raise_errno(int err) except -1
 cdef char *map_memory(size_t length, int prot, int flags, int fd,
                       off_t offset) except NULL
-cdef char *remap_memory(char *old, size_t old_size, size_t new_size) except NULL
+cdef char *remap_memory(char *old, size_t old_size, size_t new_size,
+                        bint release_gil=*) except NULL
 cdef int unmap_memory(char *addr, size_t length) except -1
 cdef int sync_memory(char *addr, size_t length) except -1
 cdef int advise_memory(char *addr, size_t length, int advice) except -1
-cdef int truncate_fd(int fd, off_t length) except -1
-cdef off_t fd_size(int fd) except -1
+cdef int truncate_fd(int fd, off_t length, bint release_gil=*) except -1
+cdef off_t fd_size(int fd, bint release_gil=*) except -1
 cdef int fd_regular_size(int fd, off_t *size) noexcept
 cdef int dup_fd(int fd) except -1
 cdef void close_fd(int fd) noexcept nogil

@@ -28,13 +28,23 @@ cdef char *map_memory(size_t length, int prot, int flags, int fd,
     return <char *>addr
 
 
-cdef char *remap_memory(char *old, size_t old_size, size_t new_size) except NULL:
+cdef void *_mremap_or_errno(char *old, size_t old_size, size_t new_size,
+                           int *err) noexcept nogil:
+    cdef void *addr = posix.fastmmap_mremap(old, old_size, new_size)
+    if addr == posix.MAP_FAILED:
+        err[0] = posix.errno
+    return addr
+
+
+cdef char *remap_memory(char *old, size_t old_size, size_t new_size,
+                        bint release_gil=True) except NULL:
     cdef void *addr
     cdef int err = 0
-    with nogil:
-        addr = posix.fastmmap_mremap(old, old_size, new_size)
-        if addr == posix.MAP_FAILED:
-            err = posix.errno
+    if release_gil:
+        with nogil:
+            addr = _mremap_or_errno(old, old_size, new_size, &err)
+    else:
+        addr = _mremap_or_errno(old, old_size, new_size, &err)
     if err:
         raise_errno(err)
     return <char *>addr
@@ -73,24 +83,38 @@ cdef int advise_memory(char *addr, size_t length, int advice) except -1:
     return 0
 
 
-cdef int truncate_fd(int fd, off_t length) except -1:
-    cdef int rc, err = 0
-    with nogil:
-        rc = posix.ftruncate(fd, length)
-        if rc != 0:
-            err = posix.errno
+cdef int _ftruncate_or_errno(int fd, off_t length) noexcept nogil:
+    if posix.ftruncate(fd, length) != 0:
+        return posix.errno
+    return 0
+
+
+cdef int truncate_fd(int fd, off_t length, bint release_gil=True) except -1:
+    cdef int err
+    if release_gil:
+        with nogil:
+            err = _ftruncate_or_errno(fd, length)
+    else:
+        err = _ftruncate_or_errno(fd, length)
     if err:
         raise_errno(err)
     return 0
 
 
-cdef off_t fd_size(int fd) except -1:
+cdef int _fstat_or_errno(int fd, posix.stat *st) noexcept nogil:
+    if posix.fstat(fd, st) != 0:
+        return posix.errno
+    return 0
+
+
+cdef off_t fd_size(int fd, bint release_gil=True) except -1:
     cdef posix.stat st
-    cdef int rc, err = 0
-    with nogil:
-        rc = posix.fstat(fd, &st)
-        if rc != 0:
-            err = posix.errno
+    cdef int err
+    if release_gil:
+        with nogil:
+            err = _fstat_or_errno(fd, &st)
+    else:
+        err = _fstat_or_errno(fd, &st)
     if err:
         raise_errno(err)
     return st.st_size
