@@ -213,11 +213,13 @@ def format_summary(records):
                    and r["fastmmap"].get("needle_op") == op]
             if sel:
                 gm = _geomean(r["fastmmap"]["gbps"] / r["stdlib"]["gbps"] for r in sel)
-                gl = _geomean(r["fastmmap"]["gbps"] / r["limit"]["gbps"] for r in sel if "limit" in r)
+                gl = _geomean(r["fastmmap"]["gbps"] / r["limit"]["gbps"]
+                              for r in sel if "limit" in r)
                 out.append(f"* geometric mean over {len(sel)} absent needles, {op}: "
                            f"fastmmap/stdlib = {gm:.2f}x, fastmmap/limit = {gl:.2f}")
         # 5 % slack: on a shared machine smaller gaps are noise
-        slow = [f"{row} ({r['fastmmap']['gbps'] / r['stdlib']['gbps']:.2f})" for row, r in scans.items()
+        slow = [f"{row} ({r['fastmmap']['gbps'] / r['stdlib']['gbps']:.2f})"
+                for row, r in scans.items()
                 if "stdlib" in r and "fastmmap" in r
                 and r["fastmmap"]["gbps"] < 0.95 * r["stdlib"]["gbps"]]
         out.append("* fastmmap >5% slower than stdlib on: " + (", ".join(slow) or "none"))
@@ -225,7 +227,8 @@ def format_summary(records):
             for impl, rec in r.items():
                 out.append(f"* {row} [{impl}]: {rec['gbps']:.2f} GB/s ({rec['min'] * 1e3:.1f} ms)"
                            + (f" -- {rec['note']}" if rec.get("note") else ""))
-        notes = sorted({rec["note"] for r in scans.values() for rec in r.values() if rec.get("note")})
+        notes = sorted({rec["note"] for r in scans.values() for rec in r.values()
+                        if rec.get("note")})
         out += [f"* note: {n}" for n in notes]
     if calls:
         out += [""]

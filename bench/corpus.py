@@ -22,8 +22,8 @@ Run ``python bench/corpus.py [MiB]`` to build the file (and print stats)
 outside pytest.
 """
 import json
-import random
 import os
+import random
 import sys
 import tempfile
 
@@ -31,7 +31,7 @@ import numpy as np
 
 # The generator lives in the package (the `fastmmap demo` command uses it
 # too); this module adds the benchmark's cache, needles and checks.
-from fastmmap._corpus import ALLOWED, SEED, make_vocabulary
+from fastmmap._corpus import ALLOWED, SEED
 from fastmmap._corpus import generate as _generate
 
 FORMAT_VERSION = 1

@@ -200,7 +200,7 @@ def test_sum_uint64(benchmark, np_u64_file, impl):
             arr = maps["fastmmap"].as_array("<u8")
         assert arr.shape == (_u64_count(),)
 
-        def reduce():
+        def reduce(arr=arr):
             return int(arr.sum())
 
         total = benchmark.pedantic(reduce, rounds=SUM_ROUNDS, iterations=1,

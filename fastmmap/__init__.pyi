@@ -1,14 +1,43 @@
 # Hand-written stubs, in the shape of typeshed's mmap.pyi, plus fastmmap's
-# extras.  Constants exist only where the platform defines them (as in the
-# stdlib); the ones listed unconditionally exist everywhere fastmmap builds.
+# extras.  As in the stdlib, a constant exists only where the platform's
+# headers define it: the platform blocks below list what Linux and macOS
+# define.  tests/test_stubs.py runs stubtest against the compiled module.
 import os
+import sys
 from _typeshed import ReadableBuffer, StrOrBytesPath, Unused, WriteableBuffer
 from collections.abc import Iterator, Sequence
-from typing import Final, Literal, NoReturn, SupportsIndex, overload
+from typing import Any, Final, Literal, NoReturn, SupportsIndex, overload
 
 import numpy as np
 import numpy.typing as npt
-from typing_extensions import Self
+from typing_extensions import Self, disjoint_base
+
+__all__ = [
+    "ACCESS_COPY",
+    "ACCESS_DEFAULT",
+    "ACCESS_READ",
+    "ACCESS_WRITE",
+    "ALLOCATIONGRANULARITY",
+    "MAP_ANON",
+    "MAP_ANONYMOUS",
+    "MAP_PRIVATE",
+    "MAP_SHARED",
+    "PAGESIZE",
+    "PROT_EXEC",
+    "PROT_READ",
+    "PROT_WRITE",
+    "MADV_DONTNEED",
+    "MADV_FREE",
+    "MADV_NORMAL",
+    "MADV_RANDOM",
+    "MADV_SEQUENTIAL",
+    "MADV_WILLNEED",
+    "MAP_NORESERVE",
+    "__version__",
+    "error",
+    "mmap",
+    "open",
+]
 
 __version__: Final[str]
 error = OSError
@@ -24,17 +53,10 @@ MAP_SHARED: Final[int]
 MAP_PRIVATE: Final[int]
 MAP_ANON: Final[int]
 MAP_ANONYMOUS: Final[int]
+MAP_NORESERVE: Final[int]
 PROT_READ: Final[int]
 PROT_WRITE: Final[int]
 PROT_EXEC: Final[int]
-
-# Linux
-MAP_DENYWRITE: Final[int]
-MAP_EXECUTABLE: Final[int]
-MAP_POPULATE: Final[int]
-MAP_STACK: Final[int]
-MAP_32BIT: Final[int]
-MAP_NORESERVE: Final[int]
 
 MADV_NORMAL: Final[int]
 MADV_RANDOM: Final[int]
@@ -42,17 +64,72 @@ MADV_SEQUENTIAL: Final[int]
 MADV_WILLNEED: Final[int]
 MADV_DONTNEED: Final[int]
 MADV_FREE: Final[int]
-MADV_REMOVE: Final[int]
-MADV_DONTFORK: Final[int]
-MADV_DOFORK: Final[int]
-MADV_HWPOISON: Final[int]
-MADV_MERGEABLE: Final[int]
-MADV_UNMERGEABLE: Final[int]
-MADV_HUGEPAGE: Final[int]
-MADV_NOHUGEPAGE: Final[int]
-MADV_DONTDUMP: Final[int]
-MADV_DODUMP: Final[int]
 
+if sys.platform == "linux":
+    __all__ += [
+        "MAP_32BIT",
+        "MAP_DENYWRITE",
+        "MAP_EXECUTABLE",
+        "MAP_POPULATE",
+        "MAP_STACK",
+        "MADV_DODUMP",
+        "MADV_DOFORK",
+        "MADV_DONTDUMP",
+        "MADV_DONTFORK",
+        "MADV_HUGEPAGE",
+        "MADV_HWPOISON",
+        "MADV_MERGEABLE",
+        "MADV_NOHUGEPAGE",
+        "MADV_REMOVE",
+        "MADV_UNMERGEABLE",
+    ]
+    MAP_DENYWRITE: Final[int]
+    MAP_EXECUTABLE: Final[int]
+    MAP_POPULATE: Final[int]
+    MAP_STACK: Final[int]
+    # x86-64 (and 32-bit x86) only.
+    MAP_32BIT: Final[int]
+
+    MADV_REMOVE: Final[int]
+    MADV_DONTFORK: Final[int]
+    MADV_DOFORK: Final[int]
+    MADV_HWPOISON: Final[int]
+    MADV_MERGEABLE: Final[int]
+    MADV_UNMERGEABLE: Final[int]
+    MADV_HUGEPAGE: Final[int]
+    MADV_NOHUGEPAGE: Final[int]
+    MADV_DONTDUMP: Final[int]
+    MADV_DODUMP: Final[int]
+
+if sys.platform == "darwin":
+    __all__ += [
+        "MAP_HASSEMAPHORE",
+        "MAP_JIT",
+        "MAP_NOCACHE",
+        "MAP_NOEXTEND",
+        "MAP_RESILIENT_CODESIGN",
+        "MAP_RESILIENT_MEDIA",
+        "MAP_TPRO",
+        "MAP_TRANSLATED_ALLOW_EXECUTE",
+        "MAP_UNIX03",
+        "MADV_FREE_REUSABLE",
+        "MADV_FREE_REUSE",
+    ]
+    MAP_NOEXTEND: Final[int]
+    MAP_HASSEMAPHORE: Final[int]
+    MAP_NOCACHE: Final[int]
+    MAP_JIT: Final[int]
+    MAP_RESILIENT_CODESIGN: Final[int]
+    MAP_RESILIENT_MEDIA: Final[int]
+    MAP_UNIX03: Final[int]
+    # Only with recent SDKs (the value is fixed when fastmmap is compiled).
+    MAP_TRANSLATED_ALLOW_EXECUTE: Final[int]
+    MAP_TPRO: Final[int]
+
+    MADV_FREE_REUSABLE: Final[int]
+    MADV_FREE_REUSE: Final[int]
+
+@disjoint_base
 class mmap:
     def __new__(
         cls,
@@ -94,11 +171,11 @@ class mmap:
     def readinto(self, buffer: WriteableBuffer) -> int: ...
     def as_array(
         self,
-        dtype: npt.DTypeLike = None,
+        dtype: npt.DTypeLike | None = None,
         shape: SupportsIndex | Sequence[SupportsIndex] | None = None,
         offset: SupportsIndex = 0,
         order: Literal["C", "F"] = "C",
-    ) -> np.ndarray: ...
+    ) -> npt.NDArray[Any]: ...
     # protocols
     def __len__(self) -> int: ...
     @overload
@@ -115,6 +192,7 @@ class mmap:
     def __reversed__(self) -> Iterator[bytes]: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *args: Unused) -> None: ...
+    # The buffer protocol (CPython only exposes these names from 3.12 on).
     def __buffer__(self, flags: int, /) -> memoryview: ...
     def __release_buffer__(self, buffer: memoryview, /) -> None: ...
 

@@ -94,9 +94,9 @@ def make_vocabulary(seed=SEED, size=VOCAB_SIZE):
     return [w.encode("ascii") for w in ranked]
 
 
-@functools.lru_cache(maxsize=2)
-def _tables(seed):
-    """The per-seed lookup tables (built once: they cost most of a second)."""
+def _build_tables(seed):
+    """The per-seed lookup tables (cached by _tables: they cost most of a
+    second to build)."""
     np = _numpy()
     vocab = make_vocabulary(seed)
     text = np.frombuffer(b"".join(w + b" " for w in vocab), dtype=np.uint8)
@@ -116,6 +116,11 @@ def _tables(seed):
     for table in (text, tok_len, tok_off, rank_of):
         table.flags.writeable = False
     return text, tok_len, tok_off, rank_of, words_per_chunk
+
+
+# Wrapped here rather than with a decorator, so that type checkers (stubtest)
+# see a cache object, not a function whose signature the cache hides.
+_tables = functools.lru_cache(maxsize=2)(_build_tables)
 
 
 def iter_chunks(size, seed=SEED):

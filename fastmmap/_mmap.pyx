@@ -41,8 +41,8 @@ cdef extern from *:
     }
     """
     ctypedef struct PyTypeObject
-    void _set_type_name "fastmmap_set_type_name"(PyTypeObject *type,
-                                                  const char *name)
+    void _set_type_name "fastmmap_set_type_name"(
+        PyTypeObject *type, const char *name)
 
 cdef extern from "Python.h":
     # Declared here rather than cimported: not every Cython release ships
@@ -309,7 +309,8 @@ cdef class _LineIterator:
 
 @cython.auto_pickle(False)
 cdef class mmap:
-    """mmap(fileno, length, flags=MAP_SHARED, prot=PROT_WRITE|PROT_READ, access=ACCESS_DEFAULT, offset=0, *, trackfd=True)
+    """mmap(fileno, length, flags=MAP_SHARED, prot=PROT_WRITE|PROT_READ,
+    access=ACCESS_DEFAULT, offset=0, *, trackfd=True)
 
     Maps ``length`` bytes of the file open as ``fileno`` (or anonymous memory
     when ``fileno`` is -1) and returns a mutable, file-like, bytes-like object.
@@ -643,14 +644,14 @@ cdef class mmap:
         ``start`` defaults to the current position, ``end`` to the size;
         negative values count from the end.  Runs without the GIL on large
         ranges."""
-        return self._search(sub, start, end, 0)
+        return self._search_range(sub, start, end, 0)
 
     def rfind(self, sub, start=_CURRENT_POSITION, end=_END, /):
         """rfind(sub[, start[, end]]) -> int
 
         Highest index in [start, end) where ``sub`` is found, or -1.  Same
         arguments as find()."""
-        return self._search(sub, start, end, 1)
+        return self._search_range(sub, start, end, 1)
 
     def count(self, sub, start=_CURRENT_POSITION, end=_END, /):
         """count(sub[, start[, end]]) -> int
@@ -660,10 +661,10 @@ cdef class mmap:
         m[:].count(sub, start, end)``.  Unlike find(), the range defaults to
         the whole map, not the current position.  Runs without the GIL on
         large ranges."""
-        return self._search(sub, start, end, 2)
+        return self._search_range(sub, start, end, 2)
 
-    cdef object _search(self, object sub, object start_arg, object end_arg,
-                        int mode):
+    cdef object _search_range(self, object sub, object start_arg,
+                              object end_arg, int mode):
         cdef Py_ssize_t start, end, size, k
         cdef const char *needle
         cdef Py_buffer view
@@ -1200,7 +1201,6 @@ cdef class mmap:
         cdef Py_ssize_t *out
         cdef _Op op
         cdef bytearray offsets
-        cdef object np_array
         views = _numpy_views()
         PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
         try:

@@ -29,7 +29,7 @@ cdef char *map_memory(size_t length, int prot, int flags, int fd,
 
 
 cdef void *_mremap_or_errno(char *old, size_t old_size, size_t new_size,
-                           int *err) noexcept nogil:
+                            int *err) noexcept nogil:
     cdef void *addr = posix.fastmmap_mremap(old, old_size, new_size)
     if addr == posix.MAP_FAILED:
         err[0] = posix.errno

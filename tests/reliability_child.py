@@ -217,7 +217,7 @@ def scenario_truncate(kind, who, fh_mode):
         m = fastmmap.open(path, "c", offset=base)
     else:
         raise SystemExit("unknown kind %r" % kind)
-    size = len(m)
+
     check(m[0] == pattern[base], "m[0] before truncation")
     if kind.startswith("copy") or kind == "open_copy_unaligned":
         m[1] = ord("Z")        # a private page of our own: survives truncation
@@ -261,7 +261,7 @@ def scenario_truncate(kind, who, fh_mode):
         ("slice all", lambda: m[:]),
         ("stepped slice", lambda: m[lost:lost + 100:7]),
         ("stepped slice negative", lambda: m[::-3]),
-        ("iteration", lambda: [b for b in m]),
+        ("iteration", lambda: list(m)),
         ("reversed", lambda: next(reversed(m))),
         ("in", lambda: b"Q" in m),
     ]
@@ -396,13 +396,13 @@ def scenario_truncate_big(fh_mode):
 def scenario_sigbus_control(mode):
     """SIGBUS not caused by a fastmmap access keeps its usual meaning."""
     if mode == "kill":                  # default action: the process dies
-        import fastmmap  # noqa: F401
+        import fastmmap
         os.kill(os.getpid(), signal.SIGBUS)
         time.sleep(1)
         print("survived a SIGBUS")
         finish()
     if mode == "kill_faulthandler":     # faulthandler reports, then it dies
-        import fastmmap  # noqa: F401
+        import fastmmap
         faulthandler.enable()
         os.kill(os.getpid(), signal.SIGBUS)
         time.sleep(1)
@@ -423,7 +423,7 @@ def scenario_sigbus_control(mode):
     if mode in ("handler_after", "handler_before"):
         calls = []
         if mode == "handler_after":
-            import fastmmap  # noqa: F401
+            import fastmmap
             signal.signal(signal.SIGBUS, lambda sig, frame: calls.append(sig))
         else:
             signal.signal(signal.SIGBUS, lambda sig, frame: calls.append(sig))
@@ -543,7 +543,8 @@ RE_CASES = {
     "lines_negative": (lambda m, a: list(m.lines(*a)), [-6500, -5900], "ii"),
     "read": (lambda m, a: m.read(*a), [5000], "i"),
     "read_negative": (lambda m, a: m.read(*a), [-1], "i"),
-    "readinto": (lambda m, a: (m.readinto(a[0]), bytes(a[0].data if isinstance(a[0], BufferHook) else a[0])),
+    "readinto": (lambda m, a: (m.readinto(a[0]),
+                               bytes(a[0].data if isinstance(a[0], BufferHook) else a[0])),
                  [bytearray(20)], "b"),
     "write": (lambda m, a: m.write(*a), [b"hello"], "b"),
     "write_byte": (lambda m, a: m.write_byte(*a), [65], "i"),
@@ -563,8 +564,10 @@ RE_CASES = {
     "setitem": (lambda m, a: m.__setitem__(a[0], a[1]), [5000, 66], "ii"),
     "setitem_negative": (lambda m, a: m.__setitem__(a[0], a[1]), [-1, 66], "ii"),
     "setslice": (lambda m, a: m.__setitem__(_slice(a), a[3]), [40, 50, 1, b"0123456789"], "iiib"),
-    "setslice_high": (lambda m, a: m.__setitem__(_slice(a), a[3]), [5990, 6000, 1, b"0123456789"], "iiib"),
-    "setslice_step": (lambda m, a: m.__setitem__(_slice(a), a[3]), [40, 140, 10, b"0123456789"], "iiib"),
+    "setslice_high": (lambda m, a: m.__setitem__(_slice(a), a[3]),
+                      [5990, 6000, 1, b"0123456789"], "iiib"),
+    "setslice_step": (lambda m, a: m.__setitem__(_slice(a), a[3]),
+                      [40, 140, 10, b"0123456789"], "iiib"),
     "as_array": (lambda m, a: m.as_array(offset=a[0], shape=a[1]).tobytes(), [8, 100], "ii"),
 }
 STDLIB_HAS = {name for name in RE_CASES
@@ -640,7 +643,7 @@ def re_run_case(mod, case, pos, action, fire_on, with_oracles):
         close_while_held = outcome(m.close)
     del HELD[:]
     args = None
-    pass  # (no gc.collect: 12 ms each with NumPy loaded)
+    # (no gc.collect: 12 ms each with NumPy loaded)
     result = {"got": got, "state": state, "fired": trigger.fired,
               "calls": trigger.calls, "hook_error": trigger.error,
               "held": held, "close_while_held": close_while_held,
@@ -662,7 +665,7 @@ def re_run_case(mod, case, pos, action, fire_on, with_oracles):
             oracles.append((when, res, map_state(o)))
             del HELD[:]
             plain = None
-            pass  # (no gc.collect: 12 ms each with NumPy loaded)
+            # (no gc.collect: 12 ms each with NumPy loaded)
             o.close()
         # The action alone, no call: the state an exception must leave.
         o = re_make_map(mod)
@@ -686,7 +689,7 @@ def _same(got, oracle):
 
 def re_all_cases(only=None):
     cases = []
-    for case, (_, plain, kinds) in RE_CASES.items():
+    for case, (_, _plain, kinds) in RE_CASES.items():
         if only and case not in only:
             continue
         if not NUMPY and case in ("find_all", "as_array"):
@@ -721,7 +724,7 @@ def scenario_reentrancy(*only):
         got, state = res["got"], res["state"]
         res_fired[label] = res["fired"]
         ok = False
-        for when, o_res, o_state in res["oracles"]:
+        for _when, o_res, o_state in res["oracles"]:
             if _same(got, o_res) and state == o_state:
                 ok = True
         # An exception that the stale arguments explain, with no effect:
@@ -750,7 +753,7 @@ def scenario_reentrancy(*only):
     # raises where the stdlib went on with the stale size (README difference
     # 5).  A stdlib crash is only counted.
     std_crash = std_same = std_stricter = std_other = 0
-    for label, got, state, s_status, s_res in stdlib_rows:
+    for label, got, _state, s_status, s_res in stdlib_rows:
         if s_status != "ok":
             std_crash += 1
             print("stdlib %s: %s %s" % (label, s_status, str(s_res)[-200:]))
@@ -889,7 +892,7 @@ def scenario_reentrancy_self_buffers():
         close_held = outcome(m.close)
         view.release()
         del HELD[:]
-        pass  # (no gc.collect: 12 ms each with NumPy loaded)
+        # (no gc.collect: 12 ms each with NumPy loaded)
         return out, close_held, outcome(m.close)
 
     for action in ACTIONS:
@@ -898,12 +901,13 @@ def scenario_reentrancy_self_buffers():
             fail("crash: %s: %s %s" % (action, status, res))
             continue
         out, close_held, close_after = res
-        content = re_content()
+        re_content()
         check(out[0] == ("ok", 50), "find own view %s: %r" % (action, out[0]))
         check(out[1] == ("ok", 3), "count own view %s: %r" % (action, out[1]))
         check(out[2] == ("ok", ("array", [50, 5000, 12000])) or out[2] == ("ok", [50, 5000, 12000]),
               "find_all own view %s: %r" % (action, out[2]))
-        check(out[3] == ("ok", 3000) and out[4] is True, "overlapping write %s: %r" % (action, out[3:5]))
+        check(out[3] == ("ok", 3000) and out[4] is True,
+              "overlapping write %s: %r" % (action, out[3:5]))
         check(out[5] == ("ok", 5000), "overlapping readinto %s: %r" % (action, out[5]))
         check(out[6] == ("ok", None), "setslice own view %s: %r" % (action, out[6]))
         check(out[7][0] == "ok", "rfind own view %s: %r" % (action, out[7]))
@@ -1506,7 +1510,8 @@ def scenario_bigfile(path):
             check(m.find_all(b"e", size - (32 << 20)).tolist() == [size - 7, size - 5],
                   "find_all near the end")
         check(list(m.lines(size - 30)) == [bytes(21) + b"the end!\n"], "lines near the end")
-        check(list(m.lines(G4 - 3, G4 + 20)) == [b"<4G|cross>[past 4G]\0\0\0\0"], "lines across 4 GiB")
+        check(list(m.lines(G4 - 3, G4 + 20)) == [b"<4G|cross>[past 4G]\0\0\0\0"],
+              "lines across 4 GiB")
         check(m.seek(0, 2) == size and m.tell() == size, "seek end")
         m.seek(G4 - 3)
         check(m.read(10) == b"<4G|cross>" and m.tell() == G4 + 7, "read across 4 GiB")
@@ -1792,7 +1797,7 @@ def scenario_fork():
         "private anonymous": (fastmmap.mmap(-1, 2 * PAGE, flags=fastmmap.MAP_PRIVATE), False),
         "open r+": (fastmmap.open(path, "r+", offset=PAGE + 3), True),
     }
-    for name, (m, _) in maps.items():
+    for _name, (m, _) in maps.items():
         m[:8] = b"parent.."
     view = memoryview(maps["shared file"][0])    # an export inherited too
     pid = os.fork()
@@ -1800,7 +1805,7 @@ def scenario_fork():
         code = 0
         try:
             view.release()
-            for name, (m, _) in maps.items():
+            for _name, (m, _) in maps.items():
                 m[:8] = b"child..."
                 m.seek(20)
                 m.write(b"CHILD")
@@ -1838,7 +1843,7 @@ def scenario_fork():
     except BufferError:
         pass
     view.release()
-    for name, (m, _) in maps.items():
+    for _name, (m, _) in maps.items():
         m.close()
     os.close(fd)
     finish()

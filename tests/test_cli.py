@@ -1,4 +1,5 @@
 """The command line, driven as a user drives it: ``python -m fastmmap``."""
+import argparse
 import io
 import os
 import random
@@ -484,7 +485,7 @@ def test_parse_size():
     assert _cli.parse_size("512KiB") == 512 << 10
     assert _cli.parse_size("2MB") == 2 << 20
     for bad in ("", "M", "-1M", "0", "1X", "one"):
-        with pytest.raises(Exception):
+        with pytest.raises(argparse.ArgumentTypeError):
             _cli.parse_size(bad)
 
 

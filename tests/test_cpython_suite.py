@@ -63,8 +63,8 @@ def run_suite(module_name, module_path, workdir):
     os.makedirs(cwd)
     proc = subprocess.run(
         [sys.executable, RUNNER, "--module", module_name, "--json", out],
-        cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, timeout=TIMEOUT, universal_newlines=True)
+        cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+        timeout=TIMEOUT, text=True)
     if proc.returncode != 0 or not os.path.exists(out):
         pytest.fail("CPython suite runner exited with %d (%s)\n--- stdout\n%s"
                     "\n--- stderr (last 8000 chars)\n%s"

@@ -40,6 +40,7 @@ import copy
 import difflib
 import errno
 import gc
+import mmap as stdlib_mmap
 import os
 import pickle
 import re
@@ -50,8 +51,6 @@ import weakref
 import pytest
 
 from conftest import load_fastmmap
-
-import mmap as stdlib_mmap
 
 PAGE = stdlib_mmap.PAGESIZE
 GRAN = stdlib_mmap.ALLOCATIONGRANULARITY
@@ -754,7 +753,7 @@ def body_close_and_closed(t):
     t(m.flush)
     t(repr, m)
     m = t.watch(t(mod.mmap, f.fileno(), 0, access=mod.ACCESS_READ))
-    del m
+    m = None  # drops the map (not `del`: the lambdas above close over m)
     gc.collect()
     t("file still open", f.read)
 
@@ -810,7 +809,6 @@ def body_context_manager(t):
 
 @body()
 def body_find_rfind(t):
-    mod = t.mod
     data = b"one two ones"
     n = len(data)
     m = anon(t, n, data)
@@ -1457,7 +1455,7 @@ def body_iteration_and_contains(t):
     t("type(next(iter(m)))", lambda: type(next(iter(m))).__name__)
     t("type(iter(m)) is mmap", lambda: type(iter(m)) is type(m))
     t("type(iter(m)).__name__", lambda: type(iter(m)).__name__)
-    t("[x for x in m]", lambda: [x for x in m])
+    t("[x for x in m]", lambda: [x for x in m])  # noqa: C416 (the comprehension is tested)
     t("enumerate", lambda: list(enumerate(m))[-1])
     for needle in (b"a", b"ab", b"\x00", b"\xff", b"", b"z", b"ab\x00a\xff",
                    97, 0, 255, 1000, -1, bytearray(b"a"), memoryview(b"b"),
@@ -1579,7 +1577,7 @@ def body_weakref(t):
     t("wr() is m", lambda: wr() is m)
     proxy = weakref.proxy(m)
     t("proxy len", lambda: len(proxy))
-    del m
+    m = None  # drops the map (not `del`: the lambdas close over m)
     gc.collect()
     t("wr() after del", lambda: wr())
     t("proxy after del", lambda: len(proxy))
@@ -1588,7 +1586,7 @@ def body_weakref(t):
     wr = weakref.ref(m, lambda r: called.append(1))
     m.close()
     t("wr() after close", lambda: wr() is m)
-    del m
+    m = None
     gc.collect()
     t("callback", lambda: called)
     t("__weakref__", lambda: "__weakref__" in dir(mod.mmap))

@@ -540,9 +540,8 @@ def test_close_raises_while_array_alive(anon):
 
 
 def test_with_block_exit_with_live_array(mmap_module):
-    with pytest.raises(BufferError):
-        with mmap_module.mmap(-1, PAGE) as m:
-            arr = as_array(m)
+    with pytest.raises(BufferError), mmap_module.mmap(-1, PAGE) as m:
+        arr = as_array(m)
     assert not m.closed
     del arr
     m.close()

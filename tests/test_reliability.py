@@ -65,9 +65,8 @@ def run_child(tmp_path, *args, timeout=300, **env):
     try:
         return subprocess.run([sys.executable, CHILD] + [str(a) for a in args],
                               cwd=str(tmp_path), env=child_env(tmp_path, **env),
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, universal_newlines=True,
-                              timeout=timeout)
+                              stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         pytest.fail("scenario %s hangs (> %ds)\n--- stdout\n%s\n--- stderr\n%s"
                     % (" ".join(map(str, args)), timeout, exc.stdout, exc.stderr),
@@ -78,8 +77,7 @@ def run_code(tmp_path, code, timeout=120):
     """Runs ``python -c code`` with fastmmap importable."""
     return subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path),
                           env=child_env(tmp_path), stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def describe(proc):

@@ -24,12 +24,10 @@ import tempfile
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant,
-                                 precondition, rule)
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from conftest import load_fastmmap
-from test_differential import (FEATURES, MESSAGE_CHANGES, PY, norm_text,
-                               type_name)
+from test_differential import FEATURES, MESSAGE_CHANGES, PY, norm_text, type_name
 
 fastmmap = load_fastmmap()
 

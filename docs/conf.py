@@ -1,0 +1,76 @@
+"""Sphinx configuration for the fastmmap documentation.
+
+The API pages are generated with autodoc from the *installed* (compiled)
+package, so build them in an environment where fastmmap is installed::
+
+    python -m pip install ".[docs]"
+    sphinx-build -W -b html docs docs/_build/html
+
+Run sphinx-build from any directory; ``python -m sphinx`` from the
+repository root would put the source tree (without compiled modules) first
+on sys.path.
+"""
+import re
+
+import fastmmap
+
+project = "fastmmap"
+author = "fastmmap developers"
+copyright = "2026, fastmmap developers"
+release = fastmmap.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = ["sphinx.ext.autodoc"]
+exclude_patterns = ["_build"]
+html_static_path = ["_static"]
+html_theme = "alabaster"
+html_theme_options = {"description": "Python's mmap module, rebuilt in Cython"}
+default_role = "code"
+autodoc_member_order = "bysource"
+
+# -- signatures from the compiled module's docstrings ----------------------------
+#
+# The extension's methods carry stdlib-style signatures on their docstrings'
+# first line, which autodoc reads (autodoc_docstring_signature), either alone
+# ("find(sub[, start[, end]]) -> int", then a blank line) or followed by the
+# first sentence ("tell() -> int.  The current position.").  autodoc takes
+# such a sentence for part of the return annotation and drops it from the
+# text: the two hooks below split it off and put it back.
+autodoc_docstring_signature = True
+
+_SIGNATURE = re.compile(
+    r"^(?P<name>\w+)\((?P<args>.*?)\)(?:\s*->\s*(?P<ret>[\w.\[\] ]+?))?"
+    r"(?:\.\s+(?P<rest>\S.*))?\s*$"
+)
+_NEWLINE_LITERAL = re.compile(r"(?<!`)b'\\n'(?!`)")
+
+
+def _sentence_after_signature(obj, name):
+    """The text after "name(...) -> type." on the docstring's first line."""
+    doc = getattr(obj, "__doc__", None)
+    if not isinstance(doc, str) or not doc.strip():
+        return None
+    match = _SIGNATURE.match(doc.lstrip().splitlines()[0])
+    if match is None or match["name"] != name.rsplit(".", 1)[-1]:
+        return None
+    return match
+
+
+def process_signature(app, what, name, obj, options, signature, return_annotation):
+    match = _sentence_after_signature(obj, name)
+    if match is None or not match["rest"]:
+        return None
+    return "(%s)" % match["args"], match["ret"].strip() if match["ret"] else None
+
+
+def process_docstring(app, what, name, obj, options, lines):
+    match = _sentence_after_signature(obj, name)
+    if match is not None and match["rest"] and not (lines and lines[0] == match["rest"]):
+        lines.insert(0, match["rest"])
+    # b'\n' outside a literal would lose its backslash in reST.
+    lines[:] = [_NEWLINE_LITERAL.sub(r"``b'\\n'``", line) for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-process-signature", process_signature)
+    app.connect("autodoc-process-docstring", process_docstring)
