@@ -9,6 +9,9 @@
  *   compare-and-accumulate loop runs at the same speed whatever the density.
  * - word-at-a-time mismatch finders for two-way, a word-compare scan for
  *   needles of up to 8 bytes, and a prefetch hint.
+ * - the packed-pair block scan (find, rfind, count, find_all for k >= 2)
+ *   and the block-compare 1-byte find_all, with SSE2 and AVX2 versions
+ *   picked at run time (x86-64 with GCC or Clang only; see below).
  *
  * Portability: GCC/Clang vector extensions and builtins where available,
  * plain C otherwise.  Function multi-versioning (target_clones) needs ifunc
@@ -324,5 +327,758 @@ static size_t fastmmap_count_byte(const unsigned char *p, size_t n,
 }
 
 #endif /* FASTMMAP_HAVE_VECTOR_EXT */
+
+/* ------------------------------------------------------------------------
+ * Packed-pair prefilter (x86-64 with GCC or Clang).
+ *
+ * A needle position j is a candidate when the haystack holds the needle's
+ * bytes c1, c2, c3 at j + i1, j + i2, j + i3: the two rarest bytes by
+ * fastmmap_byte_rank at two different offsets, plus the rarest byte at a
+ * third offset (the second one again for a 2-byte needle).  One step tests a
+ * whole block of candidates: load the block at each offset, compare it with
+ * the broadcast byte, AND the results and take the byte mask as an integer,
+ * one bit per candidate.  Several bytes at fixed distances reject almost
+ * every position even when each byte on its own is common (b" the ",
+ * b"ing "); the third byte matters when the two rarest form a common pair
+ * (b"th").  Only the surviving bits are verified.  Needles of 2 or 3 bytes
+ * that cannot overlap themselves are fully compared by the block test, so
+ * their bits are matches and are counted or written in bulk.
+ *
+ * Blocks are 16 bytes (SSE2, part of the x86-64 baseline) or 32 (AVX2,
+ * chosen at run time from CPUID, so one build serves every CPU); four or two
+ * of them make a 64-candidate chunk with a 64-bit mask.  Every load covers
+ * candidates j in [0, n - k], i.e. bytes up to n - k + (k - 1) < n: a block
+ * never reads outside the haystack.  Near the ends a block is placed flush
+ * with the last (or first) candidate and the bits already handled are
+ * masked off; ranges shorter than a block are tested byte by byte.
+ *
+ * Budget: each failed verification is charged a constant plus the bytes it
+ * found equal; once the charge exceeds the distance scanned (plus a warm-up
+ * allowance), the scan stops and reports where the caller's linear fallback
+ * must take over.  True matches are free: non-overlapping scans resume past
+ * them, and find stops at the first.
+ * ---------------------------------------------------------------------- */
+
+#ifndef FASTMMAP_HAVE_PAIR
+#  if FASTMMAP_HAVE_VECTOR_EXT && (defined(__GNUC__) || defined(__clang__)) \
+      && (defined(__x86_64__) || defined(__amd64__))
+#    define FASTMMAP_HAVE_PAIR 1
+#  else
+#    define FASTMMAP_HAVE_PAIR 0
+#  endif
+#endif
+
+/* Scan results. */
+#define FASTMMAP_PAIR_DONE 0    /* range exhausted */
+#define FASTMMAP_PAIR_FULL 1    /* forward: `cap` matches; reverse: a match */
+#define FASTMMAP_PAIR_BUDGET 2  /* stopped: hand over to the fallback */
+
+/* Charge for a failed candidate, in bytes-scanned units: verifying costs a
+ * few nanoseconds, about what the word-compare fallback spends on as many
+ * bytes, so past one failure per this many bytes the fallback is cheaper. */
+#define FASTMMAP_PAIR_CAND_COST 8
+
+/* Software prefetch distance of the block loops (bytes ahead of the scan):
+ * with three loads per block the hardware prefetcher alone leaves the scan
+ * about 10% short of memchr speed on data that comes from memory. */
+#define FASTMMAP_PAIR_PREFETCH 2048
+
+typedef struct {
+    const unsigned char *x;   /* needle, k >= 2 bytes */
+    size_t k;
+    size_t i1, i2, i3;        /* offsets compared, i1 != i2, all < k */
+    unsigned char c1, c2, c3; /* x[i1], x[i2], x[i3] */
+    int isa;                  /* 1: SSE2 blocks, 2: AVX2 blocks */
+    /* Budget: charged work vs. distance from origin plus allowance. */
+    ptrdiff_t origin, work, allow;
+    /* Forward scans write match offsets to out[found..cap) (out may be
+     * NULL to count only) and add them to `found`.  Slots of out past the
+     * final `found` but before `cap` may be overwritten with junk. */
+    ptrdiff_t *out;
+    size_t cap, found;
+    /* Where the scan stopped: FULL forward: one past the last match (its
+     * offset + k); FULL reverse: the match; BUDGET forward: the first
+     * candidate not examined; BUDGET reverse: the highest candidate not
+     * examined (may be -1); DONE: unused. */
+    ptrdiff_t resume;
+} fastmmap_pair;
+
+#if FASTMMAP_HAVE_PAIR
+
+#include <immintrin.h>
+#include <cpuid.h>
+
+/* Every AVX2 CPU also has BMI1 (tzcnt) and POPCNT; the detection checks. */
+#define FASTMMAP_AVX2 __attribute__((target("avx2,bmi,popcnt")))
+
+static int fastmmap_detect_isa(void)
+{
+    unsigned int a = 0, b = 0, c = 0, d = 0, lo = 0, hi = 0;
+    if (__get_cpuid_max(0, NULL) < 7)
+        return 1;
+    __cpuid(1, a, b, c, d);
+    /* CPU support (POPCNT, AVX) and the OS saving YMM state (OSXSAVE and
+     * the SSE + AVX bits of XCR0). */
+    if (!(c & (1u << 23)) || !(c & (1u << 27)) || !(c & (1u << 28)))
+        return 1;
+    __asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & 6u) != 6u)
+        return 1;
+    __cpuid_count(7, 0, a, b, c, d);
+    /* AVX2 and BMI1. */
+    return ((b & (1u << 5)) && (b & (1u << 3))) ? 2 : 1;
+}
+
+/* Best block width this CPU runs: 1 = SSE2, 2 = AVX2 (0: no packed pair). */
+static int fastmmap_isa(void)
+{
+    static int cached = 0;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (!v) {
+        v = fastmmap_detect_isa();
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+/* Lowest set bit's index; m != 0. */
+static inline unsigned fastmmap_tz64(uint64_t m)
+{
+    return (unsigned)__builtin_ctzll(m);
+}
+
+/* Same, without a branch for m == 0 (gives 63 then): for junk slots. */
+static inline unsigned fastmmap_tz64_any(uint64_t m)
+{
+    return (unsigned)__builtin_ctzll(m | ((uint64_t)1 << 63));
+}
+
+/* Highest set bit's index; m != 0. */
+static inline unsigned fastmmap_top64(uint64_t m)
+{
+    return 63u - (unsigned)__builtin_clzll(m);
+}
+
+/* out[i] = base + (index of the i-th lowest set bit of m) for every set bit;
+ * returns their number.  Writes in groups of eight without testing each
+ * bit, so it may also write up to 7 junk slots after the last one (8 when
+ * m == 0): the caller guarantees 64 slots of room. */
+static inline size_t fastmmap_flatten(ptrdiff_t *out, ptrdiff_t base,
+                                      uint64_t m)
+{
+    const size_t cnt = (size_t)__builtin_popcountll(m);
+    size_t i = 0;
+    do {
+        out[i + 0] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 1] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 2] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 3] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 4] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 5] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 6] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 7] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        i += 8;
+    } while (i < cnt);
+    return cnt;
+}
+
+/* Same in groups of four (up to 3 junk slots, 4 when m == 0): cheaper when
+ * masks hold few bits (newlines: about one per 64 bytes). */
+static inline size_t fastmmap_flatten4(ptrdiff_t *out, ptrdiff_t base,
+                                       uint64_t m)
+{
+    const size_t cnt = (size_t)__builtin_popcountll(m);
+    size_t i = 0;
+    do {
+        out[i + 0] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 1] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 2] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        out[i + 3] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
+        i += 4;
+    } while (i < cnt);
+    return cnt;
+}
+
+/* Bytes of a[0:k] equal to b[0:k] before the first difference (exact for
+ * k > 16, 0 for a shorter mismatch), or k when equal.  k >= 2. */
+static inline size_t fastmmap_pair_verify(const unsigned char *a,
+                                          const unsigned char *b, size_t k)
+{
+    size_t i;
+    unsigned int ne;
+    if (k <= 16) {
+        if (k >= 8) {
+            uint64_t a0, a1, b0, b1;
+            memcpy(&a0, a, 8); memcpy(&a1, a + k - 8, 8);
+            memcpy(&b0, b, 8); memcpy(&b1, b + k - 8, 8);
+            return ((a0 ^ b0) | (a1 ^ b1)) ? 0 : k;
+        }
+        if (k >= 4) {
+            uint32_t a0, a1, b0, b1;
+            memcpy(&a0, a, 4); memcpy(&a1, a + k - 4, 4);
+            memcpy(&b0, b, 4); memcpy(&b1, b + k - 4, 4);
+            return ((a0 ^ b0) | (a1 ^ b1)) ? 0 : k;
+        } else {
+            uint16_t a0, a1, b0, b1;
+            memcpy(&a0, a, 2); memcpy(&a1, a + k - 2, 2);
+            memcpy(&b0, b, 2); memcpy(&b1, b + k - 2, 2);
+            return ((a0 ^ b0) | (a1 ^ b1)) ? 0 : k;
+        }
+    }
+    for (i = 0;; i += 16) {
+        /* The last step is flush with the end (it may recheck bytes). */
+        size_t at = i + 16 <= k ? i : k - 16;
+        __m128i va = _mm_loadu_si128((const __m128i *)(const void *)(a + at));
+        __m128i vb = _mm_loadu_si128((const __m128i *)(const void *)(b + at));
+        ne = 0xffffu ^ (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(va, vb));
+        if (ne)
+            return at + (size_t)__builtin_ctz(ne);
+        if (at + 16 >= k)
+            return k;
+    }
+}
+
+/* Whether every candidate is a match and no two matches overlap: the
+ * compared offsets cover the needle (k <= 3) and it has no period < k. */
+static inline int fastmmap_pair_exact(const fastmmap_pair *st)
+{
+    const unsigned char *x = st->x;
+    if (st->k == 2)
+        return x[0] != x[1];
+    return st->k == 3 && x[0] != x[2]
+           && st->i1 != st->i3 && st->i2 != st->i3;
+}
+
+/* Per-scan state kept in registers: the first offset a further match may
+ * start at (forward), charged work, matches so far. */
+typedef struct {
+    ptrdiff_t lo, work;
+    size_t found;
+    int exact;
+} fastmmap_run;
+
+/* Handle the candidates in m (bit b = candidate base + b, none below
+ * run->lo), lowest first.  Returns 0 to go on, or FULL / BUDGET with
+ * st->resume set. */
+static inline int fastmmap_pair_take(fastmmap_pair *st, fastmmap_run *run,
+                                     const unsigned char *y, ptrdiff_t base,
+                                     uint64_t m)
+{
+    const unsigned char *const x = st->x;
+    const size_t k = st->k;
+    ptrdiff_t *const out = st->out;
+    const size_t cap = st->cap;
+    const ptrdiff_t origin = st->origin, allow = st->allow;
+    if (run->exact) {
+        const size_t room = cap - run->found;
+        const size_t cnt = (size_t)__builtin_popcountll(m);
+        size_t i;
+        ptrdiff_t p = 0;
+        if (cnt < room) {
+            if (out) {
+                if (room >= 64) {
+                    fastmmap_flatten(out + run->found, base, m);
+                } else {
+                    for (i = run->found; m; m &= m - 1)
+                        out[i++] = base + (ptrdiff_t)fastmmap_tz64(m);
+                }
+            }
+            run->found += cnt;
+            return 0;
+        }
+        /* The room runs out within this mask. */
+        for (i = 0; i < room; i++, m &= m - 1) {
+            p = base + (ptrdiff_t)fastmmap_tz64(m);
+            if (out)
+                out[run->found + i] = p;
+        }
+        run->found = cap;
+        st->resume = p + (ptrdiff_t)k;
+        return FASTMMAP_PAIR_FULL;
+    }
+    while (m) {
+        const ptrdiff_t p = base + (ptrdiff_t)fastmmap_tz64(m);
+        const size_t eq = fastmmap_pair_verify(y + p, x, k);
+        if (eq == k) {
+            ptrdiff_t d;
+            if (out)
+                out[run->found] = p;
+            run->found++;
+            run->lo = p + (ptrdiff_t)k;
+            if (run->found >= cap) {
+                st->resume = run->lo;
+                return FASTMMAP_PAIR_FULL;
+            }
+            /* Non-overlapping: drop the candidates inside the match. */
+            d = run->lo - base;
+            m = d >= 64 ? 0 : m & (~(uint64_t)0 << d);
+        } else {
+            run->work += FASTMMAP_PAIR_CAND_COST + (ptrdiff_t)eq;
+            if (run->work > (p - origin) + allow) {
+                st->resume = p + 1;
+                return FASTMMAP_PAIR_BUDGET;
+            }
+            m &= m - 1;
+        }
+    }
+    return 0;
+}
+
+/* Reverse: highest candidate first; a match ends the search. */
+static inline int fastmmap_pair_take_rev(fastmmap_pair *st, fastmmap_run *run,
+                                         const unsigned char *y,
+                                         ptrdiff_t base, uint64_t m)
+{
+    const unsigned char *const x = st->x;
+    const size_t k = st->k;
+    const ptrdiff_t origin = st->origin, allow = st->allow;
+    if (run->exact) {
+        st->resume = base + (ptrdiff_t)fastmmap_top64(m);
+        return FASTMMAP_PAIR_FULL;
+    }
+    while (m) {
+        const unsigned b = fastmmap_top64(m);
+        const ptrdiff_t p = base + (ptrdiff_t)b;
+        const size_t eq = fastmmap_pair_verify(y + p, x, k);
+        if (eq == k) {
+            st->resume = p;
+            return FASTMMAP_PAIR_FULL;
+        }
+        run->work += FASTMMAP_PAIR_CAND_COST + (ptrdiff_t)eq;
+        if (run->work > (origin - p) + allow) {
+            st->resume = p - 1;
+            return FASTMMAP_PAIR_BUDGET;
+        }
+        m &= ~((uint64_t)1 << b);
+    }
+    return 0;
+}
+
+/* Candidate masks for the block of candidates starting at j (yN = y + iN;
+ * wN / vN the broadcast bytes). */
+#define FASTMMAP_LD16(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define FASTMMAP_LD32(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define FASTMMAP_MASK16(j) ((uint64_t)(unsigned int)_mm_movemask_epi8(           \
+    _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(FASTMMAP_LD16(y1 + (j)), w1),     \
+                                _mm_cmpeq_epi8(FASTMMAP_LD16(y2 + (j)), w2)),    \
+                  _mm_cmpeq_epi8(FASTMMAP_LD16(y3 + (j)), w3))))
+#define FASTMMAP_MASK32(j) ((uint64_t)(unsigned int)_mm256_movemask_epi8(        \
+    _mm256_and_si256(_mm256_and_si256(_mm256_cmpeq_epi8(FASTMMAP_LD32(y1 + (j)), v1), \
+                                      _mm256_cmpeq_epi8(FASTMMAP_LD32(y2 + (j)), v2)), \
+                     _mm256_cmpeq_epi8(FASTMMAP_LD32(y3 + (j)), v3))))
+#define FASTMMAP_SETUP16                                                          \
+    const unsigned char *y1 = y + st->i1, *y2 = y + st->i2, *y3 = y + st->i3;    \
+    const __m128i w1 = _mm_set1_epi8((char)st->c1);                              \
+    const __m128i w2 = _mm_set1_epi8((char)st->c2);                              \
+    const __m128i w3 = _mm_set1_epi8((char)st->c3)
+#define FASTMMAP_SETUP32                                                          \
+    const __m256i v1 = _mm256_set1_epi8((char)st->c1);                           \
+    const __m256i v2 = _mm256_set1_epi8((char)st->c2);                           \
+    const __m256i v3 = _mm256_set1_epi8((char)st->c3)
+/* Hand a mask to take / take_rev; leave the function on a result. */
+#define FASTMMAP_TAKE(base, m) do {                                              \
+        uint64_t m_ = (m);                                                        \
+        if (m_ && (r = fastmmap_pair_take(st, run, y, (base), m_)) != 0)          \
+            return r;                                                             \
+    } while (0)
+#define FASTMMAP_TAKE_REV(base, m) do {                                          \
+        uint64_t m_ = (m);                                                        \
+        if (m_ && (r = fastmmap_pair_take_rev(st, run, y, (base), m_)) != 0)      \
+            return r;                                                             \
+    } while (0)
+/* After a chunk or block: the next one starts past any match. */
+#define FASTMMAP_ADVANCE(j, w) do {                                              \
+        (j) += (w);                                                               \
+        if ((j) < run->lo)                                                        \
+            (j) = run->lo;                                                        \
+    } while (0)
+
+/* Byte-by-byte mask for fewer than 64 candidates [j, end). */
+static inline uint64_t fastmmap_pair_scalar_mask(const fastmmap_pair *st,
+                                                 const unsigned char *y,
+                                                 ptrdiff_t j, ptrdiff_t end)
+{
+    const unsigned char *y1 = y + st->i1, *y2 = y + st->i2, *y3 = y + st->i3;
+    uint64_t m = 0;
+    ptrdiff_t b;
+    for (b = 0; j + b < end; b++)
+        m |= (uint64_t)((y1[j + b] == st->c1) & (y2[j + b] == st->c2)
+                        & (y3[j + b] == st->c3)) << b;
+    return m;
+}
+
+/* Forward candidates [j, end), j >= run->lo, with 16-byte blocks. */
+static inline int fastmmap_pair_tail16(fastmmap_pair *st, fastmmap_run *run,
+                                       const unsigned char *y, ptrdiff_t j,
+                                       ptrdiff_t end)
+{
+    FASTMMAP_SETUP16;
+    int r;
+    while (j + 16 <= end) {
+        FASTMMAP_TAKE(j, FASTMMAP_MASK16(j));
+        FASTMMAP_ADVANCE(j, 16);
+    }
+    if (j < end) {
+        if (end >= 16) {
+            /* Flush with the end; bits below j are done. */
+            const ptrdiff_t s = end - 16;
+            FASTMMAP_TAKE(s, FASTMMAP_MASK16(s) & (~(uint64_t)0 << (j - s)));
+        } else {
+            FASTMMAP_TAKE(j, fastmmap_pair_scalar_mask(st, y, j, end));
+        }
+    }
+    return FASTMMAP_PAIR_DONE;
+}
+
+/* Reverse candidates [0, top] with 16-byte blocks; hi0 >= top is the scan's
+ * first candidate (a block flush with 0 may cover up to it). */
+static inline int fastmmap_pair_rtail16(fastmmap_pair *st, fastmmap_run *run,
+                                        const unsigned char *y, ptrdiff_t top,
+                                        ptrdiff_t hi0)
+{
+    FASTMMAP_SETUP16;
+    int r;
+    while (top >= 15) {
+        FASTMMAP_TAKE_REV(top - 15, FASTMMAP_MASK16(top - 15));
+        top -= 16;
+    }
+    if (top >= 0) {
+        if (hi0 >= 15)
+            FASTMMAP_TAKE_REV(0, FASTMMAP_MASK16(0) & (((uint64_t)2 << top) - 1));
+        else
+            FASTMMAP_TAKE_REV(0, fastmmap_pair_scalar_mask(st, y, 0, top + 1));
+    }
+    return FASTMMAP_PAIR_DONE;
+}
+
+static int fastmmap_pair_fwd_sse2(fastmmap_pair *st, fastmmap_run *run,
+                                  const unsigned char *y, ptrdiff_t end)
+{
+    FASTMMAP_SETUP16;
+    ptrdiff_t j = run->lo;
+    int r;
+    while (j + 64 <= end) {
+        fastmmap_prefetch(y1 + j, FASTMMAP_PAIR_PREFETCH);
+        FASTMMAP_TAKE(j, FASTMMAP_MASK16(j) | (FASTMMAP_MASK16(j + 16) << 16)
+                         | (FASTMMAP_MASK16(j + 32) << 32)
+                         | (FASTMMAP_MASK16(j + 48) << 48));
+        FASTMMAP_ADVANCE(j, 64);
+    }
+    return fastmmap_pair_tail16(st, run, y, j, end);
+}
+
+FASTMMAP_AVX2
+static int fastmmap_pair_fwd_avx2(fastmmap_pair *st, fastmmap_run *run,
+                                  const unsigned char *y, ptrdiff_t end)
+{
+    const unsigned char *y1 = y + st->i1, *y2 = y + st->i2, *y3 = y + st->i3;
+    FASTMMAP_SETUP32;
+    ptrdiff_t j = run->lo;
+    int r;
+    while (j + 64 <= end) {
+        fastmmap_prefetch(y1 + j, FASTMMAP_PAIR_PREFETCH);
+        FASTMMAP_TAKE(j, FASTMMAP_MASK32(j) | (FASTMMAP_MASK32(j + 32) << 32));
+        FASTMMAP_ADVANCE(j, 64);
+    }
+    if (j + 32 <= end) {
+        FASTMMAP_TAKE(j, FASTMMAP_MASK32(j));
+        FASTMMAP_ADVANCE(j, 32);
+    }
+    if (j < end && end >= 32) {
+        const ptrdiff_t s = end - 32;
+        FASTMMAP_TAKE(s, FASTMMAP_MASK32(s) & (~(uint64_t)0 << (j - s)));
+        return FASTMMAP_PAIR_DONE;
+    }
+    return fastmmap_pair_tail16(st, run, y, j, end);
+}
+
+static int fastmmap_pair_rev_sse2(fastmmap_pair *st, fastmmap_run *run,
+                                  const unsigned char *y, ptrdiff_t hi)
+{
+    FASTMMAP_SETUP16;
+    ptrdiff_t top = hi;
+    int r;
+    while (top >= 63) {
+        const ptrdiff_t s = top - 63;
+        fastmmap_prefetch(y1 + s, -FASTMMAP_PAIR_PREFETCH);
+        FASTMMAP_TAKE_REV(s, FASTMMAP_MASK16(s) | (FASTMMAP_MASK16(s + 16) << 16)
+                             | (FASTMMAP_MASK16(s + 32) << 32)
+                             | (FASTMMAP_MASK16(s + 48) << 48));
+        top -= 64;
+    }
+    return fastmmap_pair_rtail16(st, run, y, top, hi);
+}
+
+FASTMMAP_AVX2
+static int fastmmap_pair_rev_avx2(fastmmap_pair *st, fastmmap_run *run,
+                                  const unsigned char *y, ptrdiff_t hi)
+{
+    const unsigned char *y1 = y + st->i1, *y2 = y + st->i2, *y3 = y + st->i3;
+    FASTMMAP_SETUP32;
+    ptrdiff_t top = hi;
+    int r;
+    while (top >= 63) {
+        const ptrdiff_t s = top - 63;
+        fastmmap_prefetch(y1 + s, -FASTMMAP_PAIR_PREFETCH);
+        FASTMMAP_TAKE_REV(s, FASTMMAP_MASK32(s) | (FASTMMAP_MASK32(s + 32) << 32));
+        top -= 64;
+    }
+    if (top >= 31) {
+        FASTMMAP_TAKE_REV(top - 31, FASTMMAP_MASK32(top - 31));
+        top -= 32;
+    }
+    if (top >= 0 && hi >= 31) {
+        /* Flush with 0; bits above top are done. */
+        FASTMMAP_TAKE_REV(0, FASTMMAP_MASK32(0) & (((uint64_t)2 << top) - 1));
+        return FASTMMAP_PAIR_DONE;
+    }
+    return fastmmap_pair_rtail16(st, run, y, top, hi);
+}
+
+/* Forward scan of candidates [pos, n - k] (requires k <= n, pos >= 0):
+ * records non-overlapping matches until `cap` of them are found (FULL), the
+ * range ends (DONE) or the budget runs out (BUDGET). */
+static int fastmmap_pair_forward(fastmmap_pair *st, const unsigned char *y,
+                                 size_t n, ptrdiff_t pos)
+{
+    const ptrdiff_t end = (ptrdiff_t)(n - st->k) + 1;
+    fastmmap_run run;
+    int r;
+    if (pos >= end)
+        return FASTMMAP_PAIR_DONE;
+    run.lo = pos;
+    run.work = st->work;
+    run.found = st->found;
+    run.exact = fastmmap_pair_exact(st);
+    r = st->isa >= 2 ? fastmmap_pair_fwd_avx2(st, &run, y, end)
+                     : fastmmap_pair_fwd_sse2(st, &run, y, end);
+    st->work = run.work;
+    st->found = run.found;
+    return r;
+}
+
+/* Reverse scan of candidates [0, hi] (requires hi <= n - k): FULL with the
+ * last match in st->resume, DONE, or BUDGET. */
+static int fastmmap_pair_reverse(fastmmap_pair *st, const unsigned char *y,
+                                 ptrdiff_t hi)
+{
+    fastmmap_run run;
+    int r;
+    if (hi < 0)
+        return FASTMMAP_PAIR_DONE;
+    run.lo = 0;
+    run.work = st->work;
+    run.found = 0;
+    run.exact = fastmmap_pair_exact(st);
+    r = st->isa >= 2 ? fastmmap_pair_rev_avx2(st, &run, y, hi)
+                     : fastmmap_pair_rev_sse2(st, &run, y, hi);
+    st->work = run.work;
+    return r;
+}
+
+/* ---- Every offset of one byte value (find_all with k == 1) ----
+ * Compare a block, take its mask, write the set bits' offsets.  Stops after
+ * `cap` offsets (*resume = one past the last) or at the end (*resume = n).
+ * Slots of out past the returned count may be overwritten with junk. */
+
+/* Write the offsets for mask m at base; returns nonzero when out is full. */
+static inline int fastmmap_emit(ptrdiff_t base, uint64_t m, ptrdiff_t *out,
+                                size_t cap, size_t *w, size_t *resume)
+{
+    size_t i = *w;
+    if (cap - i > 64) {
+        /* Room for the whole mask and the junk slots. */
+        *w = i + fastmmap_flatten(out + i, base, m);
+        return 0;
+    }
+    do {
+        const ptrdiff_t p = base + (ptrdiff_t)fastmmap_tz64(m);
+        out[i++] = p;
+        if (i == cap) {
+            *w = i;
+            *resume = (size_t)p + 1;
+            return 1;
+        }
+        m &= m - 1;
+    } while (m);
+    *w = i;
+    return 0;
+}
+
+#define FASTMMAP_BYTE16(j) ((uint64_t)(unsigned int)_mm_movemask_epi8(          \
+    _mm_cmpeq_epi8(FASTMMAP_LD16(y + (j)), w1)))
+#define FASTMMAP_BYTE32(j) ((uint64_t)(unsigned int)_mm256_movemask_epi8(       \
+    _mm256_cmpeq_epi8(FASTMMAP_LD32(y + (j)), v1)))
+#define FASTMMAP_EMIT(base, m) do {                                              \
+        uint64_t m_ = (m);                                                        \
+        if (m_ && fastmmap_emit((ptrdiff_t)(base), m_, out, cap, &w, resume))     \
+            return w;                                                             \
+    } while (0)
+
+/* Offsets [j, n) with 16-byte blocks, then a flush or byte-wise tail. */
+static inline size_t fastmmap_byte_tail16(const unsigned char *y, size_t n,
+                                          size_t j, unsigned char c,
+                                          ptrdiff_t *out, size_t cap,
+                                          size_t w, size_t *resume)
+{
+    const __m128i w1 = _mm_set1_epi8((char)c);
+    while (j + 16 <= n) {
+        FASTMMAP_EMIT(j, FASTMMAP_BYTE16(j));
+        j += 16;
+    }
+    if (j < n) {
+        if (n >= 16) {
+            FASTMMAP_EMIT(n - 16, FASTMMAP_BYTE16(n - 16)
+                                  & (~(uint64_t)0 << (j - (n - 16))));
+        } else {
+            for (; j < n; j++) {
+                if (y[j] == c) {
+                    out[w++] = (ptrdiff_t)j;
+                    if (w == cap) {
+                        *resume = j + 1;
+                        return w;
+                    }
+                }
+            }
+        }
+    }
+    *resume = n;
+    return w;
+}
+
+/* Room for a 256-byte step written without per-mask tests: four masks of
+ * up to 64 offsets each, plus junk slots. */
+#define FASTMMAP_BYTE_BULK_ROOM (256 + 8)
+
+static size_t fastmmap_byte_all_sse2(const unsigned char *y, size_t n,
+                                     unsigned char c, ptrdiff_t *out,
+                                     size_t cap, size_t *resume)
+{
+    const __m128i w1 = _mm_set1_epi8((char)c);
+    size_t j = 0, w = 0;
+    int dense = 0;
+    /* Bulk: one branch per 256 bytes, so matches every few dozen bytes
+     * (newlines in text) cost no mispredicted branch each. */
+    while (j + 256 <= n && cap - w > FASTMMAP_BYTE_BULK_ROOM) {
+        uint64_t m[4];
+        int q;
+        for (q = 0; q < 4; q++)
+            m[q] = FASTMMAP_BYTE16(j + 64 * q)
+                   | (FASTMMAP_BYTE16(j + 64 * q + 16) << 16)
+                   | (FASTMMAP_BYTE16(j + 64 * q + 32) << 32)
+                   | (FASTMMAP_BYTE16(j + 64 * q + 48) << 48);
+        if (m[0] | m[1] | m[2] | m[3]) {
+            const size_t w0 = w;
+            if (dense) {
+                for (q = 0; q < 4; q++)
+                    w += fastmmap_flatten(out + w, (ptrdiff_t)(j + 64 * q), m[q]);
+            } else {
+                for (q = 0; q < 4; q++)
+                    w += fastmmap_flatten4(out + w, (ptrdiff_t)(j + 64 * q), m[q]);
+            }
+            dense = w - w0 > 12;
+        }
+        j += 256;
+    }
+    while (j + 64 <= n) {
+        FASTMMAP_EMIT(j, FASTMMAP_BYTE16(j) | (FASTMMAP_BYTE16(j + 16) << 16)
+                         | (FASTMMAP_BYTE16(j + 32) << 32)
+                         | (FASTMMAP_BYTE16(j + 48) << 48));
+        j += 64;
+    }
+    return fastmmap_byte_tail16(y, n, j, c, out, cap, w, resume);
+}
+
+FASTMMAP_AVX2
+static size_t fastmmap_byte_all_avx2(const unsigned char *y, size_t n,
+                                     unsigned char c, ptrdiff_t *out,
+                                     size_t cap, size_t *resume)
+{
+    const __m256i v1 = _mm256_set1_epi8((char)c);
+    size_t j = 0, w = 0;
+    int dense = 0;
+    /* Bulk, as in the SSE2 version. */
+    while (j + 256 <= n && cap - w > FASTMMAP_BYTE_BULK_ROOM) {
+        const uint64_t m0 = FASTMMAP_BYTE32(j) | (FASTMMAP_BYTE32(j + 32) << 32);
+        const uint64_t m1 = FASTMMAP_BYTE32(j + 64) | (FASTMMAP_BYTE32(j + 96) << 32);
+        const uint64_t m2 = FASTMMAP_BYTE32(j + 128) | (FASTMMAP_BYTE32(j + 160) << 32);
+        const uint64_t m3 = FASTMMAP_BYTE32(j + 192) | (FASTMMAP_BYTE32(j + 224) << 32);
+        if (m0 | m1 | m2 | m3) {
+            const size_t w0 = w;
+            if (dense) {
+                w += fastmmap_flatten(out + w, (ptrdiff_t)j, m0);
+                w += fastmmap_flatten(out + w, (ptrdiff_t)j + 64, m1);
+                w += fastmmap_flatten(out + w, (ptrdiff_t)j + 128, m2);
+                w += fastmmap_flatten(out + w, (ptrdiff_t)j + 192, m3);
+            } else {
+                w += fastmmap_flatten4(out + w, (ptrdiff_t)j, m0);
+                w += fastmmap_flatten4(out + w, (ptrdiff_t)j + 64, m1);
+                w += fastmmap_flatten4(out + w, (ptrdiff_t)j + 128, m2);
+                w += fastmmap_flatten4(out + w, (ptrdiff_t)j + 192, m3);
+            }
+            /* Over three offsets per mask on average: go by eights
+             * (one loop turn per mask instead of two). */
+            dense = w - w0 > 12;
+        }
+        j += 256;
+    }
+    while (j + 64 <= n) {
+        FASTMMAP_EMIT(j, FASTMMAP_BYTE32(j) | (FASTMMAP_BYTE32(j + 32) << 32));
+        j += 64;
+    }
+    if (j < n && n >= 32) {
+        if (j + 32 <= n) {
+            FASTMMAP_EMIT(j, FASTMMAP_BYTE32(j));
+            j += 32;
+        }
+        if (j < n)
+            FASTMMAP_EMIT(n - 32, FASTMMAP_BYTE32(n - 32)
+                                  & (~(uint64_t)0 << (j - (n - 32))));
+        *resume = n;
+        return w;
+    }
+    return fastmmap_byte_tail16(y, n, j, c, out, cap, w, resume);
+}
+
+/* Requires n >= 1, cap >= 1 and isa 1 or 2. */
+static size_t fastmmap_byte_all(const unsigned char *y, size_t n,
+                                unsigned char c, ptrdiff_t *out, size_t cap,
+                                size_t *resume, int isa)
+{
+    return isa >= 2 ? fastmmap_byte_all_avx2(y, n, c, out, cap, resume)
+                    : fastmmap_byte_all_sse2(y, n, c, out, cap, resume);
+}
+
+#else /* !FASTMMAP_HAVE_PAIR: never called (fastmmap_isa() is 0). */
+
+static int fastmmap_isa(void) { return 0; }
+
+static int fastmmap_pair_forward(fastmmap_pair *st, const unsigned char *y,
+                                 size_t n, ptrdiff_t pos)
+{
+    (void)y; (void)n;
+    st->resume = pos;
+    return FASTMMAP_PAIR_BUDGET;
+}
+
+static int fastmmap_pair_reverse(fastmmap_pair *st, const unsigned char *y,
+                                 ptrdiff_t hi)
+{
+    (void)y;
+    st->resume = hi;
+    return FASTMMAP_PAIR_BUDGET;
+}
+
+static size_t fastmmap_byte_all(const unsigned char *y, size_t n,
+                                unsigned char c, ptrdiff_t *out, size_t cap,
+                                size_t *resume, int isa)
+{
+    (void)y; (void)n; (void)c; (void)out; (void)cap; (void)isa;
+    *resume = 0;
+    return 0;
+}
+
+#endif /* FASTMMAP_HAVE_PAIR */
 
 #endif /* FASTMMAP_KERNELS_H */

@@ -20,7 +20,7 @@ from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDE
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from cpython.number cimport PyNumber_AsSsize_t, PyNumber_Index, PyIndex_Check
 from cpython.long cimport PyLong_AsLong
-from cpython.bytearray cimport PyByteArray_AS_STRING
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
 
 from fastmmap cimport _os
 from fastmmap cimport _posix as posix
@@ -309,8 +309,10 @@ cdef class _LineIterator:
 
 @cython.auto_pickle(False)
 cdef class mmap:
-    """mmap(fileno, length, flags=MAP_SHARED, prot=PROT_WRITE|PROT_READ,
-    access=ACCESS_DEFAULT, offset=0, *, trackfd=True)
+    """A memory map of a file, or of anonymous memory::
+
+        mmap(fileno, length, flags=MAP_SHARED, prot=PROT_WRITE|PROT_READ,
+             access=ACCESS_DEFAULT, offset=0, *, trackfd=True)
 
     Maps ``length`` bytes of the file open as ``fileno`` (or anonymous memory
     when ``fileno`` is -1) and returns a mutable, file-like, bytes-like object.
@@ -1210,20 +1212,24 @@ cdef class mmap:
                 return views.offsets_range(0, 0)
             if k == 0:
                 return views.offsets_range(c_start, c_end + 1)
-            # Grow a bytearray geometrically; the kernel fills it without the
-            # GIL, a chunk at a time.
-            cap = 1024
-            offsets = bytearray(cap * sizeof(Py_ssize_t))
-            done = 0
             op.kind = OP_FIND_ALL
             op.needle = <const char *>view.buf
             op.k = k
-            # The export guard is held across the loop (not only inside
-            # _run): `view` may be a buffer of this very map, and the range
-            # must not change between chunks.  `offsets` is local, so nothing
-            # else can resize it under the kernel.
+            # The export guard is held across both passes and the loop (not
+            # only inside _run): `view` may be a buffer of this very map, and
+            # the range must not change between them.  `offsets` is local,
+            # so nothing else can resize it under the kernel.
             self._exports += 1
             try:
+                # Size the output exactly with a counting pass (memory
+                # speed): cheaper than growing and copying a large array.
+                cap = self._count(c_start, c_end, op.needle, k)
+                if cap == 0:
+                    return views.offsets_range(0, 0)
+                # Uninitialised: the kernel writes every slot we keep.
+                offsets = PyByteArray_FromStringAndSize(
+                    NULL, cap * <Py_ssize_t>sizeof(Py_ssize_t))
+                done = 0
                 while True:
                     out = <Py_ssize_t *>PyByteArray_AS_STRING(offsets)
                     op.hay = self._data + c_start
@@ -1238,6 +1244,9 @@ cdef class mmap:
                     c_start += op.resume
                     if done < cap or c_end - c_start < k:
                         break
+                    # More matches than counted: the bytes changed between
+                    # the passes (a write through a memoryview or another
+                    # process).  Grow and go on.
                     cap *= 2
                     offsets.extend(bytes(len(offsets)))
             finally:

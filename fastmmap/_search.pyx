@@ -2,21 +2,36 @@
 #
 # Strategy for needles of two bytes or more:
 #
-# * Prefilter.  Anchor on the needle byte that fastmmap_byte_rank says is
-#   rarest, let memchr/memrchr (SIMD in every libc that matters) skip to its
-#   next occurrence, test a second rare byte, then confirm with memcmp.  On
-#   real data the anchor byte is usually absent or sparse, so the scan runs at
-#   memchr speed.
+# * Packed pair (x86-64 with GCC or Clang; _kernels.h).  Compare a 32-byte
+#   (AVX2, picked at run time) or 16-byte (SSE2) block of the haystack at
+#   three needle offsets against the needle's bytes there (the two rarest by
+#   fastmmap_byte_rank, at different offsets, and the next rarest), AND the
+#   results and verify only the positions that survive.  A needle whose
+#   bytes are each common (b" the ") still rarely matches at all three
+#   offsets, so the scan runs at memory bandwidth.  Needles of 2 or 3 bytes
+#   that cannot overlap are fully compared by the block test: their matches
+#   are counted or written straight from the bit masks.  find, count and
+#   find_all scan forwards, rfind backwards.  A 1-byte find_all uses the
+#   same block compare and writes the offsets of the set bits.
 #
-# * Budget.  Every candidate costs a libc call, and a failed confirmation can
-#   cost up to k byte comparisons, so a haystack dense with the anchor byte
-#   would make the prefilter slow (and, with long needles, quadratic).  The
-#   prefilter therefore charges each candidate a fixed cost plus the bytes its
-#   confirmation found equal, and once the charge exceeds the bytes scanned
-#   (plus a warm-up allowance) it either swaps anchor and second byte (once,
-#   when the second byte has proved rare in this haystack: the static table
-#   guessed wrong) or hands over for good to a worst-case linear matcher.
-#   Total work: a constant times the scanned length, plus the fallback's.
+# * Memchr prefilter (the other platforms, and mode 4).  Anchor on the
+#   needle byte that fastmmap_byte_rank says is rarest, let memchr/memrchr
+#   (SIMD in every libc that matters) skip to its next occurrence, test a
+#   second rare byte, then confirm with memcmp.  On real data the anchor
+#   byte is usually absent or sparse, so the scan runs at memchr speed.
+#
+# * Budget.  Every candidate costs a libc call or a verification, and a
+#   failed confirmation can cost up to k byte comparisons, so a haystack
+#   dense with candidates would make a prefilter slow (and, with long
+#   needles, quadratic).  Both prefilters therefore charge each failed
+#   candidate a fixed cost plus the bytes its confirmation found equal, and
+#   once the charge exceeds the bytes scanned (plus a warm-up allowance) the
+#   packed pair hands over for good to a worst-case linear matcher; the
+#   memchr prefilter first swaps anchor and second byte (once, when the
+#   second byte has proved rare in this haystack: the static table guessed
+#   wrong).  True matches are not charged: non-overlapping scans resume past
+#   them.  Total work: a constant times the scanned length, plus the
+#   fallback's.
 #
 # * Fallback.  Needles of up to 8 bytes: one word compare per window.
 #   Longer ones: Crochemore-Perrin two-way string matching in both directions
@@ -29,6 +44,8 @@
 #   and find_all keep one matcher state across matches (set-up paid once).
 
 from fastmmap._posix cimport memchr, memmem, memcmp, fastmmap_memrchr
+
+ctypedef unsigned char uchar
 
 cdef extern from "_kernels.h" nogil:
     const unsigned char fastmmap_byte_rank[256]
@@ -50,8 +67,28 @@ cdef extern from "_kernels.h" nogil:
                                     Py_ssize_t lo, Py_ssize_t hi)
     enum:
         FASTMMAP_MEMMEM_IS_LINEAR
-
-ctypedef unsigned char uchar
+        FASTMMAP_HAVE_PAIR
+        FASTMMAP_PAIR_DONE
+        FASTMMAP_PAIR_FULL
+        FASTMMAP_PAIR_BUDGET
+    ctypedef struct fastmmap_pair:
+        const uchar *x
+        size_t k
+        size_t i1, i2, i3
+        uchar c1, c2, c3
+        int isa
+        Py_ssize_t origin, work, allow
+        Py_ssize_t *out
+        size_t cap, found
+        Py_ssize_t resume
+    int fastmmap_isa()
+    int fastmmap_pair_forward(fastmmap_pair *st, const uchar *y, size_t n,
+                              Py_ssize_t pos)
+    int fastmmap_pair_reverse(fastmmap_pair *st, const uchar *y,
+                              Py_ssize_t hi)
+    size_t fastmmap_byte_all(const uchar *y, size_t n, uchar c,
+                             Py_ssize_t *out, size_t cap, size_t *resume,
+                             int isa)
 
 # Charge for one prefilter candidate, in "bytes scanned" units: a memchr call
 # that stops after a few dozen bytes costs about as much as scanning that many
@@ -75,6 +112,13 @@ cdef enum:
 cdef enum:
     WARMUP_BASE = 2048
     WARMUP_PER_BYTE = 16
+# Anchor bytes ranked at most this rare (control bytes, most symbols,
+# digits, non-ASCII) start with the memchr prefilter even where the packed
+# pair exists: one compare per byte, and libc's memchr runs faster than the
+# three-offset block test when the byte is indeed absent or sparse.  A
+# haystack dense with it hands over to the packed pair.
+cdef enum:
+    MEMCHR_RANK = 100
 
 
 ctypedef struct TwoWay:
@@ -94,6 +138,7 @@ ctypedef struct Finder:
     const uchar *x
     Py_ssize_t k
     Py_ssize_t i1, i2          # anchor and second-check offsets in the needle
+    Py_ssize_t i3              # third offset the packed pair compares
     uchar c1, c2
     Py_ssize_t origin          # where the scan began (start, or end for rfind)
     Py_ssize_t work            # charged work since origin
@@ -102,7 +147,13 @@ ctypedef struct Finder:
     Py_ssize_t pass2           # ... of which passed the second check
     bint reanchored            # anchor and second check swapped once
     bint fallback              # prefilter abandoned
-    int mode                   # test hook, see _start_mode
+    int isa                    # packed-pair blocks: 0 none, 1 SSE2, 2 AVX2
+    bint memchr_first          # memchr prefilter before the packed pair
+    bint switch                # ... which then handed over to it at `stop`
+    Py_ssize_t stop
+    bint paired                # the packed-pair scan ran
+    bint use_short             # word-compare fallback for k <= SHORT_NEEDLE
+    bint use_memmem            # libc memmem for a one-shot forward fallback
     bint tw_ready
     TwoWay tw
 
@@ -111,29 +162,58 @@ ctypedef struct Finder:
 # Needle analysis
 
 cdef inline void _pick_anchors(Finder *f) noexcept nogil:
-    """Choose the rarest byte and the rarest other byte value."""
+    """Choose, in one pass over the needle:
+
+    * i1: the rarest byte (first offset of the lowest rank);
+    * i2: the rarest byte of another value (same rule): the same value at
+      another offset filters much less on data where that byte comes in
+      runs;
+    * i3: the rarest byte at an offset other than i1 and i2 (i2 itself when
+      k == 2).  The packed-pair scan compares it too, which cuts candidates
+      sharply when the two rarest bytes form a common pair (b"th" in
+      b" the ").
+
+    i3 comes from the three lowest ranks overall (t1 <= t2 <= t3, first
+    offset on ties): t1 is i1, and t2 or t3 is the best offset that is
+    neither i1 nor i2."""
     cdef const uchar *x = f.x
-    cdef Py_ssize_t k = f.k, i, i1 = 0, i2 = -1
-    cdef int r, best = 256
-    for i in range(k):
+    cdef Py_ssize_t k = f.k, i, t1 = 0, t2 = -1, t3 = -1, ib = -1, i2, i3
+    cdef int r, r1 = fastmmap_byte_rank[x[0]], r2 = 256, r3 = 256, rb = 256
+    for i in range(1, k):
         r = fastmmap_byte_rank[x[i]]
-        if r < best:
-            best = r
-            i1 = i
-    best = 256
-    for i in range(k):
-        # Prefer a different byte value: the same value at another offset
-        # filters much less on data where that byte comes in runs.
-        if x[i] != x[i1]:
-            r = fastmmap_byte_rank[x[i]]
-            if r < best:
-                best = r
-                i2 = i
+        if r < r3:
+            if r < r2:
+                r3 = r2
+                t3 = t2
+                if r < r1:
+                    # A strictly lower rank means another value: every byte
+                    # seen so far differs from it, and the old best was the
+                    # rarest of them.
+                    r2 = r1
+                    t2 = t1
+                    r1 = r
+                    t1 = i
+                    rb = r2
+                    ib = t2
+                    continue
+                r2 = r
+                t2 = i
+            else:
+                r3 = r
+                t3 = i
+        if r < rb and x[i] != x[t1]:
+            rb = r
+            ib = i
+    i2 = ib
     if i2 < 0:
-        i2 = k - 1 if i1 != k - 1 else 0
-    f.i1 = i1
+        i2 = k - 1 if t1 != k - 1 else 0
+    i3 = t2 if t2 != i2 else t3
+    if i3 < 0:
+        i3 = i2
+    f.i1 = t1
     f.i2 = i2
-    f.c1 = x[i1]
+    f.i3 = i3
+    f.c1 = x[t1]
     f.c2 = x[i2]
 
 
@@ -149,21 +229,31 @@ cdef inline void _finder_init(Finder *f, const uchar *x, Py_ssize_t k,
     f.reanchored = False
     f.fallback = False
     f.tw_ready = False
-    f.mode = 0
+    f.isa = fastmmap_isa()
+    f.switch = False
+    f.stop = 0
+    f.paired = False
+    f.use_short = True
+    f.use_memmem = True
     _pick_anchors(f)
+    f.memchr_first = fastmmap_byte_rank[f.c1] <= MEMCHR_RANK
 
 
 cdef inline bint _over_budget(Finder *f, Py_ssize_t scanned) noexcept nogil:
     """Whether the prefilter should stop as things stand.
 
-    If the anchor byte proved dense while the second-check byte rarely
-    matched, the static rank table guessed wrong for this haystack: swap the
-    two (once) and start a fresh budget, which at most doubles the charged
-    work.  Otherwise give up on the prefilter for good."""
+    Where the packed pair exists, hand over to it.  Otherwise, if the anchor
+    byte proved dense while the second-check byte rarely matched, the static
+    rank table guessed wrong for this haystack: swap the two (once) and
+    start a fresh budget, which at most doubles the charged work.  Otherwise
+    give up on the prefilter for good."""
     cdef Py_ssize_t t
     cdef uchar c
     if f.work <= scanned + f.allow:
         return False
+    if f.isa:
+        f.switch = True
+        return True
     if (not f.reanchored and f.c1 != f.c2
             and f.pass2 * 8 <= f.cands):
         t = f.i1
@@ -375,8 +465,10 @@ cdef Py_ssize_t _next_forward(Finder *f, const uchar *y, Py_ssize_t n,
                               Py_ssize_t pos, bint oneshot) noexcept nogil:
     """First match starting in [pos, n-k], or -1.  Requires 2 <= k <= n.
 
-    `oneshot` (plain find) may hand the rest of the haystack to libc memmem;
-    repeated callers (count, find_all) keep the two-way tables instead."""
+    -2 when the memchr prefilter stopped paying and the packed pair should
+    take over from f.stop (only with f.isa).  `oneshot` (plain find) may
+    hand the rest of the haystack to libc memmem; repeated callers (count,
+    find_all) keep the two-way tables instead."""
     cdef const uchar *x = f.x
     cdef Py_ssize_t k = f.k, last = n - k, i1, i2, p, eq
     cdef const uchar *q
@@ -388,7 +480,7 @@ cdef Py_ssize_t _next_forward(Finder *f, const uchar *y, Py_ssize_t n,
     # settles its account here.
     if not f.fallback and f.work > (pos - f.origin) + f.allow:
         _over_budget(f, pos - f.origin)
-    while not f.fallback:
+    while not f.fallback and not f.switch:
         i1 = f.i1
         i2 = f.i2
         c1 = f.c1
@@ -420,12 +512,15 @@ cdef Py_ssize_t _next_forward(Finder *f, const uchar *y, Py_ssize_t n,
                 break
         else:
             return -1
+    if f.switch and not f.fallback:
+        f.stop = pos
+        return -2
     if pos > last:
         return -1
-    if k <= SHORT_NEEDLE and f.mode < 3:
+    if k <= SHORT_NEEDLE and f.use_short:
         # SAFETY: windows y[j, j + k) for j in [pos, last] end by n.
         return fastmmap_short_find(y, <size_t>n, x, <size_t>k, pos, last)
-    if oneshot and FASTMMAP_MEMMEM_IS_LINEAR and f.mode < 2:
+    if oneshot and FASTMMAP_MEMMEM_IS_LINEAR and f.use_memmem:
         # SAFETY: pos <= last, so y[pos, n) is a non-empty slice of the
         # haystack at least k long.
         r = memmem(y + pos, <size_t>(n - pos), x, <size_t>k)
@@ -438,13 +533,15 @@ cdef Py_ssize_t _next_forward(Finder *f, const uchar *y, Py_ssize_t n,
 
 cdef Py_ssize_t _next_reverse(Finder *f, const uchar *y, Py_ssize_t n,
                               Py_ssize_t hi) noexcept nogil:
-    """Last match starting in [0, hi], or -1.  Requires 2 <= k, hi <= n-k."""
+    """Last match starting in [0, hi], or -1.  Requires 2 <= k, hi <= n-k.
+
+    -2 when the packed pair should take over from f.stop (as _next_forward)."""
     cdef const uchar *x = f.x
     cdef Py_ssize_t k = f.k, i1, i2, p, eq
     cdef const uchar *q
     cdef int c1
     cdef uchar c2
-    while not f.fallback:
+    while not f.fallback and not f.switch:
         i1 = f.i1
         i2 = f.i2
         c1 = f.c1
@@ -471,9 +568,12 @@ cdef Py_ssize_t _next_reverse(Finder *f, const uchar *y, Py_ssize_t n,
                 break
         else:
             return -1
+    if f.switch and not f.fallback:
+        f.stop = hi
+        return -2
     if hi < 0:
         return -1
-    if k <= SHORT_NEEDLE and f.mode < 3:
+    if k <= SHORT_NEEDLE and f.use_short:
         # SAFETY: windows y[j, j + k) for j in [0, hi] end by n.
         return fastmmap_short_rfind(y, <size_t>n, x, <size_t>k, 0, hi)
     if not f.tw_ready:
@@ -509,27 +609,76 @@ cdef Py_ssize_t find_all(const char *hay, Py_ssize_t n,
 
 
 # Implementations.  `mode` and `fell_back` exist for the tests only:
-#   mode 0: normal; 1: skip the prefilter (fallback from the first byte);
+#   mode 0: normal; 1: skip the prefilters (fallback from the first byte);
 #   2: like 1 but never use libc memmem; 3: like 2 but two-way even for
-#   short needles (so the tests reach two-way with tiny inputs).
-#   *fell_back (if not NULL) is set to 2 when the fallback ran, else to 1
-#   if the prefilter swapped its anchor, else to 0.
+#   short needles (so the tests reach two-way with tiny inputs); 4: no
+#   packed pair (the memchr prefilter, as on builds without the vector
+#   code); 5: packed pair from the first byte (no memchr stage), with SSE2
+#   blocks; 6: the same with the CPU's best blocks.  Modes 5 and 6 also
+#   pick the block width of the 1-byte find_all.
+#   *fell_back (if not NULL) is set to 2 when the fallback ran, else to 3
+#   if the packed-pair scan ran, else to 1 if the memchr prefilter swapped
+#   its anchor, else to 0.
 
 cdef inline int _path(const Finder *f) noexcept nogil:
-    return 2 if f.fallback else (1 if f.reanchored else 0)
+    if f.fallback:
+        return 2
+    if f.paired:
+        return 3
+    return 1 if f.reanchored else 0
+
+
+cdef inline int _mode_isa(int mode) noexcept nogil:
+    """Packed-pair block width for a mode: 0 none, 1 SSE2, 2 AVX2."""
+    cdef int isa = fastmmap_isa()
+    if 1 <= mode <= 4:
+        return 0
+    if mode == 5 and isa > 1:
+        return 1
+    return isa
 
 
 cdef inline void _start_mode(Finder *f, int mode) noexcept nogil:
-    f.mode = mode
     if mode:
+        f.isa = _mode_isa(mode)
+    if 1 <= mode <= 3:
         f.fallback = True
+    if mode == 2 or mode == 3:
+        f.use_memmem = False
+    if mode == 3:
+        f.use_short = False
+    if mode >= 5:
+        f.memchr_first = False
+
+
+cdef inline void _pair_init(fastmmap_pair *pp, Finder *f, Py_ssize_t origin,
+                            Py_ssize_t *out, size_t cap) noexcept nogil:
+    pp.x = f.x
+    pp.k = <size_t>f.k
+    pp.i1 = <size_t>f.i1
+    pp.i2 = <size_t>f.i2
+    pp.c1 = f.c1
+    pp.c2 = f.c2
+    pp.i3 = <size_t>f.i3
+    pp.c3 = f.x[f.i3]
+    pp.isa = f.isa
+    pp.origin = origin
+    pp.work = 0
+    pp.allow = f.allow
+    pp.out = out
+    pp.cap = cap
+    pp.found = 0
+    pp.resume = 0
+    f.paired = True
 
 
 cdef Py_ssize_t _find(const uchar *y, Py_ssize_t n, const uchar *x,
                       Py_ssize_t k, int mode, int *fell_back) noexcept nogil:
     cdef const void *r
     cdef Finder f
-    cdef Py_ssize_t p
+    cdef fastmmap_pair pp
+    cdef Py_ssize_t p = -1, pos = 0
+    cdef int st
     if fell_back != NULL:
         fell_back[0] = 0
     if k == 0:
@@ -540,12 +689,32 @@ cdef Py_ssize_t _find(const uchar *y, Py_ssize_t n, const uchar *x,
         # SAFETY: n >= 1 readable bytes at y.
         r = memchr(y, x[0], <size_t>n)
         return -1 if r == NULL else (<const uchar *>r - y)
-    if k == n:
-        # SAFETY: hay and needle are both exactly k readable bytes.
-        return 0 if memcmp(y, x, <size_t>k) == 0 else -1
+    # A match right at the start (k == n included) costs one compare, before
+    # any set-up.  SAFETY: k <= n, so y[0, k) is inside the haystack.
+    if mode == 0 or k == n:
+        if y[0] == x[0] and memcmp(y, x, <size_t>k) == 0:
+            return 0
+        if k == n:
+            return -1
     _finder_init(&f, x, k, 0)
     _start_mode(&f, mode)
-    p = _next_forward(&f, y, n, 0, True)
+    if f.isa:
+        if f.memchr_first:
+            p = _next_forward(&f, y, n, 0, True)
+            if p != -2:
+                if fell_back != NULL:
+                    fell_back[0] = _path(&f)
+                return p
+            pos = f.stop
+        _pair_init(&pp, &f, pos, &p, 1)
+        st = fastmmap_pair_forward(&pp, y, <size_t>n, pos)
+        if st != FASTMMAP_PAIR_BUDGET:
+            if fell_back != NULL:
+                fell_back[0] = _path(&f)
+            return p if st == FASTMMAP_PAIR_FULL else -1
+        f.fallback = True
+        pos = pp.resume
+    p = _next_forward(&f, y, n, pos, True)
     if fell_back != NULL:
         fell_back[0] = _path(&f)
     return p
@@ -555,7 +724,9 @@ cdef Py_ssize_t _rfind(const uchar *y, Py_ssize_t n, const uchar *x,
                        Py_ssize_t k, int mode, int *fell_back) noexcept nogil:
     cdef const void *r
     cdef Finder f
-    cdef Py_ssize_t p
+    cdef fastmmap_pair pp
+    cdef Py_ssize_t p, hi = n - k
+    cdef int st
     if fell_back != NULL:
         fell_back[0] = 0
     if k == 0:
@@ -566,20 +737,59 @@ cdef Py_ssize_t _rfind(const uchar *y, Py_ssize_t n, const uchar *x,
         # SAFETY: n >= 1 readable bytes at y.
         r = fastmmap_memrchr(y, x[0], <size_t>n)
         return -1 if r == NULL else (<const uchar *>r - y)
-    if k == n:
-        # SAFETY: hay and needle are both exactly k readable bytes.
-        return 0 if memcmp(y, x, <size_t>k) == 0 else -1
-    _finder_init(&f, x, k, n - k)
+    # A match flush with the end: one compare, before any set-up.
+    # SAFETY: hi = n - k >= 0, so y[hi, n) is inside the haystack.
+    if mode == 0 or k == n:
+        if y[n - 1] == x[k - 1] and memcmp(y + hi, x, <size_t>k) == 0:
+            return hi
+        if k == n:
+            return -1
+    _finder_init(&f, x, k, hi)
     _start_mode(&f, mode)
-    p = _next_reverse(&f, y, n, n - k)
+    if f.isa:
+        if f.memchr_first:
+            p = _next_reverse(&f, y, n, hi)
+            if p != -2:
+                if fell_back != NULL:
+                    fell_back[0] = _path(&f)
+                return p
+            hi = f.stop
+        _pair_init(&pp, &f, hi, NULL, 0)
+        st = fastmmap_pair_reverse(&pp, y, hi)
+        if st != FASTMMAP_PAIR_BUDGET:
+            if fell_back != NULL:
+                fell_back[0] = _path(&f)
+            return pp.resume if st == FASTMMAP_PAIR_FULL else -1
+        f.fallback = True
+        hi = pp.resume
+    p = _next_reverse(&f, y, n, hi)
     if fell_back != NULL:
         fell_back[0] = _path(&f)
     return p
 
 
+cdef Py_ssize_t _count_rest(Finder *f, const uchar *y, Py_ssize_t n,
+                            Py_ssize_t pos) noexcept nogil:
+    """Matches starting in [pos, n - k], counted by the linear fallback in
+    one go (they may be dense here)."""
+    cdef Py_ssize_t k = f.k, c = 0
+    if pos > n - k:
+        return 0
+    # SAFETY: windows start in [pos, n - k], inside the haystack.
+    if k <= SHORT_NEEDLE and f.use_short:
+        return <Py_ssize_t>fastmmap_short_count(y, <size_t>n, f.x,
+                                                <size_t>k, pos)
+    if not f.tw_ready:
+        _tw_init(&f.tw, f.x, k, False)
+        f.tw_ready = True
+    _tw_forward(&f.tw, y, n, f.x, k, pos, &c)
+    return c
+
+
 cdef Py_ssize_t _count(const uchar *y, Py_ssize_t n, const uchar *x,
                        Py_ssize_t k, int mode, int *fell_back) noexcept nogil:
     cdef Finder f
+    cdef fastmmap_pair pp
     cdef Py_ssize_t p, pos = 0, c = 0
     if fell_back != NULL:
         fell_back[0] = 0
@@ -594,24 +804,31 @@ cdef Py_ssize_t _count(const uchar *y, Py_ssize_t n, const uchar *x,
     # total work stays linear however many matches there are.
     _finder_init(&f, x, k, 0)
     _start_mode(&f, mode)
-    while True:
+    # Memchr prefilter (unless the packed pair starts right away), one call
+    # per match; it ends at the end of the haystack, in the fallback (which
+    # counts the rest in one go: matches may be dense there) or by handing
+    # over to the packed pair.
+    while not f.isa or f.memchr_first:
         p = _next_forward(&f, y, n, pos, False)
-        if p < 0:
+        if p == -1:
+            break
+        if p == -2:
+            pos = f.stop
             break
         c += 1
         pos = p + k
-        if f.fallback and pos <= n - k:
-            # Count the rest in one go (matches may be dense here).
-            # SAFETY: windows start in [pos, n - k], inside the haystack.
-            if k <= SHORT_NEEDLE and f.mode < 3:
-                c += <Py_ssize_t>fastmmap_short_count(y, <size_t>n, x,
-                                                      <size_t>k, pos)
-            else:
-                if not f.tw_ready:
-                    _tw_init(&f.tw, x, k, False)
-                    f.tw_ready = True
-                _tw_forward(&f.tw, y, n, x, k, pos, &c)
+        if f.fallback:
+            c += _count_rest(&f, y, n, pos)
             break
+    if f.switch or (f.isa and not f.memchr_first):
+        # The packed pair counts every match from the bit masks, and bails
+        # out to the fallback only when verification stops paying.
+        _pair_init(&pp, &f, pos, NULL, <size_t>-1)
+        if fastmmap_pair_forward(&pp, y, <size_t>n, pos) == FASTMMAP_PAIR_BUDGET:
+            f.fallback = True
+            c += <Py_ssize_t>pp.found + _count_rest(&f, y, n, pp.resume)
+        else:
+            c += <Py_ssize_t>pp.found
     if fell_back != NULL:
         fell_back[0] = _path(&f)
     return c
@@ -622,9 +839,11 @@ cdef Py_ssize_t _find_all(const uchar *y, Py_ssize_t n, const uchar *x,
                           Py_ssize_t *resume, int mode,
                           int *fell_back) noexcept nogil:
     cdef Finder f
+    cdef fastmmap_pair pp
     cdef Py_ssize_t p, pos = 0, w = 0
     cdef const void *r
-    cdef int c
+    cdef int c, st, isa
+    cdef size_t res = 0
     if fell_back != NULL:
         fell_back[0] = 0
     if cap <= 0:
@@ -634,6 +853,14 @@ cdef Py_ssize_t _find_all(const uchar *y, Py_ssize_t n, const uchar *x,
         resume[0] = n
         return 0
     if k == 1:
+        isa = _mode_isa(mode)
+        if isa:
+            # Block compare + bit scan: no call per match.
+            # SAFETY: n >= 1 bytes at y, cap >= 1 slots at out.
+            w = <Py_ssize_t>fastmmap_byte_all(y, <size_t>n, x[0], out,
+                                              <size_t>cap, &res, isa)
+            resume[0] = <Py_ssize_t>res
+            return w
         c = x[0]
         while w < cap:
             # SAFETY: pos <= n, so y[pos, n) is inside the haystack.
@@ -649,7 +876,32 @@ cdef Py_ssize_t _find_all(const uchar *y, Py_ssize_t n, const uchar *x,
         return w
     _finder_init(&f, x, k, 0)
     _start_mode(&f, mode)
-    while w < cap:
+    if f.isa:
+        if f.memchr_first:
+            while w < cap:
+                p = _next_forward(&f, y, n, pos, False)
+                if p == -1:
+                    resume[0] = n
+                    if fell_back != NULL:
+                        fell_back[0] = _path(&f)
+                    return w
+                if p == -2:
+                    pos = f.stop
+                    break
+                out[w] = p
+                w += 1
+                pos = p + k
+        if w < cap:
+            _pair_init(&pp, &f, pos, out + w, <size_t>(cap - w))
+            st = fastmmap_pair_forward(&pp, y, <size_t>n, pos)
+            w += <Py_ssize_t>pp.found
+            if st == FASTMMAP_PAIR_BUDGET:
+                f.fallback = True
+                pos = pp.resume
+            else:
+                pos = pp.resume if st == FASTMMAP_PAIR_FULL else n
+    # The memchr prefilter and/or the fallback, one call per match.
+    while w < cap and (not f.isa or f.fallback):
         p = _next_forward(&f, y, n, pos, False)
         if p < 0:
             pos = n
@@ -737,6 +989,23 @@ def _py_find_all_once(hay, needle, Py_ssize_t cap, int mode=0):
     return [out[i] for i in range(w)], resume
 
 
+def _py_find_all_into(hay, needle, Py_ssize_t[::1] out, int mode=0):
+    """One find_all call writing into `out` (all of it is the capacity):
+    (count, resume).  For tests that look at the slots, and for timing the
+    kernel without building Python objects."""
+    cdef const uchar[::1] h = hay
+    cdef const uchar[::1] x = needle
+    cdef Py_ssize_t w, resume = -1
+    cdef const uchar *hp = _ptr(h)
+    cdef const uchar *xp = _ptr(x)
+    if x.shape[0] == 0 or out.shape[0] == 0:
+        raise ValueError("needs a non-empty needle and output")
+    with nogil:
+        w = _find_all(hp, h.shape[0], xp, x.shape[0],
+                      &out[0], out.shape[0], &resume, mode, NULL)
+    return w, resume
+
+
 cdef Py_ssize_t[::1] _alloc(Py_ssize_t cap):
     # A Python-owned buffer viewed as Py_ssize_t (no C allocation to leak).
     return memoryview(bytearray(cap * sizeof(Py_ssize_t))).cast(
@@ -773,29 +1042,55 @@ def _py_find_all(hay, needle, Py_ssize_t cap=1024, int mode=0):
     return found
 
 
-def _py_path(hay, needle, str op="find"):
-    """Which path a search ended on: "prefilter", "reanchored" (prefilter on
-    the swapped anchor) or "fallback".  op: find, rfind or count."""
+def _py_path(hay, needle, str op="find", int mode=0):
+    """Which path a search ended on: "pair" (packed-pair scan), "prefilter"
+    (memchr prefilter), "reanchored" (memchr prefilter on the swapped
+    anchor) or "fallback".  op: find, rfind, count or find_all."""
     cdef const uchar[::1] h = hay
     cdef const uchar[::1] x = needle
     cdef int path = 0
-    cdef Py_ssize_t n = h.shape[0], k = x.shape[0]
+    cdef Py_ssize_t n = h.shape[0], k = x.shape[0], resume = 0
+    cdef Py_ssize_t[::1] out
     if op == "find":
-        _find(_ptr(h), n, _ptr(x), k, 0, &path)
+        _find(_ptr(h), n, _ptr(x), k, mode, &path)
     elif op == "rfind":
-        _rfind(_ptr(h), n, _ptr(x), k, 0, &path)
+        _rfind(_ptr(h), n, _ptr(x), k, mode, &path)
     elif op == "count":
-        _count(_ptr(h), n, _ptr(x), k, 0, &path)
+        _count(_ptr(h), n, _ptr(x), k, mode, &path)
+    elif op == "find_all":
+        out = _alloc(max(n, 1))
+        _find_all(_ptr(h), n, _ptr(x), k, &out[0], max(n, 1), &resume,
+                  mode, &path)
     else:
         raise ValueError(op)
-    return ("prefilter", "reanchored", "fallback")[path]
+    return ("prefilter", "reanchored", "fallback", "pair")[path]
 
 
-def _py_anchors(needle):
-    """(anchor offset, second-check offset) chosen for a needle (k >= 2)."""
+def _py_byte_rank():
+    """The static byte-rank table the anchors are chosen by (256 bytes)."""
+    return bytes([fastmmap_byte_rank[i] for i in range(256)])
+
+
+def _py_build_has_pair():
+    """Whether this build contains the packed-pair code (x86-64, GCC or
+    Clang, vector code not switched off)."""
+    return bool(FASTMMAP_HAVE_PAIR)
+
+
+def _py_isa():
+    """Packed-pair block width this build and CPU use: "avx2", "sse2" or
+    None (no vector code: the memchr prefilter path)."""
+    return (None, "sse2", "avx2")[fastmmap_isa()]
+
+
+def _py_anchors(needle, bint third=False):
+    """(anchor offset, second-check offset) chosen for a needle (k >= 2),
+    and the packed pair's third offset if `third`."""
     cdef const uchar[::1] x = needle
     cdef Finder f
     if x.shape[0] < 2:
         raise ValueError("needle must have at least 2 bytes")
     _finder_init(&f, &x[0], x.shape[0], 0)
+    if third:
+        return f.i1, f.i2, f.i3
     return f.i1, f.i2

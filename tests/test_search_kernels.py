@@ -2,14 +2,28 @@
 
 The kernels are reached through the module's underscore test wrappers, which
 take bytes-like objects and an optional `mode`:
-  0 = normal path (rare-byte prefilter, fallback when it stops paying),
+  0 = normal path: packed-pair block scan where the build and CPU have it
+      (after a memchr stage when the needle has a rare byte such as a digit
+      or '#'), else the rare-byte memchr prefilter; fallback when they stop
+      paying,
   1 = fallback from the first byte (glibc memmem for a plain forward find
       of a needle longer than 8 bytes, the word scan for shorter ones),
   2 = fallback from the first byte, never libc memmem,
-  3 = like 2, and two-way even for needles short enough for the word scan.
+  3 = like 2, and two-way even for needles short enough for the word scan,
+  4 = no packed pair: the memchr prefilter (what builds without the vector
+      code run), and memchr per match for 1-byte find_all,
+  5 = packed pair from the first byte (no memchr stage) with 16-byte SSE2
+      blocks, even on a CPU with AVX2; 1-byte find_all with SSE2 blocks,
+  6 = packed pair from the first byte with the CPU's best blocks (32-byte
+      AVX2 where available, as mode 0 uses).
+Without the vector code (non-x86, other compilers, or a build with
+-DFASTMMAP_HAVE_VECTOR_EXT=0) modes 0, 4, 5 and 6 are the same path.
 """
+import array
 import itertools
+import platform
 import random
+import struct
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +31,11 @@ from hypothesis import strategies as st
 
 from fastmmap import _search as S
 
-MODES = (0, 1, 2, 3)
+MODES = (0, 1, 2, 3, 4, 5, 6)
+# The prefilter variants: normal, memchr only, packed pair only (16- and
+# 32-byte blocks).
+PREFILTER_MODES = (0, 4, 5, 6)
+ISA = S._py_isa()
 
 
 def naive_find_all(hay, needle):
@@ -141,6 +159,31 @@ def test_anchor_prefers_rare_bytes():
     assert i1 != i2
 
 
+def _anchors_oracle(x):
+    """The documented choice, by brute force: rarest byte (first offset on
+    ties), rarest byte of another value, rarest at a third offset."""
+    rank = S._py_byte_rank()
+    k = len(x)
+    key = lambda i: (rank[x[i]], i)
+    i1 = min(range(k), key=key)
+    others = [i for i in range(k) if x[i] != x[i1]]
+    i2 = min(others, key=key) if others else (k - 1 if i1 != k - 1 else 0)
+    rest = [i for i in range(k) if i not in (i1, i2)]
+    i3 = min(rest, key=key) if rest else i2
+    return i1, i2, i3
+
+
+def test_anchors_match_oracle():
+    rng = random.Random(1)
+    alphabets = [b"ab", b"abc", b"a#e ", ALL_BYTES, b"\x80\x81\x90 e", b"\x00\xff"]
+    for k in range(2, 14):
+        for _ in range(400):
+            x = bytes(rng.choices(rng.choice(alphabets), k=k))
+            assert S._py_anchors(x, True) == _anchors_oracle(x), x
+    for x in (b"ab", b"aa", b"aaa", b"zzzz", b" the ", b"the", ALL_BYTES):
+        assert S._py_anchors(x, True) == _anchors_oracle(x), x
+
+
 # ---------------------------------------------------------------------------
 # Exhaustive sweeps over a tiny alphabet
 
@@ -235,9 +278,12 @@ def test_large_dense_with_anchor_byte(seed, n, k, dense, plant):
     assert S._py_rfind(hay, needle) == hay.rfind(needle)
     assert S._py_count(hay, needle) == hay.count(needle)
     assert S._py_find_all(hay, needle, 7) == naive_find_all(hay, needle)
-    for mode in (1, 2, 3):
+    for mode in (1, 2, 3, 4, 5, 6):
         assert S._py_find(hay, needle, None, None, mode) == hay.find(needle)
         assert S._py_rfind(hay, needle, None, None, mode) == hay.rfind(needle)
+    for mode in (4, 5, 6):
+        assert S._py_count(hay, needle, None, None, mode) == hay.count(needle)
+        assert S._py_find_all(hay, needle, 7, mode) == naive_find_all(hay, needle)
 
 
 @settings(max_examples=60, deadline=None)
@@ -252,6 +298,101 @@ def test_periodic_needles(seed, period, reps, tail, n):
     for _ in range(rng.randrange(0, 6)):
         hay[rng.randrange(len(hay))] = rng.choice(b"ab#")
     check(bytes(hay), needle)
+
+
+# ---------------------------------------------------------------------------
+# Packed pair: block edges, short needles, repeated bytes, high bytes
+
+def test_isa():
+    assert ISA in (None, "sse2", "avx2")
+    # Every x86-64 CPU has SSE2: a build with the code always uses it.
+    assert (ISA is not None) == S._py_build_has_pair()
+    if S._py_build_has_pair():
+        assert platform.machine().lower() in ("x86_64", "amd64")
+
+
+# Lengths around the 16/32-byte blocks and the 64-candidate chunks.
+EDGE_LENGTHS = sorted(set(range(20)) | {
+    n + d for n in (32, 48, 64, 80, 96, 128, 192) for d in (-2, -1, 0, 1, 2)})
+
+PAIR_NEEDLES = [
+    b"a", b"\xff",
+    # k == 2: offsets 0 and 1; equal bytes overlap themselves.
+    b"ab", b"ba", b"aa", b"a#", b"#a", b"##", b"\x80\xff", b"\xff\x80", b"\xff\xff",
+    b"\x00\x00", b"\x7f\x80",
+    # k == 3: the block test covers the needle; x[0] == x[2] overlaps.
+    b"aba", b"abb", b"aab", b"abc", b"a#a", b"#a#", b"aaa", b"\x7f\x80\x7f",
+    b"\x00\xff\x00", b"\xfe\xff\x80",
+    # Longer: verified candidates, repeated anchor bytes.
+    b"abcd", b"a#b#", b"aaaa#", b"#aaaa", b"aa#aa", b"####", b"\x80" * 5 + b"\x81",
+    b"xyz" * 6, ALL_BYTES[120:140], ALL_BYTES[250:] + ALL_BYTES[:12],
+]
+
+
+def _fillers(needle):
+    absent = bytes([b for b in b"xq\x01\xfe" if b not in needle][:1])
+    # Absent byte; then the needle's own bytes (partial matches everywhere).
+    return [absent, needle[:1] * 2 + needle[-1:], needle[::-1]]
+
+
+@pytest.mark.parametrize("needle", PAIR_NEEDLES)
+def test_pair_every_position(needle):
+    k = len(needle)
+    for fill in _fillers(needle):
+        for n in EDGE_LENGTHS:
+            if n < k:
+                continue
+            base = (fill * (n // len(fill) + 1))[:n]
+            check(base, needle, modes=PREFILTER_MODES)
+            positions = range(n - k + 1) if n <= 100 else \
+                sorted({0, 1, 15, 16, 31, 32, 33, 63, 64, n - k - 33, n - k - 32,
+                        n - k - 16, n - k - 1, n - k})
+            for at in positions:
+                hay = base[:at] + needle + base[at + k:]
+                check(hay, needle, modes=PREFILTER_MODES)
+
+
+def test_pair_two_occurrences():
+    # Pairs of occurrences, overlapping or not, anywhere in short haystacks.
+    rng = random.Random(7)
+    for needle in PAIR_NEEDLES:
+        k = len(needle)
+        for _ in range(60):
+            n = rng.choice(EDGE_LENGTHS[20:])
+            if n < 2 * k:
+                continue
+            fill = rng.choice(_fillers(needle))
+            hay = bytearray((fill * (n // len(fill) + 1))[:n])
+            for at in (rng.randrange(n - k + 1), rng.randrange(n - k + 1)):
+                hay[at:at + k] = needle
+            check(bytes(hay), needle, modes=PREFILTER_MODES)
+
+
+def test_pair_random_offsets_into_blocks():
+    # Haystack slices that start at every offset of a block, so loads are
+    # unaligned in every way.
+    rng = random.Random(3)
+    big = bytes(rng.choices(b"ab#\x80\xff", weights=[8, 8, 1, 1, 1], k=4096))
+    for needle in (b"ab#", b"#a", b"\x80\xff", b"ba" * 5, b"a#b", b"bb", b"\xffa"):
+        for start in range(70):
+            for end in (None, -1, -17, -33, -64):
+                check(big, needle, start, end, modes=PREFILTER_MODES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32), n=st.integers(0, 700),
+       k=st.integers(1, 20), dense=st.floats(0.0, 1.0),
+       alphabet=st.sampled_from([b"ab", b"a#", b"\x80\xff", b"ab\x00", b"e \n"]))
+def test_pair_random(seed, n, k, dense, alphabet):
+    rng = random.Random(seed)
+    needle = bytes(rng.choices(alphabet, k=k))
+    hay = bytearray(rng.choices(alphabet, k=n))
+    # Plant copies (possibly overlapping) at a chosen density.
+    for _ in range(int(dense * n / max(k, 1))):
+        if n >= k:
+            at = rng.randrange(n - k + 1)
+            hay[at:at + k] = needle
+    check(bytes(hay), needle, modes=PREFILTER_MODES)
 
 
 # ---------------------------------------------------------------------------
@@ -272,6 +413,69 @@ def test_find_all_small_caps(hay, needle, cap):
     expected = naive_find_all(hay, needle)
     for mode in MODES:
         assert S._py_find_all(hay, needle, cap, mode) == expected
+
+
+# array typecode of Py_ssize_t
+TYPECODE = "q" if struct.calcsize("P") == 8 else "i"
+DENSE_NEEDLES = [b"e", b"\n", b"\xff", b"ab", b"aa", b"\xff\x80", b"aba", b"abc",
+                 b"abcd", b"abab", b"e" * 20]
+
+
+@pytest.mark.parametrize("needle", DENSE_NEEDLES)
+def test_find_all_dense_caps(needle):
+    # Matches packed together, back to back and a few bytes apart, so one
+    # 64-candidate mask holds many of them and batches end mid-mask.
+    rng = random.Random(len(needle))
+    hay = b"".join(rng.choice([needle, needle, needle[:1], b"x", b"xy" * 20])
+                   for _ in range(400))
+    expected = naive_find_all(hay, needle)
+    assert len(expected) > 100
+    for cap in range(1, 65):
+        for mode in PREFILTER_MODES:
+            assert S._py_find_all(hay, needle, cap, mode) == expected, (cap, mode)
+
+
+@pytest.mark.parametrize("needle", DENSE_NEEDLES)
+def test_find_all_into_contract(needle):
+    # One call: the first `cap` offsets, and resume one past the last match
+    # (its offset + k) when the slots ran out, the haystack length when not.
+    k = len(needle)
+    hay = (needle + b"x" * 3) * 200 + needle * 160
+    expected = naive_find_all(hay, needle)
+    out = array.array(TYPECODE)
+    for cap in (1, 2, 3, 7, 31, 63, 64, 65, 70, 200, 263, 264, 265, 300,
+                len(expected) - 1, len(expected), len(expected) + 1, 5000):
+        for mode in PREFILTER_MODES:
+            # Slots past `cap` must stay untouched (junk may land only in
+            # the caller's slots beyond the returned count).
+            out = array.array(out.typecode, [-7]) * (cap + 300)
+            w, resume = S._py_find_all_into(hay, needle, memoryview(out)[:cap], mode)
+            assert out[cap:] == array.array(out.typecode, [-7]) * 300
+            assert w == min(cap, len(expected))
+            assert list(out[:w]) == expected[:w]
+            if cap <= len(expected):
+                assert resume == expected[cap - 1] + k
+            else:
+                assert resume == len(hay)
+
+
+@pytest.mark.parametrize("byte", [b"\n", b"e", b"\xff", b"\x00"])
+def test_find_all_byte_bulk(byte):
+    # The 1-byte find_all writes whole 256-byte steps at once while the
+    # slots left exceed a step's worth (264), and offset by offset after.
+    rng = random.Random(byte[0])
+    other = b"a"[0] if byte != b"a" else b"b"[0]
+    for density in (0.0, 0.01, 0.05, 0.3, 0.9, 1.0):
+        for n in (1, 255, 256, 257, 511, 512, 513, 1000, 4096 + 77):
+            hay = bytes(byte[0] if rng.random() < density else other for _ in range(n))
+            expected = [i for i, b in enumerate(hay) if b == byte[0]]
+            for cap in (1, 63, 64, 65, 263, 264, 265, 266, 300, 1000, 5000):
+                for mode in PREFILTER_MODES:
+                    assert S._py_find_all(hay, byte, cap, mode) == expected, (n, cap, mode)
+                    out = array.array(TYPECODE, [-7]) * (cap + 300)
+                    w, _ = S._py_find_all_into(hay, byte, memoryview(out)[:cap], mode)
+                    assert w == min(cap, len(expected))
+                    assert out[cap:] == array.array(TYPECODE, [-7]) * 300
 
 
 def test_find_all_single_call_contract():
@@ -318,10 +522,12 @@ def test_adversarial_linear(fill, needle):
     assert S._py_rfind(hay, needle) == -1
     assert S._py_count(hay, needle) == 0
     assert S._py_find_all(hay, needle, 16) == []
-    for mode in (1, 2, 3):
+    for mode in (1, 2, 3, 4, 5, 6):
         assert S._py_find(hay, needle, None, None, mode) == -1
         assert S._py_rfind(hay, needle, None, None, mode) == -1
         assert S._py_count(hay, needle, None, None, mode) == 0
+    for mode in (4, 5, 6):
+        assert S._py_find_all(hay, needle, 16, mode) == []
 
 
 def test_adversarial_match_at_the_far_end():
@@ -342,8 +548,9 @@ def test_adversarial_near_misses_every_block():
     # fails late: charged work must trip the fallback.
     needle = b"#" * 200
     hay = (b"#" * 199 + b"a") * (MIB4 // 200)
-    for op in ("find", "rfind", "count"):
-        assert S._py_path(hay, needle, op) == "fallback"
+    for op in ("find", "rfind", "count", "find_all"):
+        for mode in PREFILTER_MODES:
+            assert S._py_path(hay, needle, op, mode) == "fallback"
     assert S._py_find(hay, needle) == -1
     assert S._py_rfind(hay, needle) == -1
     assert S._py_count(hay, needle) == 0
@@ -357,8 +564,9 @@ def test_long_partial_matches_at_sparse_candidates():
     # The odd byte out is a common one, so the second check (an "e") passes.
     needle = unit * 127 + b"\x01" + b"e" * 30 + b" "
     hay = unit * (MIB4 // 32)
-    for op in ("find", "rfind", "count"):
-        assert S._py_path(hay, needle, op) == "fallback"
+    for op in ("find", "rfind", "count", "find_all"):
+        for mode in PREFILTER_MODES:
+            assert S._py_path(hay, needle, op, mode) == "fallback"
     assert S._py_find(hay, needle) == -1
     assert S._py_rfind(hay, needle) == -1
     assert S._py_count(hay, needle) == 0
@@ -370,29 +578,73 @@ def test_long_partial_matches_at_sparse_candidates():
 
 def test_paths():
     text = b"the quick brown fox jumps over the lazy dog\n" * 20000
-    # Rare anchors: the prefilter runs to the end.
-    assert S._py_path(text, b"the 5 fox", "find") == "prefilter"
-    assert S._py_path(text, b"#quick", "rfind") == "prefilter"
-    assert S._py_path(text, b"lazy dog", "count") == "prefilter"
+    pair = "pair" if ISA else "prefilter"
+    # A rare anchor byte (digit, '#'): the memchr prefilter runs to the end,
+    # in mode 0 too.  The packed pair does in modes 5 and 6.
+    for mode, expect in ((0, "prefilter"), (4, "prefilter"), (5, pair), (6, pair)):
+        assert S._py_path(text, b"the 5 fox", "find", mode) == expect
+        assert S._py_path(text, b"#quick", "rfind", mode) == expect
+        assert S._py_path(text, b"lazy 7", "count", mode) == expect
+        assert S._py_path(text, b"lazy 7", "find_all", mode) == expect
+    # Letters only: mode 0 goes straight to the packed pair.
+    for op in ("find", "rfind", "count", "find_all"):
+        assert S._py_path(text, b"lazy dog", op) == pair
+        assert S._py_path(text, b"lazy dog", op, 4) == "prefilter"
+    # Common bytes only, but the block test needs several at fixed
+    # distances: the packed pair keeps going where memchr gives up.
+    for op in ("find", "rfind", "count", "find_all"):
+        if op in ("count", "find_all"):
+            assert S._py_path(text, b" the ", op, 4) == "fallback"
+        for needle in (b"the lazy cat", b" the "):
+            if ISA:
+                for mode in (0, 5, 6):
+                    assert S._py_path(text, needle, op, mode) == "pair"
+    # A rare anchor that turns out dense: the memchr prefilter hands over to
+    # the packed pair, and the results are right across the hand-over.
+    hay = b"x" * 30_000 + b"#x" * 30_000 + b"#" * 30_000
+    for needle in (b"#y", b"y#", b"##y", b"#" * 5 + b"xxxy", b"#" * 40 + b"y"):
+        for op in ("find", "rfind", "count", "find_all"):
+            if ISA:
+                assert S._py_path(hay, needle, op) == "pair"
+                assert S._py_path(hay[::-1], needle, op) == "pair"
+        for h in (hay, hay[::-1], hay + needle, needle + hay[::-1]):
+            check(h, needle, modes=PREFILTER_MODES)
     # Haystack full of the anchor byte but not of the second one: the
-    # prefilter swaps them and keeps going at memchr speed.
+    # memchr prefilter swaps them and keeps going at memchr speed; the
+    # packed pair never sees a candidate.
     for op in ("find", "rfind", "count"):
-        assert S._py_path(b"#" * 100_000, b"#" * 10 + b"a", op) == "reanchored"
-        assert S._py_path(b"#" * 100_000, b"a" + b"#" * 10, op) == "reanchored"
+        for needle in (b"#" * 10 + b"a", b"a" + b"#" * 10):
+            assert S._py_path(b"#" * 100_000, needle, op, 4) == "reanchored"
+            assert S._py_path(b"#" * 100_000, needle, op) == (
+                "pair" if ISA else "reanchored")
     # Both bytes dense: fallback.
     hay = b"#a" * 50_000
+    for op in ("find", "rfind", "count", "find_all"):
+        for mode in PREFILTER_MODES:
+            assert S._py_path(hay, b"#a" * 5 + b"##", op, mode) == "fallback"
+        # The packed pair's third byte (the '#' at offset 1) rules out every
+        # position here; the memchr prefilter only sees dense bytes.
+        assert S._py_path(hay, b"##" + b"#a" * 5, op, 4) == "fallback"
+        assert S._py_path(hay, b"##" + b"#a" * 5, op) == ("pair" if ISA else "fallback")
+    # Anchor dense from the start and second byte not rare: fallback (the
+    # packed pair also compares the '#' at offset 1 and finds no candidate).
     for op in ("find", "rfind", "count"):
-        assert S._py_path(hay, b"#a" * 5 + b"##", op) == "fallback"
-        assert S._py_path(hay, b"##" + b"#a" * 5, op) == "fallback"
-    # Anchor dense from the start and second byte not rare: fallback.
-    for op in ("find", "rfind", "count"):
-        assert S._py_path(b"#a#" * 50_000, b"#" * 10 + b"aa", op) == "fallback"
+        assert S._py_path(b"#a#" * 50_000, b"#" * 10 + b"aa", op, 4) == "fallback"
+        assert S._py_path(b"#a#" * 50_000, b"#" * 10 + b"aa", op) == ("pair" if ISA else "fallback")
     # Re-anchored on 'a', which later turns dense too: fallback.
     hay = b"#" * 50_000 + b"#a" * 50_000 + b"#" * 50_000
     needle = b"#" * 10 + b"aa"
     for op in ("find", "rfind", "count"):
-        assert S._py_path(hay, needle, op) == "fallback"
+        assert S._py_path(hay, needle, op, 4) == "fallback"
     check(hay, needle)
+    # Dense true matches are no reason for the packed pair to give up (they
+    # pay for themselves), whatever the needle length.
+    for needle in (b"ab", b"abc", b"abcd", b"abcdefghijklmnopq"):
+        hay = needle * 20_000
+        for op in ("count", "find_all"):
+            for mode in (0, 5):
+                if ISA:
+                    assert S._py_path(hay, needle, op, mode) == "pair"
 
 
 def test_reanchor_then_fallback_results():
@@ -408,9 +660,10 @@ def test_reanchor_then_fallback_results():
             at = rng.randrange(n - k)
             hay[at:at + k] = needle
         hay = bytes(hay)
-        check(hay, needle, modes=(0,))
-        check(hay[::-1], needle, modes=(0,))
-        assert S._py_find_all(hay, needle, 3) == naive_find_all(hay, needle)
+        check(hay, needle, modes=PREFILTER_MODES)
+        check(hay[::-1], needle, modes=PREFILTER_MODES)
+        for mode in PREFILTER_MODES:
+            assert S._py_find_all(hay, needle, 3, mode) == naive_find_all(hay, needle)
 
 
 def test_count_byte_block_boundaries():
@@ -460,7 +713,8 @@ def test_guard_pages():
         page = len(mid)
         rng = random.Random(11)
         for _ in range(400):
-            n = rng.choice([0, 1, 2, 7, 8, 9, 31, 64, 127, 128, 129, 300, page])
+            n = rng.choice([0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65,
+                            127, 128, 129, 300, page])
             k = rng.choice([1, 2, 3, 7, 8, 9, 16, 40, 200])
             k = min(k, n) if n else k
             alpha = rng.choice([b"ab", b"#a", b"a", b"\x00\xff"])
@@ -477,17 +731,25 @@ def test_guard_pages():
                 assert S._py_rfind(hay, needle, None, None, mode) == data.rfind(needle)
                 assert S._py_count(hay, needle, None, None, mode) == data.count(needle)
             if needle:
-                assert S._py_find_all(hay, needle, 3) == naive_find_all(data, needle)
+                expected = naive_find_all(data, needle)
+                for mode in PREFILTER_MODES:
+                    assert S._py_find_all(hay, needle, 3, mode) == expected
+                    assert S._py_find_all(hay, needle, 100, mode) == expected
+                    assert S._py_find_all(hay, needle, 5000, mode) == expected
             # Needle flush against a guard page, haystack elsewhere.
             mid[page - k:page] = needle
             far = bytes(data) + needle
             guarded_needle = mid[page - k:page]
-            assert S._py_find(far, guarded_needle) == far.find(needle)
-            assert S._py_rfind(far, guarded_needle) == far.rfind(needle)
-            assert S._py_count(far, guarded_needle) == far.count(needle)
+            for mode in PREFILTER_MODES:
+                assert S._py_find(far, guarded_needle, None, None, mode) == far.find(needle)
+                assert S._py_rfind(far, guarded_needle, None, None, mode) == far.rfind(needle)
+                assert S._py_count(far, guarded_needle, None, None, mode) == far.count(needle)
+                assert S._py_find_all(far, guarded_needle, 3, mode) == naive_find_all(far, needle)
             mid[0:k] = needle
             guarded_needle = mid[0:k]
-            assert S._py_find(far, guarded_needle) == far.find(needle)
+            for mode in PREFILTER_MODES:
+                assert S._py_find(far, guarded_needle, None, None, mode) == far.find(needle)
+                assert S._py_rfind(far, guarded_needle, None, None, mode) == far.rfind(needle)
             assert S._py_rfind(far, guarded_needle, None, None, 3) == far.rfind(needle)
             del hay, guarded_needle
     finally:
