@@ -85,6 +85,22 @@ cdef object _MISSING = object()
 cdef object _BLANK = object()
 
 
+cdef inline void _bytes_indices(Py_ssize_t *start, Py_ssize_t *end,
+                                Py_ssize_t size) noexcept nogil:
+    """bytes.count's index rules (ADJUST_INDICES): negative values count
+    from the end, end is clamped to size, start is not clamped from above."""
+    if end[0] > size:
+        end[0] = size
+    elif end[0] < 0:
+        end[0] += size
+        if end[0] < 0:
+            end[0] = 0
+    if start[0] < 0:
+        start[0] += size
+        if start[0] < 0:
+            start[0] = 0
+
+
 # fastmmap._array, imported on first use: `import fastmmap` must not import
 # NumPy, and an import statement per call would cost more than as_array().
 cdef object _array_module = None
@@ -694,17 +710,7 @@ cdef class mmap:
             self._check_valid()
             size = self._size
             if mode == 2:
-                # bytes.count's index rules (no clamping of start first).
-                if end > size:
-                    end = size
-                elif end < 0:
-                    end += size
-                    if end < 0:
-                        end = 0
-                if start < 0:
-                    start += size
-                    if start < 0:
-                        start = 0
+                _bytes_indices(&start, &end, size)
                 if end - start < k:
                     return 0
                 if k == 0:
@@ -1259,23 +1265,13 @@ cdef class mmap:
     cdef tuple _byte_range(self, object start, object end, Py_ssize_t k):
         """Normalise optional start/end with bytes' slicing rules against
         the current size (re-checking validity after __index__ calls)."""
-        cdef Py_ssize_t c_start = 0, c_end = PY_SSIZE_T_MAX, size
+        cdef Py_ssize_t c_start = 0, c_end = PY_SSIZE_T_MAX
         if start is not None:
             c_start = as_ssize(start)
         if end is not None:
             c_end = as_ssize(end)
         self._check_valid()
-        size = self._size
-        if c_end > size:
-            c_end = size
-        elif c_end < 0:
-            c_end += size
-            if c_end < 0:
-                c_end = 0
-        if c_start < 0:
-            c_start += size
-            if c_start < 0:
-                c_start = 0
+        _bytes_indices(&c_start, &c_end, self._size)
         return c_start, c_end
 
     def lines(self, start=None, end=None, *, keepends=True):
