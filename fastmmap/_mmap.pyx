@@ -460,6 +460,16 @@ cdef class mmap:
             raise TypeError("mmap can't modify a readonly memory map.")
         return 0
 
+    cdef char *_page_range(self, Py_ssize_t start, Py_ssize_t *length):
+        """Address of [start, start + length) for a page-level syscall
+        (msync, madvise).  A range from 0 of an unaligned open() map starts
+        at the page mapped below it, so the kernel sees an aligned address;
+        *length grows by that head."""
+        if start == 0 and self._data != self._map_base:
+            length[0] += self._data - self._map_base
+            return self._map_base
+        return self._data + start
+
     cdef int _check_resizable(self) except -1:
         if self._exports > 0:
             raise BufferError("mmap can't resize with extant buffers exported.")
@@ -918,13 +928,10 @@ cdef class mmap:
             return None
         if self._map_base == NULL:
             return None
-        addr = self._data + offset
-        if offset == 0 and self._data != self._map_base:
-            # An unaligned open() map: include the page head we mapped.
-            size += self._data - self._map_base
-            addr = self._map_base
+        addr = self._page_range(offset, &size)
         # SAFETY: [addr, addr + size) lies inside the current mapping; msync
-        # holds the GIL-free region only for the syscall, which cannot fault.
+        # runs without the GIL, and the export guard stops another thread
+        # from unmapping the range meanwhile.
         self._exports += 1
         try:
             _os.sync_memory(addr, <size_t>size)
@@ -957,10 +964,7 @@ cdef class mmap:
             raise OverflowError("madvise length too large")
         if start + length > self._size:
             length = self._size - start
-        addr = self._data + start
-        if start == 0 and self._data != self._map_base:
-            length += self._data - self._map_base
-            addr = self._map_base
+        addr = self._page_range(start, &length)
         # SAFETY: the syscall runs without the GIL; the export guard stops
         # another thread from unmapping [addr, addr + length) meanwhile (an
         # madvise on a range that got remapped could discard someone else's
