@@ -17,6 +17,11 @@
  * plain C otherwise.  Function multi-versioning (target_clones) needs ifunc
  * support, i.e. GCC on an ELF/glibc x86-64 target; everywhere else (macOS and
  * clang included) the baseline build of the same code is used.
+ *
+ * SAFETY: every function here reads only the haystack y[0:n] and needle
+ * x[0:k] it is given and writes only out[0:cap]; the callers in _search.pyx
+ * pass ranges the mmap object has checked against its current size, and
+ * _mmap.pyx keeps them mapped (export guard or GIL) for the whole call.
  */
 #ifndef FASTMMAP_KERNELS_H
 #define FASTMMAP_KERNELS_H
@@ -346,8 +351,8 @@ static size_t fastmmap_count_byte(const unsigned char *p, size_t n,
  *
  * Blocks are 16 bytes (SSE2, part of the x86-64 baseline) or 32 (AVX2,
  * chosen at run time from CPUID, so one build serves every CPU); four or two
- * of them make a 64-candidate chunk with a 64-bit mask.  Every load covers
- * candidates j in [0, n - k], i.e. bytes up to n - k + (k - 1) < n: a block
+ * of them make a 64-candidate chunk with a 64-bit mask.  SAFETY: every load
+ * covers candidates j in [0, n - k], i.e. bytes up to n - k + (k - 1) < n: a block
  * never reads outside the haystack.  Near the ends a block is placed flush
  * with the last (or first) candidate and the bits already handled are
  * masked off; ranges shorter than a block are tested byte by byte.
