@@ -290,13 +290,14 @@ cdef object _intp = numpy.dtype(numpy.intp)
 cdef object _int64 = numpy.dtype(numpy.int64)
 
 
-def offsets_array(bytearray offsets):
-    """offsets_array(offsets: bytearray) -> numpy.ndarray[int64]
+def offsets_array(offsets):
+    """offsets_array(offsets) -> numpy.ndarray[int64]
 
-    A 1-D int64 array over ``offsets``, which holds native ``Py_ssize_t``
-    values (whole items only).  Zero-copy where ``Py_ssize_t`` is 64 bits:
-    the array's base is an export of the bytearray that cannot be released
-    early (unlike the ``memoryview`` base ``np.frombuffer`` would use).
+    A 1-D int64 array over the buffer ``offsets`` (find_all's OffsetBuffer),
+    which holds native ``Py_ssize_t`` values (whole items only).  Zero-copy
+    where ``Py_ssize_t`` is 64 bits: the array's base is an export of the
+    buffer that cannot be released early (unlike the ``memoryview`` base
+    ``np.frombuffer`` would use).
     """
     export = _take_export(offsets)
     arr = _ndarray(export.view.len // <Py_ssize_t>sizeof(Py_ssize_t), _intp,

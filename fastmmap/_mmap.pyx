@@ -25,6 +25,7 @@ from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndS
 from fastmmap cimport _os
 from fastmmap cimport _posix as posix
 from fastmmap cimport _search
+from fastmmap._offsets cimport OffsetBuffer, reserve_offsets
 from fastmmap._fault cimport fastmmap_fault_install, fastmmap_guard_run
 from fastmmap._convert cimport as_int, as_longlong, as_ssize, check_nargs
 from fastmmap._posix cimport off_t, EFAULT
@@ -177,8 +178,36 @@ cdef struct _Op:
     Py_ssize_t step       # stride of OP_GATHER / OP_SCATTER on the map side
     Py_ssize_t *out       # OP_FIND_ALL output and its capacity
     Py_ssize_t cap
+    Py_ssize_t origin     # OP_FIND_ALL: map offset of hay[0]
     Py_ssize_t resume
     Py_ssize_t result
+
+
+# find_all asks the kernel for this many offsets at a time, so that adding
+# the map offset to them touches slots still in cache.
+cdef Py_ssize_t FIND_ALL_BATCH = 1 << 15
+
+
+cdef Py_ssize_t _find_all_absolute(_Op *op) noexcept nogil:
+    """Map offsets of the matches in hay[0:n] into out[0:cap]; stops when
+    out is full, with op.resume at the hay offset to continue from."""
+    cdef Py_ssize_t pos = 0, done = 0, want, found, i, step
+    cdef Py_ssize_t *slot
+    while True:
+        want = min(FIND_ALL_BATCH, op.cap - done)
+        if want <= 0:
+            break
+        slot = op.out + done
+        found = _search.find_all(op.hay + pos, op.n - pos, op.needle, op.k,
+                                 slot, want, &step)
+        for i in range(found):
+            slot[i] += op.origin + pos
+        done += found
+        pos += step
+        if found < want:
+            break
+    op.resume = pos
+    return done
 
 
 cdef void _perform(void *arg) noexcept nogil:
@@ -193,8 +222,7 @@ cdef void _perform(void *arg) noexcept nogil:
     elif op.kind == OP_COUNT:
         op.result = _search.count(op.hay, op.n, op.needle, op.k)
     elif op.kind == OP_FIND_ALL:
-        op.result = _search.find_all(op.hay, op.n, op.needle, op.k,
-                                     op.out, op.cap, &op.resume)
+        op.result = _find_all_absolute(op)
     elif op.kind == OP_COPY:
         posix.memmove(op.dst, op.hay, <size_t>op.n)
     elif op.kind == OP_GATHER:
@@ -207,6 +235,32 @@ cdef void _perform(void *arg) noexcept nogil:
         op.result = <unsigned char>op.hay[0]
     elif op.kind == OP_STORE:
         op.dst[0] = <char>op.k
+
+
+# find_all's first buffer when the largest cannot be reserved (it doubles).
+cdef Py_ssize_t FIND_ALL_FALLBACK_START = 1 << 16
+
+# Tests set this (_force_find_all_fallback) to take that path from a buffer
+# of this many slots; 0 in normal use.
+cdef Py_ssize_t _find_all_forced_start = 0
+
+
+def _force_find_all_fallback(Py_ssize_t start_slots):
+    """Test hook: make find_all skip the large reservation and grow from
+    ``start_slots`` (0 restores normal behaviour).  Returns the old value."""
+    global _find_all_forced_start
+    old = _find_all_forced_start
+    _find_all_forced_start = max(start_slots, 0)
+    return old
+
+
+cdef OffsetBuffer _grown(OffsetBuffer buf, Py_ssize_t more):
+    """A copy of buf's offsets with room for ``more`` (>= 1) after them."""
+    cdef OffsetBuffer bigger = reserve_offsets(buf.count + max(more, 1))
+    # SAFETY: both buffers are ours and hold at least buf.count slots.
+    posix.memcpy(bigger.data, buf.data, <size_t>buf.count * sizeof(Py_ssize_t))
+    bigger.count = buf.count
+    return bigger
 
 
 cdef class mmap
@@ -1207,12 +1261,12 @@ cdef class mmap:
 
         Offsets of every non-overlapping occurrence of ``sub`` in
         [start, end), left to right: exactly the matches count() counts
-        (same index rules, default the whole map).  Found without the GIL."""
+        (same index rules, default the whole map).  Found in one pass
+        without the GIL.  The array is writable and owns its memory."""
         cdef Py_buffer view
-        cdef Py_ssize_t c_start, c_end, k, found, cap, done, i
-        cdef Py_ssize_t *out
+        cdef Py_ssize_t c_start, c_end, k, most
+        cdef OffsetBuffer buf
         cdef _Op op
-        cdef bytearray offsets
         views = _numpy_views()
         PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
         try:
@@ -1225,44 +1279,40 @@ cdef class mmap:
             op.kind = OP_FIND_ALL
             op.needle = <const char *>view.buf
             op.k = k
-            # The export guard is held across both passes and the loop (not
-            # only inside _run): `view` may be a buffer of this very map, and
-            # the range must not change between them.  `offsets` is local,
-            # so nothing else can resize it under the kernel.
+            # The export guard is held from sizing to the last pass (not
+            # only inside _run): `view` may be a buffer of this very map,
+            # and the range must not change in between.
             self._exports += 1
             try:
-                # Size the output exactly with a counting pass (memory
-                # speed): cheaper than growing and copying a large array.
-                cap = self._count(c_start, c_end, op.needle, k)
-                if cap == 0:
-                    return views.offsets_range(0, 0)
-                # Uninitialised: the kernel writes every slot we keep.
-                offsets = PyByteArray_FromStringAndSize(
-                    NULL, cap * <Py_ssize_t>sizeof(Py_ssize_t))
-                done = 0
+                # Room for the most matches there can be: address space
+                # only (see _offsets).  Where even that cannot be had, start
+                # smaller and grow.
+                most = (c_end - c_start) // k
+                try:
+                    if _find_all_forced_start:
+                        raise MemoryError
+                    buf = reserve_offsets(most)
+                except MemoryError:
+                    buf = reserve_offsets(min(most, _find_all_forced_start
+                                              or FIND_ALL_FALLBACK_START))
                 while True:
-                    out = <Py_ssize_t *>PyByteArray_AS_STRING(offsets)
                     op.hay = self._data + c_start
                     op.n = c_end - c_start
-                    op.out = out + done
-                    op.cap = cap - done
+                    op.origin = c_start
+                    op.out = buf.data + buf.count
+                    op.cap = buf.capacity - buf.count
                     self._run(&op, op.n >= GIL_FREE_MIN)
-                    found = op.result
-                    for i in range(done, done + found):
-                        out[i] += c_start
-                    done += found
+                    buf.count += op.result
                     c_start += op.resume
-                    if done < cap or c_end - c_start < k:
+                    if buf.count < buf.capacity or c_end - c_start < k:
                         break
-                    # More matches than counted: the bytes changed between
-                    # the passes (a write through a memoryview or another
-                    # process).  Grow and go on.
-                    cap *= 2
-                    offsets.extend(bytes(len(offsets)))
+                    buf = _grown(buf, min(buf.count, (c_end - c_start) // k))
             finally:
                 self._exports -= 1
-            del offsets[done * sizeof(Py_ssize_t):]
-            return views.offsets_array(offsets)
+            if buf.count == 0:
+                return views.offsets_range(0, 0)
+            buf.trim()
+            return views.offsets_array(buf)
         finally:
             PyBuffer_Release(&view)
 

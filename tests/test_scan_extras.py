@@ -178,13 +178,46 @@ def test_find_all_empty_map(mapped):
 
 @needs_numpy
 def test_find_all_large_result(mapped):
-    # more offsets than any first allocation: the result buffer must grow
-    data = (b"x\n" * 50000) + b"tail"
+    # a result larger than the small-buffer threshold: an anonymous mapping,
+    # trimmed to the offsets found
+    data = (b"x\n" * 200000) + b"tail"
     m = mapped(data)
     got = m.find_all(b"\n")
-    assert len(got) == 50000 == m.count(b"\n")
-    assert np.array_equal(got, np.arange(1, 100000, 2))
-    assert m.find_all(b"x\nx").tolist() == list(range(0, 100000 - 2, 4))
+    assert len(got) == 200000 == m.count(b"\n")
+    assert np.array_equal(got, np.arange(1, 400000, 2))
+    assert m.find_all(b"x\nx").tolist() == list(range(0, 400000 - 2, 4))
+    assert m.find_all(b"\n", 1000, 2001).tolist() == list(range(1001, 2001, 2))
+
+
+@needs_numpy
+def test_find_all_result_owns_its_memory(mapped):
+    m = mapped(b"ab\n" * 1000)
+    got = m.find_all(b"\n")
+    m.close()                       # the array is not a view of the map
+    assert got.flags.writeable and got.flags.c_contiguous
+    assert got[0] == 2 and got[-1] == 2999
+    got += 1                        # writable, like any fresh NumPy array
+    assert got[0] == 3
+    assert not hasattr(got.base, "release")
+
+
+@needs_numpy
+@pytest.mark.parametrize("start_slots", [1, 2, 3, 7, 64])
+def test_find_all_growing_fallback(mapped, start_slots):
+    # where the largest buffer cannot be reserved, find_all starts small and
+    # grows, resuming the scan where the full buffer stopped it
+    from fastmmap import _mmap
+
+    rng = np.random.default_rng(start_slots)
+    data = rng.choice(np.frombuffer(b"ab\n", np.uint8), 5000).tobytes()
+    m = mapped(data)
+    old = _mmap._force_find_all_fallback(start_slots)
+    try:
+        for sub in (b"\n", b"ab", b"aa", b"a\nb", b"zz"):
+            for start, end in ((None, None), (7, -9)):
+                check_find_all(m, data, sub, start, end)
+    finally:
+        _mmap._force_find_all_fallback(old)
 
 
 @needs_numpy
