@@ -177,8 +177,11 @@ def _cpu_model():
 
 def format_summary(records):
     """The summary as a list of lines (reStructuredText tables)."""
-    scans, calls, gils, extras = {}, {}, {}, {}
+    scans, calls, gils, extras, clis = {}, {}, {}, {}, {}
     for rec in records:
+        if rec["kind"] == "cli":
+            clis.setdefault(rec["row"], {})[rec["impl"]] = rec
+            continue
         if rec["kind"] == "scan" and rec["impl"] in ("stdlib", "fastmmap", "limit"):
             scans.setdefault(rec["row"], {})[rec["impl"]] = rec
         elif rec["kind"] == "scan":
@@ -238,6 +241,22 @@ def format_summary(records):
             rows.append((row, "-" if s is None else f"{s:.0f}", "-" if f is None else f"{f:.0f}",
                          "-" if None in (s, f) else f"{f / s:.2f}"))
         out += _rst_table(("per call (ns, best)", "stdlib", "fastmmap", "fast/stdlib"), rows)
+    if clis:
+        out += ["", "Whole processes, warm page cache (best round, ms); "
+                "speed-up = the other tool's time / fastmmap's.", ""]
+        rows = []
+        for row, r in clis.items():
+            other = next((k for k in r if k != "fastmmap"), None)
+            f = r["fastmmap"]["min"] * 1e3 if "fastmmap" in r else None
+            o = r[other]["min"] * 1e3 if other else None
+            rows.append((row, other or "-", "-" if o is None else f"{o:.0f}",
+                         "-" if f is None else f"{f:.0f}",
+                         "-" if None in (f, o) else f"{o / f:.2f}"))
+        out += _rst_table(("command", "other tool", "other ms", "fastmmap ms",
+                           "speed-up"), rows)
+        notes = sorted({rec["note"] for r in clis.values() for rec in r.values()
+                        if rec.get("note")})
+        out += [f"* {n}" for n in notes]
     if gils:
         out += [""]
         rows = []

@@ -11,7 +11,6 @@ import os
 import re
 import stat
 import sys
-import textwrap
 import time
 import warnings
 
@@ -198,8 +197,10 @@ def cmd_lines(args, out):
     named = bool(args.files)
     results = []  # (label or None, count, bytes)
 
+    from fastmmap._parallel import count
+
     def scan(name, m):
-        results.append((name if named else None, m.count(b"\n"), len(m)))
+        results.append((name if named else None, count(m, b"\n"), len(m)))
 
     ok = _scan_files(files, scan)
     total = sum(r[1] for r in results)
@@ -223,9 +224,10 @@ def cmd_count(args, out):
     needle = parse_needle(args.needle)
     files = args.files or ["-"]
     found = [False]
+    from fastmmap._parallel import count
 
     def scan(name, m):
-        n = m.count(needle)
+        n = count(m, needle)
         found[0] |= n > 0
         if len(files) > 1:
             out.write(os.fsencode(_display(name)) + b":%d\n" % n)
@@ -363,12 +365,13 @@ def cmd_grep(args, out):
 # demo
 
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-_SIZE_RE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*", re.I)
+# compiled on first use (by re's cache), not at import: most runs never need it
+_SIZE_PATTERN = r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*"
 
 
 def parse_size(text):
     """'256M', '1G', '1.5GiB', '4096' -> bytes (binary units)."""
-    match = _SIZE_RE.fullmatch(text)
+    match = re.fullmatch(_SIZE_PATTERN, text, re.I)
     if not match:
         raise argparse.ArgumentTypeError(
             "invalid size %r (examples: 64M, 1G, 1048576)" % (text,))
@@ -537,79 +540,82 @@ def cmd_demo(args, out):
 # ----------------------------------------------------------------------------
 # argument parsing and main
 
-def build_parser():
+# (name, one-line help, description wrapped to 78 columns, notes?): the
+# notes are _DESCRIPTION's paragraphs on NEEDLE and FILE.
+_COMMANDS = (
+    ("lines", "count lines, like wc -l", """\
+Print the number of newline bytes in each FILE, like wc -l (a last line
+without a newline is not counted), and a total when there are several.""",
+     True),
+    ("count", "count occurrences of NEEDLE", """\
+Print how many times NEEDLE occurs in each FILE, counting every
+non-overlapping occurrence (not matching lines, unlike grep -c): a bare
+number for one FILE, FILE:N for several.""", True),
+    ("find", "print byte offsets of NEEDLE", """\
+Print the byte offset of the first occurrence of NEEDLE in FILE (offsets from
+where the input starts; 0-based), of every non-overlapping one with --all, or
+of the last one with --last, one per line.  Nothing is printed (status 1)
+when it is absent.""", True),
+    ("grep", "print lines holding NEEDLE, like grep -F -n", """\
+Print each line of FILE holding NEEDLE, with its 1-based number (LINE:text),
+and the file name too when there are several (FILE:LINE:text), like grep -F
+-n.  Lines are written as raw bytes; a NEEDLE holding a newline prints every
+line it spans.""", True),
+    ("demo", "benchmark fastmmap against the stdlib mmap", """\
+Generate a deterministic English-like text file in a temporary directory,
+time fastmmap against the stdlib mmap module on it (find and rfind of an
+absent needle, counting lines, iterating lines), print a table and check
+that both give the same answers.  Progress goes to stderr, the table to
+stdout.  Needs NumPy to generate the text.""", False),
+)
+
+
+def _add_arguments(name, p):
+    if name in ("count", "find", "grep"):
+        p.add_argument("needle", metavar="NEEDLE", help="the bytes to look for")
+    if name in ("lines", "count", "grep"):
+        p.add_argument("files", nargs="*", metavar="FILE")
+    elif name == "find":
+        p.add_argument("file", nargs="?", default="-", metavar="FILE")
+        which = p.add_mutually_exclusive_group()
+        which.add_argument("--all", action="store_true",
+                           help="every non-overlapping occurrence, in order")
+        which.add_argument("--last", action="store_true",
+                           help="the last occurrence")
+    elif name == "demo":
+        p.add_argument("--size", type=parse_size, default=256 << 20,
+                       help="corpus size: bytes, or with a binary unit such "
+                            "as 64M, 1G, 512KiB (default 256M)")
+        p.add_argument("--keep", action="store_true",
+                       help="keep the corpus and print its path")
+        p.add_argument("--dir", metavar="DIR", default=None,
+                       help="where to make the temporary directory "
+                            "(default: the system temp dir)")
+    p.set_defaults(func=globals()["cmd_" + name])
+
+
+def build_parser(command=None):
+    """The argument parser; with ``command`` (a command's name) only that
+    command's subparser is built, which is all parsing its arguments needs
+    (building them all costs more than a small file's scan)."""
     from fastmmap._version import __version__
 
+    raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="fastmmap", description=_DESCRIPTION, epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=raw)
     parser.add_argument("--version", action="version",
                         version="fastmmap %s" % __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-
-    def add(name, help_text, description, notes=True):
-        text = textwrap.fill(description, 78)
-        if notes:
-            text += "\n\n" + _DESCRIPTION.split("\n\n", 1)[1]
-        return sub.add_parser(name, help=help_text, description=text,
-                              epilog=_EPILOG,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-
-    p = add("lines", "count lines, like wc -l",
-            "Print the number of newline bytes in each FILE, like wc -l "
-            "(a last line without a newline is not counted), and a total "
-            "when there are several.")
-    p.add_argument("files", nargs="*", metavar="FILE")
-    p.set_defaults(func=cmd_lines)
-
-    p = add("count", "count occurrences of NEEDLE",
-            "Print how many times NEEDLE occurs in each FILE, counting every "
-            "non-overlapping occurrence (not matching lines, unlike grep -c): "
-            "a bare number for one FILE, FILE:N for several.")
-    p.add_argument("needle", metavar="NEEDLE", help="the bytes to look for")
-    p.add_argument("files", nargs="*", metavar="FILE")
-    p.set_defaults(func=cmd_count)
-
-    p = add("find", "print byte offsets of NEEDLE",
-            "Print the byte offset of the first occurrence of NEEDLE in FILE "
-            "(offsets from where the input starts; 0-based), of every "
-            "non-overlapping one with --all, or of the last one with --last, "
-            "one per line.  Nothing is printed (status 1) when it is absent.")
-    p.add_argument("needle", metavar="NEEDLE", help="the bytes to look for")
-    p.add_argument("file", nargs="?", default="-", metavar="FILE")
-    which = p.add_mutually_exclusive_group()
-    which.add_argument("--all", action="store_true",
-                       help="every non-overlapping occurrence, in order")
-    which.add_argument("--last", action="store_true",
-                       help="the last occurrence")
-    p.set_defaults(func=cmd_find)
-
-    p = add("grep", "print lines holding NEEDLE, like grep -F -n",
-            "Print each line of FILE holding NEEDLE, with its 1-based number "
-            "(LINE:text), and the file name too when there are several "
-            "(FILE:LINE:text), like grep -F -n.  Lines are written as raw "
-            "bytes; a NEEDLE holding a newline prints every line it spans.")
-    p.add_argument("needle", metavar="NEEDLE", help="the bytes to look for")
-    p.add_argument("files", nargs="*", metavar="FILE")
-    p.set_defaults(func=cmd_grep)
-
-    p = add("demo", "benchmark fastmmap against the stdlib mmap",
-            "Generate a deterministic English-like text file in a temporary "
-            "directory, time fastmmap against the stdlib mmap module on it "
-            "(find and rfind of an absent needle, counting lines, iterating "
-            "lines), print a table and check that both give the same "
-            "answers.  Progress goes to stderr, the table to stdout.  Needs "
-            "NumPy to generate the text.", notes=False)
-    p.add_argument("--size", type=parse_size, default=256 << 20,
-                   help="corpus size: bytes, or with a binary unit such as "
-                        "64M, 1G, 512KiB (default 256M)")
-    p.add_argument("--keep", action="store_true",
-                   help="keep the corpus and print its path")
-    p.add_argument("--dir", metavar="DIR", default=None,
-                   help="where to make the temporary directory "
-                        "(default: the system temp dir)")
-    p.set_defaults(func=cmd_demo)
+    notes = "\n\n" + _DESCRIPTION.split("\n\n", 1)[1]
+    for name, help_text, description, with_notes in _COMMANDS:
+        if command is not None and name != command:
+            continue
+        p = sub.add_parser(name, help=help_text, epilog=_EPILOG,
+                           description=description + (notes if with_notes else ""),
+                           formatter_class=raw)
+        _add_arguments(name, p)
     return parser
 
 
@@ -628,7 +634,11 @@ def _silence_stdout():
 
 def main(argv=None):
     """Run the command line; returns the exit status."""
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    first = argv[0] if argv else None
+    known = any(first == spec[0] for spec in _COMMANDS)
+    parser = build_parser(first if known else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors (status 2)

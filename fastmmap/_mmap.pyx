@@ -20,7 +20,6 @@ from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDE
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from cpython.number cimport PyNumber_AsSsize_t, PyNumber_Index, PyIndex_Check
 from cpython.long cimport PyLong_AsLong
-from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
 
 from fastmmap cimport _os
 from fastmmap cimport _posix as posix
