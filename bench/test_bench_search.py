@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from corpus import NEEDLE_CLASSES, NEEDLE_LENGTHS
@@ -117,6 +118,62 @@ def test_readline_loop(benchmark, record, corpus, maps, impl):
     benchmark.group = row
     assert scan(benchmark, readline_loop, maps[impl], rounds=SLOW_ROUNDS) == corpus.lines
     record(row, impl, "scan", nbytes=corpus.size)
+
+
+# -- every newline offset (find_all) and line iteration (lines) ----------------------
+
+def offsets_find_loop(m, needle=b"\n"):
+    """What a stdlib user writes to collect every match offset."""
+    find = m.find
+    out = []
+    pos = find(needle, 0)
+    while pos >= 0:
+        out.append(pos)
+        pos = find(needle, pos + 1)
+    return out
+
+
+@pytest.mark.parametrize("impl", ("stdlib", "fastmmap", "limit", "count", "numpy"))
+def test_find_all_newlines(benchmark, record, corpus, maps, impl):
+    row = "find_all-newlines"
+    benchmark.group = row
+    note = None
+    if impl == "stdlib":
+        got = scan(benchmark, offsets_find_loop, maps["stdlib"], rounds=SLOW_ROUNDS)
+        assert len(got) == corpus.lines
+        note = "stdlib = ``m.find(b'\\n', pos + 1)`` loop appending to a list"
+    elif impl == "fastmmap":
+        got = scan(benchmark, maps["fastmmap"].find_all, b"\n")
+        assert len(got) == corpus.lines and got[-1] == corpus.size - 1
+    elif impl == "limit":
+        assert scan(benchmark, maps.limit) is None
+    elif impl == "count":
+        assert scan(benchmark, maps["fastmmap"].count, b"\n") == corpus.lines
+        note = "count = fastmmap ``m.count(b'\\n')``, the time find_all aims at"
+    else:
+        view = maps["fastmmap"].as_array()
+        got = scan(benchmark, lambda: np.flatnonzero(view == ord("\n")))
+        assert len(got) == corpus.lines
+        note = "numpy = ``np.flatnonzero(m.as_array() == 10)``"
+    record(row, impl, "scan", nbytes=corpus.size, note=note)
+
+
+def iterate_lines(m):
+    n = 0
+    for _ in m.lines():
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("impl", ("stdlib", "fastmmap"))
+def test_iterate_lines(benchmark, record, corpus, maps, impl):
+    row = "iterate-lines"
+    benchmark.group = row
+    fn = readline_loop if impl == "stdlib" else iterate_lines
+    assert scan(benchmark, fn, maps[impl], rounds=SLOW_ROUNDS) == corpus.lines
+    note = ("stdlib = ``for line in iter(m.readline, b'')``; fastmmap = "
+            "``for line in m.lines()``")
+    record(row, impl, "scan", nbytes=corpus.size, note=note)
 
 
 # -- per-call overhead ---------------------------------------------------------------
