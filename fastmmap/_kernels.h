@@ -415,6 +415,9 @@ typedef struct {
 
 /* Every AVX2 CPU also has BMI1 (tzcnt) and POPCNT; the detection checks. */
 #define FASTMMAP_AVX2 __attribute__((target("avx2,bmi,popcnt")))
+/* For the helpers of the block loops: GCC stops inlining them once the
+ * loops grow, and a call there costs more than the step it makes. */
+#define FASTMMAP_INLINE static inline __attribute__((always_inline))
 
 static int fastmmap_detect_isa(void)
 {
@@ -453,55 +456,64 @@ static inline unsigned fastmmap_tz64(uint64_t m)
     return (unsigned)__builtin_ctzll(m);
 }
 
-/* Same, without a branch for m == 0 (gives 63 then): for junk slots. */
-static inline unsigned fastmmap_tz64_any(uint64_t m)
-{
-    return (unsigned)__builtin_ctzll(m | ((uint64_t)1 << 63));
-}
-
 /* Highest set bit's index; m != 0. */
 static inline unsigned fastmmap_top64(uint64_t m)
 {
     return 63u - (unsigned)__builtin_clzll(m);
 }
 
-/* out[i] = base + (index of the i-th lowest set bit of m) for every set bit;
- * returns their number.  Writes in groups of eight without testing each
- * bit, so it may also write up to 7 junk slots after the last one (8 when
- * m == 0): the caller guarantees 64 slots of room. */
+/* Lowest set bit's index for slots that may be junk: m == 0 gives 64
+ * (tzcnt) or, on a CPU older than BMI1, whatever bsf leaves (the same bytes
+ * decode as bsf there).  Inline asm because __builtin_ctzll(0) is undefined,
+ * and making m nonzero first costs an instruction per slot.  In place, so
+ * the result register is the input: no false dependency on older Intel
+ * cores, where tzcnt waits for its destination's previous value. */
+static inline uint64_t fastmmap_tz64_any(uint64_t m)
+{
+    __asm__("tzcnt %0, %0" : "+r"(m) : : "cc");
+    return m;
+}
+
+/* Slot i of a flatten (in fastmmap_flatten_by): the offset of m's lowest
+ * set bit. */
+#define FASTMMAP_SLOT(i) (out[i] = base + (ptrdiff_t)fastmmap_tz64_any(m))
+/* The next slot: drop the bit just written, then write. */
+#define FASTMMAP_NEXT(i) do {                                                    \
+        m &= m - 1;                                                               \
+        FASTMMAP_SLOT(i);                                                         \
+    } while (0)
+
+/* out[i] = base + (index of the i-th lowest set bit of m) for the cnt set
+ * bits of m.  Writes `group` (1 to 8) slots at a time without testing bits,
+ * so up to group - 1 junk slots follow the last one (group when m == 0):
+ * the caller guarantees cnt + group slots of room. */
+FASTMMAP_INLINE void fastmmap_flatten_by(ptrdiff_t *out, ptrdiff_t base,
+                                         uint64_t m, size_t cnt, int group)
+{
+    size_t i = 0;
+    for (;;) {
+        FASTMMAP_SLOT(i);
+        if (group > 1) FASTMMAP_NEXT(i + 1);
+        if (group > 2) FASTMMAP_NEXT(i + 2);
+        if (group > 3) FASTMMAP_NEXT(i + 3);
+        if (group > 4) FASTMMAP_NEXT(i + 4);
+        if (group > 5) FASTMMAP_NEXT(i + 5);
+        if (group > 6) FASTMMAP_NEXT(i + 6);
+        if (group > 7) FASTMMAP_NEXT(i + 7);
+        i += (size_t)group;
+        if (i >= cnt)
+            break;
+        m &= m - 1;
+    }
+}
+
+/* All of m in groups of eight; returns the count.  The caller guarantees
+ * 64 slots of room (at most 7 junk slots follow the last, 8 when m == 0). */
 static inline size_t fastmmap_flatten(ptrdiff_t *out, ptrdiff_t base,
                                       uint64_t m)
 {
     const size_t cnt = (size_t)__builtin_popcountll(m);
-    size_t i = 0;
-    do {
-        out[i + 0] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 1] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 2] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 3] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 4] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 5] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 6] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 7] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        i += 8;
-    } while (i < cnt);
-    return cnt;
-}
-
-/* Same in groups of four (up to 3 junk slots, 4 when m == 0): cheaper when
- * masks hold few bits (newlines: about one per 64 bytes). */
-static inline size_t fastmmap_flatten4(ptrdiff_t *out, ptrdiff_t base,
-                                       uint64_t m)
-{
-    const size_t cnt = (size_t)__builtin_popcountll(m);
-    size_t i = 0;
-    do {
-        out[i + 0] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 1] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 2] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        out[i + 3] = base + (ptrdiff_t)fastmmap_tz64_any(m); m &= m - 1;
-        i += 4;
-    } while (i < cnt);
+    fastmmap_flatten_by(out, base, m, cnt, 8);
     return cnt;
 }
 
@@ -952,40 +964,109 @@ static inline size_t fastmmap_byte_tail16(const unsigned char *y, size_t n,
     return w;
 }
 
-/* Room for a 256-byte step written without per-mask tests: four masks of
- * up to 64 offsets each, plus junk slots. */
-#define FASTMMAP_BYTE_BULK_ROOM (256 + 8)
+/* Bytes ahead of the bulk loop to prefetch, in steps with matches only:
+ * writing offsets keeps the core busy, and with the hardware prefetcher
+ * alone the loads of a step wait for memory (newlines in text from RAM ran
+ * at 70% of the speed for an absent byte, 90% with the hint); steps
+ * without matches keep up unaided. */
+#define FASTMMAP_BYTE_PREFETCH 2048
+
+/* Write the offsets of the masks m[0..3] (64 bytes each, from base) whose
+ * counts are c[0..3], `group` slots at a time (a constant: each group size
+ * gets its own straight-line code). */
+FASTMMAP_INLINE void fastmmap_byte_flat4(ptrdiff_t *out, ptrdiff_t base,
+                                         const uint64_t *m, const size_t *c,
+                                         int group)
+{
+    fastmmap_flatten_by(out, base, m[0], c[0], group);
+    out += c[0];
+    fastmmap_flatten_by(out, base + 64, m[1], c[1], group);
+    out += c[1];
+    fastmmap_flatten_by(out, base + 128, m[2], c[2], group);
+    out += c[2];
+    fastmmap_flatten_by(out, base + 192, m[3], c[3], group);
+}
+
+/* One 256-byte step of the bulk loop at j: writes the offsets of m[0..3]
+ * to out, with one branch per step plus one per mask holding more than a
+ * group, instead of one per match (matches every few dozen bytes, such as
+ * newlines in text, would mispredict most of them).  Returns the slot after
+ * the last offset, or NULL, writing nothing, when the slots up to end
+ * cannot take them and the junk slots. */
+FASTMMAP_INLINE ptrdiff_t *fastmmap_byte_step(ptrdiff_t *out,
+                                              const ptrdiff_t *end, size_t j,
+                                              const uint64_t *m,
+                                              const size_t *c)
+{
+    const size_t t = c[0] + c[1] + c[2] + c[3];
+    /* SAFETY: each mask's flatten writes below its first slot + its count
+     * + group (group <= 8), so the step writes only out[0, t + 8), and
+     * t + 8 <= end - out. */
+    if ((size_t)(end - out) < t + 8)
+        return NULL;
+    /* Groups sized to the usual count per mask: every junk slot costs as
+     * much as a real one (tzcnt, add, store), and every mask that
+     * overflows its group costs a mispredicted loop exit.  Two suit text's
+     * newlines (one per 40 to 80 bytes); eight suit over three per mask
+     * (b"e" in text, one per 12 bytes, overflows eight in 1 mask of 10). */
+    if (t > 12)
+        fastmmap_byte_flat4(out, (ptrdiff_t)j, m, c, 8);
+    else
+        fastmmap_byte_flat4(out, (ptrdiff_t)j, m, c, 2);
+    return out + t;
+}
+
+/* The bulk loops below: 256-byte steps while a whole step fits in y and
+ * its offsets in out, then 64-byte blocks and the tail, which go offset by
+ * offset once out is nearly full.
+ * SAFETY: a step reads y[j, j + 256) with j + 256 <= n; the prefetch
+ * address may lie past y + n (a prefetch never faults). */
 
 static size_t fastmmap_byte_all_sse2(const unsigned char *y, size_t n,
                                      unsigned char c, ptrdiff_t *out,
                                      size_t cap, size_t *resume)
 {
-    const __m128i w1 = _mm_set1_epi8((char)c);
-    size_t j = 0, w = 0;
-    int dense = 0;
-    /* Bulk: one branch per 256 bytes, so matches every few dozen bytes
-     * (newlines in text) cost no mispredicted branch each. */
-    while (j + 256 <= n && cap - w > FASTMMAP_BYTE_BULK_ROOM) {
+    const __m128i w1 = _mm_set1_epi8((char)c), z = _mm_setzero_si128();
+    ptrdiff_t *o = out, *next;
+    size_t j = 0, w;
+    int q;
+    for (; j + 256 <= n; j += 256) {
+        __m128i e[16], any, sad[4], c01, c23;
         uint64_t m[4];
-        int q;
-        for (q = 0; q < 4; q++)
-            m[q] = FASTMMAP_BYTE16(j + 64 * q)
-                   | (FASTMMAP_BYTE16(j + 64 * q + 16) << 16)
-                   | (FASTMMAP_BYTE16(j + 64 * q + 32) << 32)
-                   | (FASTMMAP_BYTE16(j + 64 * q + 48) << 48);
-        if (m[0] | m[1] | m[2] | m[3]) {
-            const size_t w0 = w;
-            if (dense) {
-                for (q = 0; q < 4; q++)
-                    w += fastmmap_flatten(out + w, (ptrdiff_t)(j + 64 * q), m[q]);
-            } else {
-                for (q = 0; q < 4; q++)
-                    w += fastmmap_flatten4(out + w, (ptrdiff_t)(j + 64 * q), m[q]);
-            }
-            dense = w - w0 > 12;
+        size_t cn[4];
+        for (q = 0; q < 16; q++)
+            e[q] = _mm_cmpeq_epi8(FASTMMAP_LD16(y + j + 16 * q), w1);
+        any = e[0];
+        for (q = 1; q < 16; q++)
+            any = _mm_or_si128(any, e[q]);
+        if (!_mm_movemask_epi8(any))
+            continue;
+        for (q = 0; q < 4; q++) {
+            m[q] = (uint64_t)(unsigned int)_mm_movemask_epi8(e[4 * q])
+                   | (uint64_t)(unsigned int)_mm_movemask_epi8(e[4 * q + 1]) << 16
+                   | (uint64_t)(unsigned int)_mm_movemask_epi8(e[4 * q + 2]) << 32
+                   | (uint64_t)(unsigned int)_mm_movemask_epi8(e[4 * q + 3]) << 48;
+            /* Counts without popcnt (not in the SSE2 baseline; GCC would
+             * call libgcc): compare bytes are 0 or -1, so 0 - (sum of
+             * four) is 0..4 per byte, and psadbw adds up each half. */
+            sad[q] = _mm_sad_epu8(_mm_sub_epi8(z, _mm_add_epi8(
+                         _mm_add_epi8(e[4 * q], e[4 * q + 1]),
+                         _mm_add_epi8(e[4 * q + 2], e[4 * q + 3]))), z);
+            fastmmap_prefetch(y + j, FASTMMAP_BYTE_PREFETCH + 64 * q);
         }
-        j += 256;
+        c01 = _mm_add_epi64(_mm_unpacklo_epi64(sad[0], sad[1]),
+                            _mm_unpackhi_epi64(sad[0], sad[1]));
+        c23 = _mm_add_epi64(_mm_unpacklo_epi64(sad[2], sad[3]),
+                            _mm_unpackhi_epi64(sad[2], sad[3]));
+        cn[0] = (size_t)_mm_cvtsi128_si64(c01);
+        cn[1] = (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(c01, c01));
+        cn[2] = (size_t)_mm_cvtsi128_si64(c23);
+        cn[3] = (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(c23, c23));
+        if ((next = fastmmap_byte_step(o, out + cap, j, m, cn)) == NULL)
+            break;
+        o = next;
     }
+    w = (size_t)(o - out);
     while (j + 64 <= n) {
         FASTMMAP_EMIT(j, FASTMMAP_BYTE16(j) | (FASTMMAP_BYTE16(j + 16) << 16)
                          | (FASTMMAP_BYTE16(j + 32) << 32)
@@ -1001,33 +1082,31 @@ static size_t fastmmap_byte_all_avx2(const unsigned char *y, size_t n,
                                      size_t cap, size_t *resume)
 {
     const __m256i v1 = _mm256_set1_epi8((char)c);
-    size_t j = 0, w = 0;
-    int dense = 0;
-    /* Bulk, as in the SSE2 version. */
-    while (j + 256 <= n && cap - w > FASTMMAP_BYTE_BULK_ROOM) {
-        const uint64_t m0 = FASTMMAP_BYTE32(j) | (FASTMMAP_BYTE32(j + 32) << 32);
-        const uint64_t m1 = FASTMMAP_BYTE32(j + 64) | (FASTMMAP_BYTE32(j + 96) << 32);
-        const uint64_t m2 = FASTMMAP_BYTE32(j + 128) | (FASTMMAP_BYTE32(j + 160) << 32);
-        const uint64_t m3 = FASTMMAP_BYTE32(j + 192) | (FASTMMAP_BYTE32(j + 224) << 32);
-        if (m0 | m1 | m2 | m3) {
-            const size_t w0 = w;
-            if (dense) {
-                w += fastmmap_flatten(out + w, (ptrdiff_t)j, m0);
-                w += fastmmap_flatten(out + w, (ptrdiff_t)j + 64, m1);
-                w += fastmmap_flatten(out + w, (ptrdiff_t)j + 128, m2);
-                w += fastmmap_flatten(out + w, (ptrdiff_t)j + 192, m3);
-            } else {
-                w += fastmmap_flatten4(out + w, (ptrdiff_t)j, m0);
-                w += fastmmap_flatten4(out + w, (ptrdiff_t)j + 64, m1);
-                w += fastmmap_flatten4(out + w, (ptrdiff_t)j + 128, m2);
-                w += fastmmap_flatten4(out + w, (ptrdiff_t)j + 192, m3);
-            }
-            /* Over three offsets per mask on average: go by eights
-             * (one loop turn per mask instead of two). */
-            dense = w - w0 > 12;
+    ptrdiff_t *o = out, *next;
+    size_t j = 0, w;
+    int q;
+    for (; j + 256 <= n; j += 256) {
+        __m256i e[8], any;
+        uint64_t m[4];
+        size_t cn[4];
+        for (q = 0; q < 8; q++)
+            e[q] = _mm256_cmpeq_epi8(FASTMMAP_LD32(y + j + 32 * q), v1);
+        any = e[0];
+        for (q = 1; q < 8; q++)
+            any = _mm256_or_si256(any, e[q]);
+        if (_mm256_testz_si256(any, any))
+            continue;
+        for (q = 0; q < 4; q++) {
+            m[q] = (uint64_t)(unsigned int)_mm256_movemask_epi8(e[2 * q])
+                   | (uint64_t)(unsigned int)_mm256_movemask_epi8(e[2 * q + 1]) << 32;
+            cn[q] = (size_t)__builtin_popcountll(m[q]);
+            fastmmap_prefetch(y + j, FASTMMAP_BYTE_PREFETCH + 64 * q);
         }
-        j += 256;
+        if ((next = fastmmap_byte_step(o, out + cap, j, m, cn)) == NULL)
+            break;
+        o = next;
     }
+    w = (size_t)(o - out);
     while (j + 64 <= n) {
         FASTMMAP_EMIT(j, FASTMMAP_BYTE32(j) | (FASTMMAP_BYTE32(j + 32) << 32));
         j += 64;

@@ -300,7 +300,7 @@ cdef class _Iterator:
 # lines() builds up to LINE_BATCH lines at a time, from at most LINE_WINDOW
 # bytes of the map.
 cdef enum:
-    LINE_BATCH = 256
+    LINE_BATCH = 64
 cdef Py_ssize_t LINE_WINDOW = 1 << 16
 
 
