@@ -4,11 +4,9 @@ Every input is memory-mapped read-only with fastmmap.open() and scanned by
 fastmmap's own search (no reading through Python file objects), so the cost
 is one pass over the page cache.
 """
-import argparse
 import codecs
 import errno
 import os
-import re
 import stat
 import sys
 import time
@@ -371,6 +369,9 @@ _SIZE_PATTERN = r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*"
 
 def parse_size(text):
     """'256M', '1G', '1.5GiB', '4096' -> bytes (binary units)."""
+    import argparse
+    import re
+
     match = re.fullmatch(_SIZE_PATTERN, text, re.I)
     if not match:
         raise argparse.ArgumentTypeError(
@@ -598,6 +599,8 @@ def build_parser(command=None):
     """The argument parser; with ``command`` (a command's name) only that
     command's subparser is built, which is all parsing its arguments needs
     (building them all costs more than a small file's scan)."""
+    import argparse
+
     from fastmmap._version import __version__
 
     raw = argparse.RawDescriptionHelpFormatter
@@ -619,6 +622,38 @@ def build_parser(command=None):
     return parser
 
 
+class Arguments:
+    """What parse_simple() returns: the fields argparse's Namespace has."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return "Arguments(%s)" % ", ".join(
+            "%s=%r" % item for item in sorted(self.__dict__.items()))
+
+
+def parse_simple(argv):
+    """``lines FILE...`` and ``count NEEDLE FILE...`` with no argument that
+    looks like an option: the arguments argparse would give, without
+    importing it.  Importing argparse (with re, enum and gettext) takes
+    longer than the rest of start-up, and these two commands are the ones
+    run on big files from scripts.  None for anything else (options,
+    ``--``, a NEEDLE starting with a dash, missing arguments), which the
+    full parser then handles, errors and help included."""
+    if not argv or argv[0] not in ("lines", "count"):
+        return None
+    rest = argv[1:]
+    if any(arg.startswith("-") and arg != "-" for arg in rest):
+        return None
+    if argv[0] == "lines":
+        return Arguments(command="lines", files=rest, func=cmd_lines)
+    if not rest:
+        return None
+    return Arguments(command="count", needle=rest[0], files=rest[1:],
+                     func=cmd_count)
+
+
 def _silence_stdout():
     """After EPIPE: point fd 1 at /dev/null so the interpreter's final flush
     of whatever is still buffered cannot fail again."""
@@ -636,14 +671,16 @@ def main(argv=None):
     """Run the command line; returns the exit status."""
     if argv is None:
         argv = sys.argv[1:]
-    first = argv[0] if argv else None
-    known = any(first == spec[0] for spec in _COMMANDS)
-    parser = build_parser(first if known else None)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, usage errors (status 2)
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 2)
+    args = parse_simple(argv)
+    if args is None:
+        first = argv[0] if argv else None
+        known = any(first == spec[0] for spec in _COMMANDS)
+        parser = build_parser(first if known else None)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version, usage errors (status 2)
+            code = exc.code
+            return code if isinstance(code, int) else (0 if code is None else 2)
     try:
         out = _binary_stdout()
         status = args.func(args, out)

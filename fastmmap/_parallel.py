@@ -8,8 +8,8 @@ straddles the cut: there, the left-to-right non-overlapping scan that
 count() does is in the same state whether it started at the beginning or at
 the cut, so the per-range counts add up to exactly m.count(needle).
 """
+import _thread
 import os
-import threading
 
 # A range smaller than this is not worth a thread (starting one costs about
 # as much as scanning 1 MiB).
@@ -62,14 +62,31 @@ def cuts(m, needle, start, end, parts):
     return bounds
 
 
-def _join_all(threads):
-    """Join every thread even if Ctrl-C arrives meanwhile (the map must not
-    be closed under a running scan), then re-raise the interrupt."""
+def _spawn(fn, arg):
+    """Run fn(arg) in a new thread; returns a lock held until it is done.
+    (_thread rather than threading: importing threading costs more
+    start-up time than a command line should spend on it.)"""
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def run():
+        try:
+            fn(arg)
+        finally:
+            done.release()
+
+    _thread.start_new_thread(run, ())
+    return done
+
+
+def _wait_all(locks):
+    """Wait for every thread even if Ctrl-C arrives meanwhile (the map must
+    not be closed under a running scan), then re-raise the interrupt."""
     interrupted = False
-    for thread in threads:
+    for lock in locks:
         while True:
             try:
-                thread.join()
+                lock.acquire()
                 break
             except KeyboardInterrupt:
                 interrupted = True
@@ -96,14 +113,13 @@ def count(m, needle, workers=None):
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=scan, args=(i,), daemon=True)
-               for i in range(1, len(results))]
+    running = []
     try:
-        for thread in threads:
-            thread.start()
+        for i in range(1, len(results)):
+            running.append(_spawn(scan, i))
         scan(0)
     finally:
-        _join_all([t for t in threads if t.ident is not None])
+        _wait_all(running)
     if errors:
         raise errors[0]
     return sum(results)

@@ -597,3 +597,68 @@ def test_corpus_random_sizes_end_on_line():
         assert written >= size and data.endswith(b"\n")
         # the shortest run of whole lines holding size bytes
         assert data[:-1].rfind(b"\n") + 1 < size
+
+
+# -- the argparse-free path for lines/count ---------------------------------------
+
+ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--",
+                             "-x", "--all", "-5", "", "\\n", "needle with space",
+                             "--help", "-h", "--version"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(argv=st.lists(ARG_WORDS, max_size=5))
+def test_parse_simple_agrees_with_argparse(argv):
+    """Where parse_simple answers, argparse (the full parser) gives the same
+    arguments; where it does not, the full parser is used."""
+    simple = _cli.parse_simple(argv)
+    if simple is None:
+        return
+    full = _cli.build_parser().parse_args(argv)
+    assert vars(simple) == vars(full), argv
+
+
+def test_parse_simple_scope():
+    assert vars(_cli.parse_simple(["lines"])) == {
+        "command": "lines", "files": [], "func": _cli.cmd_lines}
+    assert _cli.parse_simple(["count", "x", "-", "f"]).files == ["-", "f"]
+    assert _cli.parse_simple(["count", "-", "f"]).needle == "-"
+    for argv in ([], ["count"], ["count", "--", "-x", "f"], ["lines", "--help"],
+                 ["lines", "-x"], ["find", "x", "f"], ["grep", "x"], ["demo"],
+                 ["count", "-5", "f"]):
+        assert _cli.parse_simple(argv) is None, argv
+
+
+def test_lines_and_count_do_not_import_argparse(make_file):
+    path = make_file(TEXT)
+    code = ("import sys; from fastmmap._cli import main; "
+            "status = main(sys.argv[1:]); "
+            "sys.stdout.flush(); "
+            "assert 'argparse' not in sys.modules and 're' not in sys.modules, "
+            "sorted(m for m in ('argparse', 're') if m in sys.modules); "
+            "sys.exit(status)")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
+    for args in (["lines", path], ["count", "hello", path]):
+        done = subprocess.run([sys.executable, "-S", "-c", code] + args,
+                              capture_output=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split()[0] in (b"4", b"3")
+
+
+def installed_script():
+    import sysconfig
+
+    script = os.path.join(sysconfig.get_path("scripts"), "fastmmap")
+    return script if os.path.isfile(script) else None
+
+
+@pytest.mark.skipif(installed_script() is None,
+                    reason="fastmmap is not installed into this Python")
+def test_installed_script(make_file):
+    path = make_file(TEXT)
+    done = subprocess.run([installed_script(), "lines", path], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == os.fsencode("4 %s\n" % path)
+    done = subprocess.run([installed_script(), "--version"], capture_output=True)
+    assert done.returncode == 0 and done.stdout.startswith(b"fastmmap ")

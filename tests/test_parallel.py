@@ -87,14 +87,29 @@ def test_count_empty_needle(tiny_splits):
     m.close()
 
 
-def test_small_maps_stay_in_one_thread(monkeypatch):
+def spawn_counter(monkeypatch):
+    """Record the threads count() starts (their argument: the range)."""
     started = []
-    real = threading.Thread.start
-    monkeypatch.setattr(threading.Thread, "start",
-                        lambda self: (started.append(self), real(self)))
+    real = _parallel._spawn
+    monkeypatch.setattr(_parallel, "_spawn",
+                        lambda fn, arg: (started.append(arg), real(fn, arg))[1])
+    return started
+
+
+def test_small_maps_stay_in_one_thread(monkeypatch):
+    started = spawn_counter(monkeypatch)
     m = anon(b"x\n" * 1000)
     assert _parallel.count(m, b"\n", 8) == 1000
     assert started == []
+    m.close()
+
+
+def test_big_maps_use_threads(monkeypatch):
+    started = spawn_counter(monkeypatch)
+    monkeypatch.setattr(_parallel, "MIN_SPLIT", 1000)
+    m = anon(b"x\n" * 2000)
+    assert _parallel.count(m, b"\n", 3) == 2000
+    assert started == [1, 2]            # ranges 1 and 2; range 0 in the caller
     m.close()
 
 
@@ -105,6 +120,7 @@ class FailingRanges:
     def __init__(self, data):
         self.data = data
         self.starts = []
+        self.threads = set()
 
     def __len__(self):
         return len(self.data)
@@ -114,6 +130,7 @@ class FailingRanges:
 
     def count(self, sub, start=0, end=None):
         self.starts.append(start)
+        self.threads.add(threading.get_ident())
         if start:
             raise OSError(14, "Bad address")
         return self.data.count(sub, start, end)
@@ -124,6 +141,7 @@ def test_errors_in_threads_are_reraised(tiny_splits):
     with pytest.raises(OSError, match="Bad address"):
         _parallel.count(fake, b"\n", 4)
     assert sorted(fake.starts) == [0, 100, 200, 300]  # every range ran
+    assert threading.get_ident() in fake.threads        # range 0 in the caller
 
 
 def test_closed_map(tiny_splits):
