@@ -90,9 +90,11 @@ def test_cli_count(benchmark, record, corpus, impl, which):
     if impl == "rg":
         if shutil.which("rg") is None:
             pytest.skip("no rg (ripgrep)")
-        out = timed(benchmark, ["rg", "-c", "--count-matches", "-F", "-e",
-                                os.fsdecode(needle), corpus.path])
-        note = "rg -c --count-matches -F -e NEEDLE FILE"
+        # a needle holding a newline needs multiline mode (-U)
+        multiline = ["-U"] if b"\n" in needle else []
+        out = timed(benchmark, ["rg", "-c", "--count-matches", "-F", *multiline,
+                                "-e", os.fsdecode(needle), corpus.path])
+        note = "rg -c --count-matches -F [-U] -e NEEDLE FILE (-U: needles with a newline)"
     else:
         prefix, note = fastmmap_command()
         out = timed(benchmark, prefix + ["count", "--", cli_escape(needle), corpus.path])
