@@ -261,6 +261,12 @@ def _force_find_all_fallback(Py_ssize_t start_slots):
     return old
 
 
+cdef int _raise_fault() except -1:
+    """The error for an access that hit SIGBUS (fastmmap_guard_run < 0)."""
+    raise OSError(EFAULT, "fastmmap: the mapped file is shorter than the map "
+                  "(truncated underneath?); these bytes cannot be accessed")
+
+
 cdef OffsetBuffer _grown(OffsetBuffer buf, Py_ssize_t more):
     """A copy of buf's offsets with room for ``more`` (>= 1) after them."""
     cdef OffsetBuffer bigger = reserve_offsets(buf.count + max(more, 1))
@@ -296,6 +302,10 @@ cdef class _Iterator:
         self._index = i + self._stride
         return m._copy_out(i, 1)
 
+
+# readline() first looks for the newline in a copy of this many bytes.
+cdef enum:
+    READLINE_PEEK = 256
 
 # lines() builds up to LINE_BATCH lines at a time, from at most LINE_WINDOW
 # bytes of the map.
@@ -611,9 +621,7 @@ cdef class mmap:
             # SAFETY: the GIL is held, so nothing can unmap the range.
             rc = fastmmap_guard_run(_perform, op)
         if rc != 0:
-            raise OSError(
-                EFAULT, "fastmmap: the mapped file is shorter than the map "
-                "(truncated underneath?); these bytes cannot be accessed")
+            _raise_fault()
         return 0
 
     cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,
@@ -898,13 +906,35 @@ cdef class mmap:
     def readline(self):
         """readline() -> bytes.  From the position up to and including the
         next b'\\n' (or to the end); advances the position."""
-        cdef Py_ssize_t start, end, eol
+        cdef Py_ssize_t start, end, eol, n
+        cdef char peek[READLINE_PEEK]
+        cdef const char *hit
+        cdef _Op op
         self._check_valid()
         start = self._pos
         end = self._size
         if start >= end:
             return b""
-        eol = self._find(start, end, b"\n", 1)
+        # Most lines are short: copy the next READLINE_PEEK bytes to the
+        # stack in one guarded step and cut the line from there, instead of
+        # a guarded search and then a guarded copy.
+        n = end - start if end - start < READLINE_PEEK else READLINE_PEEK
+        op.kind = OP_COPY
+        op.dst = peek
+        op.hay = self._data + start
+        op.n = n
+        # SAFETY: [start, start + n) is inside the map (checked above) and
+        # the GIL is held; _run() without its bookkeeping, per-call cost
+        # being what this path is for.
+        if fastmmap_guard_run(_perform, &op) != 0:
+            _raise_fault()
+        # SAFETY: peek[0:n] is our own copy.
+        hit = <const char *>posix.memchr(peek, 10, <size_t>n)
+        if hit != NULL or n == end - start:
+            n = n if hit == NULL else hit - peek + 1
+            self._pos = start + n
+            return PyBytes_FromStringAndSize(peek, n)
+        eol = self._find(start + n, end, b"\n", 1)
         eol = end if eol < 0 else eol + 1
         # _find may have released the GIL, but it held the guard: the map is
         # still open and no smaller than `end`.

@@ -1043,6 +1043,22 @@ def body_read(t):
 
 
 @body()
+def body_readline_line_lengths(t):
+    # lines around fastmmap's 256-byte look-ahead, at the end of the map
+    # with and without a final newline, and from a file map
+    lengths = [0, 1, 127, 254, 255, 256, 257, 258, 511, 700, 3]
+    data = b"".join(b"x" * n + b"\n" for n in lengths) + b"y" * 300
+    for m in (anon(t, len(data), data),
+              anon(t, len(data) - 300, data[:-300])):
+        for _ in range(len(lengths) + 3):
+            t("len(readline())", lambda: len(m.readline()))
+        t(m.tell)
+    m = anon(t, 256, b"z" * 256)
+    t(m.readline)
+    t(m.readline)
+
+
+@body()
 def body_read_byte_readline(t):
     mod = t.mod
     data = b"ab\ncd\n\n\xffend"
