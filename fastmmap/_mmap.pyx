@@ -16,7 +16,6 @@ another thread raise BufferError instead of unmapping memory under a scan.
 
 cimport cython
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
-from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
 from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from cpython.number cimport PyNumber_AsSsize_t, PyNumber_Index, PyIndex_Check
@@ -163,7 +162,6 @@ cdef enum:
     OP_COUNT
     OP_FIND_ALL
     OP_COPY
-    OP_COPY_LINES
     OP_GATHER
     OP_SCATTER
     OP_LOAD
@@ -180,8 +178,6 @@ cdef struct _Op:
     Py_ssize_t *out       # OP_FIND_ALL output and its capacity
     Py_ssize_t cap
     Py_ssize_t origin     # OP_FIND_ALL: map offset of hay[0]
-    Py_ssize_t *stops     # OP_COPY_LINES: line i is hay[out[i]:stops[i]],
-    char **targets        # copied to targets[i]
     Py_ssize_t resume
     Py_ssize_t result
 
@@ -228,10 +224,6 @@ cdef void _perform(void *arg) noexcept nogil:
         op.result = _find_all_absolute(op)
     elif op.kind == OP_COPY:
         posix.memmove(op.dst, op.hay, <size_t>op.n)
-    elif op.kind == OP_COPY_LINES:
-        for j in range(op.n):
-            posix.memcpy(op.targets[j], op.hay + op.out[j],
-                         <size_t>(op.stops[j] - op.out[j]))
     elif op.kind == OP_GATHER:
         for j in range(op.n):
             op.dst[j] = op.hay[j * op.step]
@@ -307,10 +299,10 @@ cdef class _Iterator:
 cdef enum:
     READLINE_PEEK = 256
 
-# lines() builds up to LINE_BATCH lines at a time, from at most LINE_WINDOW
-# bytes of the map.
+# lines() copies the map LINE_WINDOW bytes at a time and finds the ends of
+# up to LINE_BATCH lines of that copy per kernel call.
 cdef enum:
-    LINE_BATCH = 64
+    LINE_BATCH = 256
 cdef Py_ssize_t LINE_WINDOW = 1 << 16
 
 
@@ -318,128 +310,113 @@ cdef Py_ssize_t LINE_WINDOW = 1 << 16
 cdef class _LineIterator:
     """mmap.lines().
 
-    Builds lines a batch at a time, straight from the map: one vectorised
-    newline scan finds the ends of up to LINE_BATCH lines, their bytes
-    objects are allocated, and one guarded copy fills them all; __next__
-    then only hands them out.  A line longer than the window is found and
-    copied on its own (without the GIL when large).  Each step re-checks
-    that the map is open; a map that shrank below the batch, or a write
-    through any fastmmap method since the batch was built, makes it build
-    again from the next line, so those show at once.  Writes through
-    memoryviews, arrays or other processes may show up to a batch late.
+    Copies the map a window at a time (one guarded copy per 64 KiB), finds
+    the newlines of that private copy with the vectorised kernel, up to
+    LINE_BATCH at a time, and cuts each line from it: per line, __next__
+    only makes the bytes object.  A line longer than the window is found
+    and copied on its own (without the GIL when large).  Each step
+    re-checks that the map is open; a map that shrank below the line, or a
+    write through any fastmmap method since the window was copied, makes it
+    copy again, so those show at once.  Writes through memoryviews, arrays
+    or other processes may show up to a window late.
     """
     cdef mmap _map
     cdef Py_ssize_t _pos        # map offset of the next line
     cdef Py_ssize_t _end        # requested end (clamped to the size per step)
     cdef bint _keepends
-    # The batch: lines _next.._count of _lines (owned references), line i
-    # starting at _starts[i] (_starts[_count] is where the batch ends).
+    cdef bytes _window          # copy of the map from _window_start
+    cdef Py_ssize_t _window_start
+    cdef Py_ssize_t _window_len
+    cdef size_t _window_writes  # m._writes when the window was copied
+    cdef Py_ssize_t _scanned    # window offset up to which newlines are known
+    # Window offsets just past the newlines of lines _next.._count.
     cdef Py_ssize_t _next
     cdef Py_ssize_t _count
-    cdef size_t _batch_writes   # m._writes when the batch was built
-    cdef PyObject *_lines[LINE_BATCH]
-    cdef Py_ssize_t _starts[LINE_BATCH + 1]
-    cdef Py_ssize_t _stops[LINE_BATCH]
-    cdef char *_targets[LINE_BATCH]
-
-    def __dealloc__(self):
-        self._drop()
+    cdef Py_ssize_t _ends[LINE_BATCH]
 
     def __iter__(self):
         return self
 
     def __next__(self):
         cdef mmap m = self._map
-        cdef object result
+        cdef Py_ssize_t offset, stop
         if m is None:
             raise StopIteration
         if m._data == NULL:
             m._check_valid()        # raises ValueError
-        if (self._next < self._count and self._batch_writes == m._writes
-                and self._starts[self._count] <= m._size):
-            result = <object>self._lines[self._next]
-            Py_DECREF(result)           # the batch's reference, now the caller's
-            self._next += 1
-            self._pos = self._starts[self._next]
-            return result
-        self._drop()
-        return self._build(m)
+        if self._next < self._count:
+            stop = self._ends[self._next]
+            if (self._window_writes == m._writes
+                    and self._window_start + stop <= m._size):
+                offset = self._pos - self._window_start
+                self._next += 1
+                self._pos = self._window_start + stop
+                if not self._keepends:
+                    stop -= 1
+                # SAFETY: [offset, stop) lies inside the private window.
+                return PyBytes_FromStringAndSize(
+                    PyBytes_AS_STRING(self._window) + offset, stop - offset)
+        return self._slow(m)
 
-    cdef void _drop(self) noexcept:
-        """Release the lines of the batch not handed out."""
-        cdef Py_ssize_t i
-        for i in range(self._next, self._count):
-            Py_DECREF(<object>self._lines[i])
-        self._next = self._count = 0
-
-    cdef object _build(self, mmap m):
-        """Fill a new batch from _pos; returns its first line."""
-        cdef Py_ssize_t start = self._pos, end, window, n, i, nl
-        cdef object line
-        cdef _Op op
+    cdef object _slow(self, mmap m):
+        """The next line when the known line ends are used up or stale."""
+        cdef Py_ssize_t start = self._pos, end, offset, n, found, step, i, nl
+        cdef const char *window
         end = self._end if self._end < m._size else m._size
         if start >= end:
             self._map = None
+            self._window = None
             raise StopIteration
-        window = end - start if end - start < LINE_WINDOW else LINE_WINDOW
-        # Newline offsets (absolute) into _starts[1:], LINE_BATCH at most.
-        op.kind = OP_FIND_ALL
-        op.hay = m._data + start
-        op.n = window
-        op.needle = b"\n"
-        op.k = 1
-        op.origin = start
-        op.out = self._starts + 1
-        op.cap = LINE_BATCH
-        m._run(&op, False)
-        n = nl = op.result
-        for i in range(1, n + 1):
-            self._starts[i] += 1        # a line ends after its newline
-        if n < LINE_BATCH and start + window == end and self._starts[n] < end:
-            # The range ends inside a line: it comes out as it is.
-            n += 1
-            self._starts[n] = end
-        if n == 0:
-            # No newline in a whole window: a long line, found and copied
-            # on its own (GIL-free when large).
-            nl = m._find(start, end, b"\n", 1)
-            self._pos = end if nl < 0 else nl + 1
-            return m._copy_out(start, (end if nl < 0 else
-                                       nl + 1 if self._keepends else nl) - start)
-        self._starts[0] = start
-        # Allocate first, copy under the guard: a fault then leaks nothing.
-        # Allocating runs no Python code, so the map cannot change meanwhile.
-        try:
-            for i in range(n):
-                # lines 0..nl-1 end in a newline, a last one cut by `end` not
-                self._stops[i] = self._starts[i + 1] - (
-                    1 if i < nl and not self._keepends else 0)
-                line = PyBytes_FromStringAndSize(
-                    NULL, self._stops[i] - self._starts[i])
-                Py_INCREF(line)
-                self._lines[i] = <PyObject *>line
-                self._targets[i] = PyBytes_AS_STRING(line)
-                self._count = i + 1
-        except MemoryError:
-            self._drop()
-            raise
-        op.kind = OP_COPY_LINES
-        op.hay = m._data
-        op.n = n
-        op.out = self._starts
-        op.stops = self._stops
-        op.targets = self._targets
-        try:
-            m._run(&op, False)
-        except OSError:
-            self._drop()
-            raise
-        self._batch_writes = m._writes
-        line = <object>self._lines[0]
-        Py_DECREF(line)                 # the batch's reference, now the caller's
-        self._next = 1
-        self._pos = self._starts[1]
-        return line
+        offset = start - self._window_start
+        if (self._window is None or self._window_writes != m._writes
+                or offset < 0 or offset >= self._window_len
+                or self._window_start + self._window_len > end):
+            self._copy_window(m, start, end)
+            offset = 0
+        if self._scanned < offset:
+            self._scanned = offset
+        # Line ends in the rest of the window, LINE_BATCH at most.
+        window = PyBytes_AS_STRING(self._window)
+        found = 0
+        if self._scanned < self._window_len:
+            # SAFETY: a private copy; [_scanned, _window_len) is inside it.
+            found = _search.find_all(window + self._scanned,
+                                     self._window_len - self._scanned, b"\n", 1,
+                                     self._ends, LINE_BATCH, &step)
+            for i in range(found):
+                self._ends[i] += self._scanned + 1
+            self._scanned += step
+        self._next = 0
+        self._count = found
+        if found:
+            return self.__next__()
+        if self._window_start + self._window_len >= end:
+            # The range ends inside this line: it comes out as it is.
+            self._pos = end
+            return PyBytes_FromStringAndSize(window + offset,
+                                             self._window_len - offset)
+        if offset > 0:
+            # The line continues past this window: copy one from its start.
+            self._copy_window(m, start, end)
+            return self._slow(m)
+        # No newline in a whole window: a long line, found and copied on
+        # its own (GIL-free when large).
+        nl = m._find(start, end, b"\n", 1)
+        self._pos = end if nl < 0 else nl + 1
+        n = (end if nl < 0 else nl + 1 if self._keepends else nl) - start
+        return m._copy_out(start, n)
+
+    cdef int _copy_window(self, mmap m, Py_ssize_t start,
+                          Py_ssize_t end) except -1:
+        cdef Py_ssize_t n = end - start if end - start < LINE_WINDOW else LINE_WINDOW
+        self._window = None
+        self._window = m._copy_out(start, n)
+        self._window_writes = m._writes
+        self._window_start = start
+        self._window_len = n
+        self._scanned = 0
+        self._next = self._count = 0
+        return 0
 
 
 @cython.auto_pickle(False)
