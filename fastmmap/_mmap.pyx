@@ -253,12 +253,6 @@ def _force_find_all_fallback(Py_ssize_t start_slots):
     return old
 
 
-cdef int _raise_fault() except -1:
-    """The error for an access that hit SIGBUS (fastmmap_guard_run < 0)."""
-    raise OSError(EFAULT, "fastmmap: the mapped file is shorter than the map "
-                  "(truncated underneath?); these bytes cannot be accessed")
-
-
 cdef OffsetBuffer _grown(OffsetBuffer buf, Py_ssize_t more):
     """A copy of buf's offsets with room for ``more`` (>= 1) after them."""
     cdef OffsetBuffer bigger = reserve_offsets(buf.count + max(more, 1))
@@ -409,7 +403,6 @@ cdef class _LineIterator:
     cdef int _copy_window(self, mmap m, Py_ssize_t start,
                           Py_ssize_t end) except -1:
         cdef Py_ssize_t n = end - start if end - start < LINE_WINDOW else LINE_WINDOW
-        self._window = None
         self._window = m._copy_out(start, n)
         self._window_writes = m._writes
         self._window_start = start
@@ -598,7 +591,9 @@ cdef class mmap:
             # SAFETY: the GIL is held, so nothing can unmap the range.
             rc = fastmmap_guard_run(_perform, op)
         if rc != 0:
-            _raise_fault()
+            raise OSError(
+                EFAULT, "fastmmap: the mapped file is shorter than the map "
+                "(truncated underneath?); these bytes cannot be accessed")
         return 0
 
     cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,
@@ -900,11 +895,7 @@ cdef class mmap:
         op.dst = peek
         op.hay = self._data + start
         op.n = n
-        # SAFETY: [start, start + n) is inside the map (checked above) and
-        # the GIL is held; _run() without its bookkeeping, per-call cost
-        # being what this path is for.
-        if fastmmap_guard_run(_perform, &op) != 0:
-            _raise_fault()
+        self._run(&op, False)
         # SAFETY: peek[0:n] is our own copy.
         hit = <const char *>posix.memchr(peek, 10, <size_t>n)
         if hit != NULL or n == end - start:
@@ -1350,11 +1341,13 @@ cdef class mmap:
                 # only (see _offsets).  Where even that cannot be had, start
                 # smaller and grow.
                 most = (c_end - c_start) // k
-                try:
-                    if _find_all_forced_start:
-                        raise MemoryError
-                    buf = reserve_offsets(most)
-                except MemoryError:
+                buf = None
+                if not _find_all_forced_start:
+                    try:
+                        buf = reserve_offsets(most)
+                    except MemoryError:
+                        pass
+                if buf is None:
                     buf = reserve_offsets(min(most, _find_all_forced_start
                                               or FIND_ALL_FALLBACK_START))
                 while True:

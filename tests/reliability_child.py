@@ -1863,34 +1863,41 @@ class FuzzHolder:
     m = None
 
 
-class FuzzIndex:
-    def __init__(self, value, action, fire_on):
-        self.value, self.action, self.fire_on, self.calls = value, action, fire_on, 0
+class FuzzHook:
+    """Runs ACTIONS[action] on the current map at its fire_on-th call."""
 
-    def __index__(self):
+    def __init__(self, action, fire_on):
+        self.action, self.fire_on, self.calls = action, fire_on, 0
+
+    def called(self):
         self.calls += 1
         if self.calls == self.fire_on and FuzzHolder.m is not None:
             try:
                 ACTIONS[self.action](FuzzHolder.m)
             except Exception:
                 pass
+
+
+class FuzzIndex(FuzzHook):
+    def __init__(self, value, action, fire_on):
+        super().__init__(action, fire_on)
+        self.value = value
+
+    def __index__(self):
+        self.called()
         return self.value
 
     def __repr__(self):
         return "FuzzIndex(%r, %r, fire_on=%d)" % (self.value, self.action, self.fire_on)
 
 
-class FuzzBuffer:
+class FuzzBuffer(FuzzHook):
     def __init__(self, data, action, fire_on):
-        self.data, self.action, self.fire_on, self.calls = data, action, fire_on, 0
+        super().__init__(action, fire_on)
+        self.data = data
 
     def __buffer__(self, flags):
-        self.calls += 1
-        if self.calls == self.fire_on and FuzzHolder.m is not None:
-            try:
-                ACTIONS[self.action](FuzzHolder.m)
-            except Exception:
-                pass
+        self.called()
         return memoryview(self.data)
 
     def __release_buffer__(self, view):
@@ -1900,17 +1907,9 @@ class FuzzBuffer:
         return "FuzzBuffer(%r, %r, fire_on=%d)" % (self.data, self.action, self.fire_on)
 
 
-class FuzzEq:
-    def __init__(self, action, fire_on):
-        self.action, self.fire_on, self.calls = action, fire_on, 0
-
+class FuzzEq(FuzzHook):
     def __eq__(self, other):
-        self.calls += 1
-        if self.calls == self.fire_on and FuzzHolder.m is not None:
-            try:
-                ACTIONS[self.action](FuzzHolder.m)
-            except Exception:
-                pass
+        self.called()
         return False
 
     __hash__ = None

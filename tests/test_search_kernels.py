@@ -543,17 +543,23 @@ def test_adversarial_match_at_the_far_end():
     assert S._py_count(hay, needle) == 1
 
 
-def test_adversarial_near_misses_every_block():
-    # The anchor and the second check pass everywhere and the confirmation
-    # fails late: charged work must trip the fallback.
-    needle = b"#" * 200
-    hay = (b"#" * 199 + b"a") * (MIB4 // 200)
+def assert_falls_back_and_absent(hay, needle):
+    """Every op in every prefilter mode trips the linear fallback, and the
+    needle is found nowhere."""
     for op in ("find", "rfind", "count", "find_all"):
         for mode in PREFILTER_MODES:
             assert S._py_path(hay, needle, op, mode) == "fallback"
     assert S._py_find(hay, needle) == -1
     assert S._py_rfind(hay, needle) == -1
     assert S._py_count(hay, needle) == 0
+
+
+def test_adversarial_near_misses_every_block():
+    # The anchor and the second check pass everywhere and the confirmation
+    # fails late: charged work must trip the fallback.
+    needle = b"#" * 200
+    hay = (b"#" * 199 + b"a") * (MIB4 // 200)
+    assert_falls_back_and_absent(hay, needle)
 
 
 def test_long_partial_matches_at_sparse_candidates():
@@ -564,12 +570,7 @@ def test_long_partial_matches_at_sparse_candidates():
     # The odd byte out is a common one, so the second check (an "e") passes.
     needle = unit * 127 + b"\x01" + b"e" * 30 + b" "
     hay = unit * (MIB4 // 32)
-    for op in ("find", "rfind", "count", "find_all"):
-        for mode in PREFILTER_MODES:
-            assert S._py_path(hay, needle, op, mode) == "fallback"
-    assert S._py_find(hay, needle) == -1
-    assert S._py_rfind(hay, needle) == -1
-    assert S._py_count(hay, needle) == 0
+    assert_falls_back_and_absent(hay, needle)
     hay = hay + needle
     assert S._py_find(hay, needle) == len(hay) - len(needle)
     assert S._py_rfind(hay, needle) == len(hay) - len(needle)
