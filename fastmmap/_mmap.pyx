@@ -1005,6 +1005,29 @@ cdef class mmap:
         # to close (and the process reuse) the descriptor under it.
         return _os.fd_size(self._fd, False)
 
+    def _submap(self, start, end):
+        """_submap(start, end) -> mmap or None.  A new read-only map of
+        bytes [start, end) of this map, made from the file this map reads
+        (through its own descriptor, so it is the same file even if the
+        path now names another), for a thread to scan and unmap on its own
+        (fastmmap._parallel).
+
+        None when the file cannot give the same bytes: an anonymous map, a
+        private one (its copy-on-write changes are not in the file), a file
+        now shorter than the range, or mmap() failing; the caller then
+        scans this map itself."""
+        cdef Py_ssize_t lo = as_ssize(start)
+        cdef Py_ssize_t hi = as_ssize(end)
+        self._check_valid()
+        if not 0 <= lo <= hi <= self._size:
+            raise ValueError("range out of bounds")
+        if self._fd < 0 or self._flags & posix.MAP_PRIVATE:
+            return None
+        try:
+            return _map_file(self._fd, _ACCESS_READ, self._offset + lo, hi - lo)
+        except (OSError, ValueError):
+            return None
+
     def __len__(self):
         self._check_valid()
         return self._size

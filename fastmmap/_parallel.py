@@ -94,6 +94,20 @@ def _wait_all(locks):
         raise KeyboardInterrupt
 
 
+def _count_range(m, needle, lo, hi):
+    """m.count(needle, lo, hi), through a map of that range of its own when
+    the file can give one.  Its page faults are then taken, and its page
+    tables torn down at close, in this thread; with one shared map the
+    teardown runs in whichever thread closes it, alone, and on a file the
+    page cache holds in 4 KiB pages it costs about as much as the faults
+    (measured: 1 GiB in 150 ms against 170 ms on two cores)."""
+    own = m._submap(lo, hi)
+    if own is None:
+        return m.count(needle, lo, hi)
+    with own:
+        return own.count(needle)
+
+
 def count(m, needle, workers=None):
     """m.count(needle), with the map split across ``workers`` threads
     (default: one per CPU) when it is big enough to gain from it."""
@@ -109,7 +123,7 @@ def count(m, needle, workers=None):
 
     def scan(i):
         try:
-            results[i] = m.count(needle, bounds[i], bounds[i + 1])
+            results[i] = _count_range(m, needle, bounds[i], bounds[i + 1])
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 

@@ -125,6 +125,9 @@ class FailingRanges:
     def __len__(self):
         return len(self.data)
 
+    def _submap(self, start, end):
+        return None                     # no file behind it: ranges of self
+
     def find(self, sub, start, end):
         return self.data.find(sub, start, end)
 
@@ -154,3 +157,84 @@ def test_closed_map(tiny_splits):
 def test_worker_count():
     n = _parallel.worker_count()
     assert 1 <= n <= 8
+
+
+# ----------------------------------------------------------------------------
+# mmap._submap: the per-thread maps count() scans through
+
+def file_with(tmp_path, data):
+    path = tmp_path / "data"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("offset", [0, 1, 4095, 4097])
+def test_submap_gives_the_same_bytes(tmp_path, offset):
+    data = bytes(range(256)) * 64
+    path = file_with(tmp_path, data)
+    with fastmmap.open(path, offset=offset) as m:
+        for lo, hi in [(0, len(m)), (3, 5000), (4096, 8193), (7, 7)]:
+            sub = m._submap(lo, hi)
+            with sub:
+                assert sub[:] == data[offset + lo:offset + hi]
+                with pytest.raises(TypeError):
+                    sub[0:1] = b"x"             # read-only
+        assert m[:] == data[offset:]
+
+
+def test_submap_none_where_the_file_differs(tmp_path):
+    path = file_with(tmp_path, b"abc\n" * 2000)
+    anon = fastmmap.mmap(-1, 8000)
+    assert anon._submap(0, 10) is None
+    anon.close()
+    with fastmmap.open(path, "c") as private:
+        assert private._submap(0, 10) is None
+    with open(path, "rb") as f:
+        raw = fastmmap.mmap(f.fileno(), 0, flags=fastmmap.MAP_PRIVATE)
+    assert raw._submap(0, 10) is None
+    raw.close()
+    with fastmmap.open(path) as m:
+        os.truncate(path, 100)
+        with m._submap(0, 100) as head:
+            assert head[:] == b"abc\n" * 25
+        assert m._submap(0, 101) is None        # past the new end of file
+
+
+def test_submap_checks(tmp_path):
+    path = file_with(tmp_path, b"x" * 100)
+    m = fastmmap.open(path)
+    for lo, hi in [(-1, 5), (5, 4), (0, 101)]:
+        with pytest.raises(ValueError, match="out of bounds"):
+            m._submap(lo, hi)
+    with pytest.raises(TypeError):
+        m._submap(0.5, 3)
+    m.close()
+    with pytest.raises(ValueError, match="closed"):
+        m._submap(0, 1)
+
+
+def test_ranges_are_scanned_through_their_own_maps(tiny_splits, tmp_path):
+    path = file_with(tmp_path, b"ab\n" * 5000)
+    made = []
+    real = fastmmap.mmap._submap
+    with fastmmap.open(path) as m:
+        # the type is a C type: wrap the map instead of patching the method
+        class Spy:
+            def __len__(self):
+                return len(m)
+
+            def find(self, *args):
+                return m.find(*args)
+
+            def count(self, *args):
+                raise AssertionError("scanned the shared map")
+
+            def _submap(self, lo, hi):
+                sub = real(m, lo, hi)
+                made.append((lo, hi, sub))
+                return sub
+
+        assert _parallel.count(Spy(), b"\n", 3) == 5000
+    assert [r[:2] for r in sorted(made, key=lambda r: r[0])] == [
+        (0, 5000), (5000, 10000), (10000, 15000)]
+    assert all(sub.closed for _, _, sub in made)
