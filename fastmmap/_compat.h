@@ -307,4 +307,18 @@ static inline void *fastmmap_memrchr(const void *s, int c, size_t n)
 }
 #endif
 
+/* Ask for the 128 bytes at p to be brought toward the cache, for reading.
+ * A prefetch is only a hint: it never faults, whatever p points at (an
+ * unmapped page, a page past the end of a truncated file), so it needs no
+ * fault guard.  A no-op where the compiler has no builtin. */
+#if defined(__GNUC__) || defined(__clang__)
+static inline void fastmmap_prefetch_read(const void *p)
+{
+    __builtin_prefetch(p, 0, 2);
+    __builtin_prefetch((const char *)p + 64, 0, 2);
+}
+#else
+static inline void fastmmap_prefetch_read(const void *p) { (void)p; }
+#endif
+
 #endif /* FASTMMAP_COMPAT_H */

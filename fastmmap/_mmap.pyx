@@ -294,9 +294,10 @@ cdef enum:
     READLINE_PEEK = 256
 
 # lines() copies the map LINE_WINDOW bytes at a time and finds the ends of
-# up to LINE_BATCH lines of that copy per kernel call.
+# up to LINE_BATCH lines of that copy per kernel call (enough for a window
+# of text in one call: stopping early for want of room costs a slower tail).
 cdef enum:
-    LINE_BATCH = 256
+    LINE_BATCH = 1024
 cdef Py_ssize_t LINE_WINDOW = 1 << 16
 
 
@@ -307,7 +308,10 @@ cdef class _LineIterator:
     Copies the map a window at a time (one guarded copy per 64 KiB), finds
     the newlines of that private copy with the vectorised kernel, up to
     LINE_BATCH at a time, and cuts each line from it: per line, __next__
-    only makes the bytes object.  A line longer than the window is found
+    only makes the bytes object, and prefetches the bytes one window ahead
+    so that the next window's copy is served from cache (a copy straight
+    from RAM stalls the loop, while prefetches overlap with the
+    interpreter's work on each line).  A line longer than the window is found
     and copied on its own (without the GIL when large).  Each step
     re-checks that the map is open; a map that shrank below the line, or a
     write through any fastmmap method since the window was copied, makes it
@@ -332,17 +336,25 @@ cdef class _LineIterator:
         return self
 
     def __next__(self):
-        cdef mmap m = self._map
-        cdef Py_ssize_t offset, stop
-        if m is None:
+        # The map's fields are read through self._map: no reference is
+        # taken per line (the slow path takes one).
+        cdef Py_ssize_t offset, stop, ahead
+        if self._map is None:
             raise StopIteration
-        if m._data == NULL:
-            m._check_valid()        # raises ValueError
+        if self._map._data == NULL:
+            self._map._check_valid()        # raises ValueError
         if self._next < self._count:
             stop = self._ends[self._next]
-            if (self._window_writes == m._writes
-                    and self._window_start + stop <= m._size):
+            if (self._window_writes == self._map._writes
+                    and self._window_start + stop <= self._map._size):
                 offset = self._pos - self._window_start
+                # The same spot of the next window, pulled toward the cache
+                # while the interpreter works on this line: the next window
+                # copy then reads cache, not RAM.  (A prefetch never faults,
+                # so the fault guard is not needed.)
+                ahead = self._window_start + self._window_len + offset
+                if ahead < self._map._size:
+                    posix.fastmmap_prefetch_read(self._map._data + ahead)
                 self._next += 1
                 self._pos = self._window_start + stop
                 if not self._keepends:
@@ -350,10 +362,11 @@ cdef class _LineIterator:
                 # SAFETY: [offset, stop) lies inside the private window.
                 return PyBytes_FromStringAndSize(
                     PyBytes_AS_STRING(self._window) + offset, stop - offset)
-        return self._slow(m)
+        return self._slow(self._map)
 
-    cdef object _slow(self, mmap m):
+    cdef object _slow(self, mmap map_):
         """The next line when the known line ends are used up or stale."""
+        cdef mmap m = map_          # owned: this may drop self._map
         cdef Py_ssize_t start = self._pos, end, offset, n, found, step, i, nl
         cdef const char *window
         end = self._end if self._end < m._size else m._size
