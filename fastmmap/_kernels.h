@@ -1016,13 +1016,29 @@ FASTMMAP_INLINE ptrdiff_t *fastmmap_byte_step(ptrdiff_t *out,
     return out + t;
 }
 
+/* The copying variant (dst != NULL) of the bulk loops below: the steps
+ * store the vectors they load, then this copies the rest, y[j, n), as it
+ * is and returns the copy, which the tail then searches, so the offsets
+ * always describe dst.
+ * SAFETY: dst has room for n bytes and does not overlap y. */
+static inline const unsigned char *fastmmap_copy_rest(unsigned char *dst,
+                                                      const unsigned char *y,
+                                                      size_t n, size_t j)
+{
+    if (dst == NULL)
+        return y;
+    memcpy(dst + j, y + j, n - j);
+    return dst;
+}
+
 /* The bulk loops below: 256-byte steps while a whole step fits in y and
  * its offsets in out, then 64-byte blocks and the tail, which go offset by
  * offset once out is nearly full.
  * SAFETY: a step reads y[j, j + 256) with j + 256 <= n; the prefetch
  * address may lie past y + n (a prefetch never faults). */
 
-static size_t fastmmap_byte_all_sse2(const unsigned char *y, size_t n,
+static size_t fastmmap_byte_all_sse2(unsigned char *dst,
+                                     const unsigned char *y, size_t n,
                                      unsigned char c, ptrdiff_t *out,
                                      size_t cap, size_t *resume)
 {
@@ -1034,8 +1050,12 @@ static size_t fastmmap_byte_all_sse2(const unsigned char *y, size_t n,
         __m128i e[16], any, sad[4], c01, c23;
         uint64_t m[4];
         size_t cn[4];
-        for (q = 0; q < 16; q++)
-            e[q] = _mm_cmpeq_epi8(FASTMMAP_LD16(y + j + 16 * q), w1);
+        for (q = 0; q < 16; q++) {
+            const __m128i v = FASTMMAP_LD16(y + j + 16 * q);
+            if (dst != NULL)
+                _mm_storeu_si128((__m128i *)(void *)(dst + j + 16 * q), v);
+            e[q] = _mm_cmpeq_epi8(v, w1);
+        }
         any = e[0];
         for (q = 1; q < 16; q++)
             any = _mm_or_si128(any, e[q]);
@@ -1067,6 +1087,7 @@ static size_t fastmmap_byte_all_sse2(const unsigned char *y, size_t n,
         o = next;
     }
     w = (size_t)(o - out);
+    y = fastmmap_copy_rest(dst, y, n, j);
     while (j + 64 <= n) {
         FASTMMAP_EMIT(j, FASTMMAP_BYTE16(j) | (FASTMMAP_BYTE16(j + 16) << 16)
                          | (FASTMMAP_BYTE16(j + 32) << 32)
@@ -1077,7 +1098,8 @@ static size_t fastmmap_byte_all_sse2(const unsigned char *y, size_t n,
 }
 
 FASTMMAP_AVX2
-static size_t fastmmap_byte_all_avx2(const unsigned char *y, size_t n,
+static size_t fastmmap_byte_all_avx2(unsigned char *dst,
+                                     const unsigned char *y, size_t n,
                                      unsigned char c, ptrdiff_t *out,
                                      size_t cap, size_t *resume)
 {
@@ -1089,8 +1111,12 @@ static size_t fastmmap_byte_all_avx2(const unsigned char *y, size_t n,
         __m256i e[8], any;
         uint64_t m[4];
         size_t cn[4];
-        for (q = 0; q < 8; q++)
-            e[q] = _mm256_cmpeq_epi8(FASTMMAP_LD32(y + j + 32 * q), v1);
+        for (q = 0; q < 8; q++) {
+            const __m256i v = FASTMMAP_LD32(y + j + 32 * q);
+            if (dst != NULL)
+                _mm256_storeu_si256((__m256i *)(void *)(dst + j + 32 * q), v);
+            e[q] = _mm256_cmpeq_epi8(v, v1);
+        }
         any = e[0];
         for (q = 1; q < 8; q++)
             any = _mm256_or_si256(any, e[q]);
@@ -1107,6 +1133,7 @@ static size_t fastmmap_byte_all_avx2(const unsigned char *y, size_t n,
         o = next;
     }
     w = (size_t)(o - out);
+    y = fastmmap_copy_rest(dst, y, n, j);
     while (j + 64 <= n) {
         FASTMMAP_EMIT(j, FASTMMAP_BYTE32(j) | (FASTMMAP_BYTE32(j + 32) << 32));
         j += 64;
@@ -1125,13 +1152,16 @@ static size_t fastmmap_byte_all_avx2(const unsigned char *y, size_t n,
     return fastmmap_byte_tail16(y, n, j, c, out, cap, w, resume);
 }
 
-/* Requires n >= 1, cap >= 1 and isa 1 or 2. */
-static size_t fastmmap_byte_all(const unsigned char *y, size_t n,
-                                unsigned char c, ptrdiff_t *out, size_t cap,
-                                size_t *resume, int isa)
+/* Offsets of byte c in y[0:n], up to cap of them (find_all's contract);
+ * when dst is not NULL, also copies y[0:n] to dst in the same pass, and
+ * the offsets are those of the copy.  Requires n >= 1, cap >= 1 and isa 1
+ * or 2. */
+static size_t fastmmap_byte_all(unsigned char *dst, const unsigned char *y,
+                                size_t n, unsigned char c, ptrdiff_t *out,
+                                size_t cap, size_t *resume, int isa)
 {
-    return isa >= 2 ? fastmmap_byte_all_avx2(y, n, c, out, cap, resume)
-                    : fastmmap_byte_all_sse2(y, n, c, out, cap, resume);
+    return isa >= 2 ? fastmmap_byte_all_avx2(dst, y, n, c, out, cap, resume)
+                    : fastmmap_byte_all_sse2(dst, y, n, c, out, cap, resume);
 }
 
 #else /* !FASTMMAP_HAVE_PAIR: never called (fastmmap_isa() is 0). */
@@ -1154,11 +1184,11 @@ static int fastmmap_pair_reverse(fastmmap_pair *st, const unsigned char *y,
     return FASTMMAP_PAIR_BUDGET;
 }
 
-static size_t fastmmap_byte_all(const unsigned char *y, size_t n,
-                                unsigned char c, ptrdiff_t *out, size_t cap,
-                                size_t *resume, int isa)
+static size_t fastmmap_byte_all(unsigned char *dst, const unsigned char *y,
+                                size_t n, unsigned char c, ptrdiff_t *out,
+                                size_t cap, size_t *resume, int isa)
 {
-    (void)y; (void)n; (void)c; (void)out; (void)cap; (void)isa;
+    (void)dst; (void)y; (void)n; (void)c; (void)out; (void)cap; (void)isa;
     *resume = 0;
     return 0;
 }

@@ -166,6 +166,7 @@ cdef enum:
     OP_SCATTER
     OP_LOAD
     OP_STORE
+    OP_COPY_FIND_LINES
 
 cdef struct _Op:
     int kind
@@ -234,6 +235,11 @@ cdef void _perform(void *arg) noexcept nogil:
         op.result = <unsigned char>op.hay[0]
     elif op.kind == OP_STORE:
         op.dst[0] = <char>op.k
+    elif op.kind == OP_COPY_FIND_LINES:
+        # hay[0:n] copied to dst, and the offsets of dst's newlines (up to
+        # cap) written to out, in one pass
+        op.result = _search.copy_find_all_byte(op.dst, op.hay, op.n, 10,
+                                               op.out, op.cap, &op.resume)
 
 
 # find_all's first buffer when the largest cannot be reserved (it doubles).
@@ -367,7 +373,7 @@ cdef class _LineIterator:
     cdef object _slow(self, mmap map_):
         """The next line when the known line ends are used up or stale."""
         cdef mmap m = map_          # owned: this may drop self._map
-        cdef Py_ssize_t start = self._pos, end, offset, n, found, step, i, nl
+        cdef Py_ssize_t start = self._pos, end, offset, n, nl
         cdef const char *window
         end = self._end if self._end < m._size else m._size
         if start >= end:
@@ -380,23 +386,13 @@ cdef class _LineIterator:
                 or self._window_start + self._window_len > end):
             self._copy_window(m, start, end)
             offset = 0
-        if self._scanned < offset:
-            self._scanned = offset
-        # Line ends in the rest of the window, LINE_BATCH at most.
-        window = PyBytes_AS_STRING(self._window)
-        found = 0
-        if self._scanned < self._window_len:
-            # SAFETY: a private copy; [_scanned, _window_len) is inside it.
-            found = _search.find_all(window + self._scanned,
-                                     self._window_len - self._scanned, b"\n", 1,
-                                     self._ends, LINE_BATCH, &step)
-            for i in range(found):
-                self._ends[i] += self._scanned + 1
-            self._scanned += step
-        self._next = 0
-        self._count = found
-        if found:
+        else:
+            if self._scanned < offset:
+                self._scanned = offset
+            self._find_ends()
+        if self._count:
             return self.__next__()
+        window = PyBytes_AS_STRING(self._window)
         if self._window_start + self._window_len >= end:
             # The range ends inside this line: it comes out as it is.
             self._pos = end
@@ -405,7 +401,7 @@ cdef class _LineIterator:
         if offset > 0:
             # The line continues past this window: copy one from its start.
             self._copy_window(m, start, end)
-            return self._slow(m)
+            return self.__next__()
         # No newline in a whole window: a long line, found and copied on
         # its own (GIL-free when large).
         nl = m._find(start, end, b"\n", 1)
@@ -415,14 +411,47 @@ cdef class _LineIterator:
 
     cdef int _copy_window(self, mmap m, Py_ssize_t start,
                           Py_ssize_t end) except -1:
+        """Copy the window from ``start`` and find its first line ends, in
+        one guarded pass over the map."""
         cdef Py_ssize_t n = end - start if end - start < LINE_WINDOW else LINE_WINDOW
-        self._window = m._copy_out(start, n)
+        cdef bytes window = PyBytes_FromStringAndSize(NULL, n)
+        cdef _Op op
+        op.kind = OP_COPY_FIND_LINES
+        op.dst = PyBytes_AS_STRING(window)
+        op.hay = m._data + start
+        op.n = n
+        op.out = self._ends
+        op.cap = LINE_BATCH
+        m._run(&op, n >= GIL_FREE_MIN)
+        self._window = window
         self._window_writes = m._writes
         self._window_start = start
         self._window_len = n
-        self._scanned = 0
-        self._next = self._count = 0
+        self._take_ends(op.result, 0, op.resume)
         return 0
+
+    cdef void _find_ends(self) noexcept:
+        """The next LINE_BATCH line ends of the window at most, from
+        _scanned on."""
+        cdef Py_ssize_t found = 0, step = 0
+        if self._scanned < self._window_len:
+            # SAFETY: a private copy; [_scanned, _window_len) is inside it.
+            found = _search.find_all(
+                PyBytes_AS_STRING(self._window) + self._scanned,
+                self._window_len - self._scanned, b"\n", 1, self._ends,
+                LINE_BATCH, &step)
+        self._take_ends(found, self._scanned, step)
+
+    cdef inline void _take_ends(self, Py_ssize_t found, Py_ssize_t base,
+                                Py_ssize_t step) noexcept:
+        """_ends[:found] holds newline offsets from window offset ``base``:
+        make them window offsets just past each newline."""
+        cdef Py_ssize_t i
+        for i in range(found):
+            self._ends[i] += base + 1
+        self._scanned = base + step
+        self._next = 0
+        self._count = found
 
 
 @cython.auto_pickle(False)

@@ -31,3 +31,10 @@ cdef Py_ssize_t find_all(const char *hay, Py_ssize_t n,
                          const char *needle, Py_ssize_t k,
                          Py_ssize_t *out, Py_ssize_t cap,
                          Py_ssize_t *resume) noexcept nogil
+
+# memcpy(dst, hay, n), then find_all(dst, n, &c, 1, out, cap, resume): the
+# offsets of byte c in the copy, found in the same pass over hay where the
+# CPU has the vector kernels.  dst holds n bytes and does not overlap hay.
+cdef Py_ssize_t copy_find_all_byte(char *dst, const char *hay, Py_ssize_t n,
+                                   char c, Py_ssize_t *out, Py_ssize_t cap,
+                                   Py_ssize_t *resume) noexcept nogil

@@ -43,7 +43,7 @@
 #   linearity promise for memmem, so they use the built-in two-way.  count
 #   and find_all keep one matcher state across matches (set-up paid once).
 
-from fastmmap._posix cimport memchr, memmem, memcmp, fastmmap_memrchr
+from fastmmap._posix cimport memchr, memmem, memcmp, memcpy, fastmmap_memrchr
 
 ctypedef unsigned char uchar
 
@@ -86,7 +86,7 @@ cdef extern from "_kernels.h" nogil:
                               Py_ssize_t pos)
     int fastmmap_pair_reverse(fastmmap_pair *st, const uchar *y,
                               Py_ssize_t hi)
-    size_t fastmmap_byte_all(const uchar *y, size_t n, uchar c,
+    size_t fastmmap_byte_all(uchar *dst, const uchar *y, size_t n, uchar c,
                              Py_ssize_t *out, size_t cap, size_t *resume,
                              int isa)
 
@@ -608,6 +608,13 @@ cdef Py_ssize_t find_all(const char *hay, Py_ssize_t n,
                      out, cap, resume, 0, NULL)
 
 
+cdef Py_ssize_t copy_find_all_byte(char *dst, const char *hay, Py_ssize_t n,
+                                   char c, Py_ssize_t *out, Py_ssize_t cap,
+                                   Py_ssize_t *resume) noexcept nogil:
+    return _copy_find_all_byte(<uchar *>dst, <const uchar *>hay, n, <uchar>c,
+                               out, cap, resume, 0)
+
+
 # Implementations.  `mode` and `fell_back` exist for the tests only:
 #   mode 0: normal; 1: skip the prefilters (fallback from the first byte);
 #   2: like 1 but never use libc memmem; 3: like 2 but two-way even for
@@ -857,7 +864,7 @@ cdef Py_ssize_t _find_all(const uchar *y, Py_ssize_t n, const uchar *x,
         if isa:
             # Block compare + bit scan: no call per match.
             # SAFETY: n >= 1 bytes at y, cap >= 1 slots at out.
-            w = <Py_ssize_t>fastmmap_byte_all(y, <size_t>n, x[0], out,
+            w = <Py_ssize_t>fastmmap_byte_all(NULL, y, <size_t>n, x[0], out,
                                               <size_t>cap, &res, isa)
             resume[0] = <Py_ssize_t>res
             return w
@@ -913,6 +920,23 @@ cdef Py_ssize_t _find_all(const uchar *y, Py_ssize_t n, const uchar *x,
     if fell_back != NULL:
         fell_back[0] = _path(&f)
     return w
+
+
+cdef Py_ssize_t _copy_find_all_byte(uchar *dst, const uchar *y, Py_ssize_t n,
+                                    uchar c, Py_ssize_t *out, Py_ssize_t cap,
+                                    Py_ssize_t *resume, int mode) noexcept nogil:
+    cdef int isa = _mode_isa(mode)
+    cdef size_t res = 0
+    cdef Py_ssize_t w
+    if isa and n >= 1 and cap >= 1:
+        # One pass: the block loop stores what it loads.
+        # SAFETY: n bytes at y and at dst (not overlapping), cap slots at out.
+        w = <Py_ssize_t>fastmmap_byte_all(dst, y, <size_t>n, c, out,
+                                          <size_t>cap, &res, isa)
+        resume[0] = <Py_ssize_t>res
+        return w
+    memcpy(dst, y, <size_t>n)
+    return _find_all(dst, n, &c, 1, out, cap, resume, mode, NULL)
 
 
 # ---------------------------------------------------------------------------
@@ -987,6 +1011,22 @@ def _py_find_all_once(hay, needle, Py_ssize_t cap, int mode=0):
     w = _find_all(_ptr(h), h.shape[0], _ptr(x), x.shape[0],
                   &out[0], cap, &resume, mode, NULL)
     return [out[i] for i in range(w)], resume
+
+
+def _py_copy_find_all_once(hay, byte, Py_ssize_t cap, int mode=0):
+    """One copy_find_all_byte call: (copy, offsets, resume)."""
+    cdef const uchar[::1] h = hay
+    cdef const uchar[::1] x = byte
+    cdef Py_ssize_t[::1] out
+    cdef Py_ssize_t w, resume = -1
+    cdef bytearray copy = bytearray(h.shape[0])
+    cdef uchar[::1] d = copy
+    if x.shape[0] != 1:
+        raise ValueError("copy_find_all_byte takes one byte")
+    out = _alloc(max(cap, 1))
+    w = _copy_find_all_byte(&d[0] if d.shape[0] else <uchar *>_EMPTY, _ptr(h),
+                            h.shape[0], x[0], &out[0], cap, &resume, mode)
+    return bytes(copy), [out[i] for i in range(w)], resume
 
 
 def _py_find_all_into(hay, needle, Py_ssize_t[::1] out, int mode=0):

@@ -478,6 +478,25 @@ def test_find_all_byte_bulk(byte):
                     assert out[cap:] == array.array(TYPECODE, [-7]) * 300
 
 
+@pytest.mark.parametrize("byte", [b"\n", b"e", b"\x00"])
+def test_copy_find_all_byte(byte):
+    # copy_find_all_byte (lines() windows): a byte-exact copy, plus exactly
+    # what one find_all call on that copy gives, whether the bulk loop stops
+    # at the end of the data or for want of slots (then the rest is copied
+    # as it is).
+    rng = random.Random(byte[0] + 1)
+    for density in (0.0, 0.0125, 0.3, 1.0):
+        for n in (0, 1, 31, 255, 256, 257, 511, 1000, 4096 + 77, 65536):
+            hay = bytes(byte[0] if rng.random() < density else rng.randrange(256)
+                        for _ in range(n))
+            for cap in (1, 2, 63, 264, 265, 1024, 70000):
+                for mode in PREFILTER_MODES + (1,):
+                    copy, found, resume = S._py_copy_find_all_once(hay, byte, cap, mode)
+                    assert copy == hay, (n, cap, mode)
+                    assert (found, resume) == S._py_find_all_once(hay, byte, cap, mode), (
+                        n, cap, mode)
+
+
 def test_find_all_single_call_contract():
     hay = b"abcabcabc"
     assert S._py_find_all_once(hay, b"abc", 2) == ([0, 3], 6)
