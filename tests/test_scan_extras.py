@@ -1,6 +1,7 @@
 """find_all(), lines() and readinto() against naive pure-Python oracles."""
 import array
 import os
+import random
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -282,6 +283,18 @@ def test_lines_cases(mapped, data, expected):
     assert list(m.lines()) == expected
     assert list(m.lines(keepends=False)) == [e[:-1] if e.endswith(b"\n") else e
                                              for e in expected]
+
+
+def test_lines_every_length(mapped):
+    # Lines of 0 to 300 bytes, with and without their newline: no length
+    # is cut, padded or merged with the next line.
+    rng = random.Random(5)
+    data = b"".join(bytes(rng.choice(b"abc\r\x00\xff") for _ in range(k)) + b"\n"
+                    for k in list(range(300)) + list(range(300, 0, -7)))
+    bare = data.split(b"\n")[:-1]           # only b"\n" ends a line
+    m = mapped(data)
+    assert list(m.lines()) == [line + b"\n" for line in bare]
+    assert list(m.lines(keepends=False)) == bare
 
 
 def test_lines_keepends_false_drops_only_newline(mapped):
