@@ -43,6 +43,11 @@
 #   linearity promise for memmem, so they use the built-in two-way.  count
 #   and find_all keep one matcher state across matches (set-up paid once).
 
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release
+from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_C_CONTIGUOUS
+from cpython.bytearray cimport PyByteArray_AS_STRING
+from cpython.bytes cimport PyBytes_AS_STRING
+
 from fastmmap._posix cimport memchr, memmem, memcmp, memcpy, fastmmap_memrchr
 
 ctypedef unsigned char uchar
@@ -941,14 +946,35 @@ cdef Py_ssize_t _copy_find_all_byte(uchar *dst, const uchar *y, Py_ssize_t n,
 
 # ---------------------------------------------------------------------------
 # Test-only wrappers (bytes-like in, Python ints out).  Not part of the API.
+#
+# They hold their data as bytes and bytearray objects, not typed
+# memoryviews: Cython's memoryview support registers its types with
+# collections.abc at import, and importing collections.abc took 3.5 of the
+# 6.5 ms `import fastmmap` cost (the command line pays it on every run).
 
-cdef const uchar _EMPTY[1]
+cdef inline bytes _held(obj):
+    """obj's bytes (a copy unless it is a bytes object); TypeError for an
+    object without the buffer protocol, as a typed memoryview gives."""
+    return obj if type(obj) is bytes else bytes(memoryview(obj))
 
 
-cdef inline const uchar *_ptr(const uchar[::1] v):
-    # An empty view may carry no usable pointer; the kernels never read
-    # through a zero-length one, but must still receive something.
-    return &v[0] if v.shape[0] else _EMPTY
+cdef inline const uchar *_ptr(bytes b):
+    # Never NULL, even for b"" (the kernels never read through a
+    # zero-length one, but must still receive something).
+    return <const uchar *>PyBytes_AS_STRING(b)
+
+
+cdef class _Slots:
+    """A Python-owned array of Py_ssize_t slots (no C allocation to leak)."""
+    cdef bytearray store
+    cdef Py_ssize_t *at
+
+    def __cinit__(self, Py_ssize_t cap):
+        self.store = bytearray(max(cap, 1) * sizeof(Py_ssize_t))
+        self.at = <Py_ssize_t *>PyByteArray_AS_STRING(self.store)
+
+    cdef list head(self, Py_ssize_t w, Py_ssize_t base=0):
+        return [self.at[i] + base for i in range(w)]
 
 
 cdef inline void _range(Py_ssize_t n, object start, object end,
@@ -968,110 +994,104 @@ cdef inline void _range(Py_ssize_t n, object start, object end,
 
 
 def _py_find(hay, needle, start=None, end=None, int mode=0):
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = needle
+    cdef bytes h = _held(hay), x = _held(needle)
     cdef Py_ssize_t a = 0, b = 0, r
-    _range(h.shape[0], start, end, &a, &b)
-    if x.shape[0] > b - a:
+    _range(len(h), start, end, &a, &b)
+    if len(x) > b - a:
         return -1
-    r = _find(_ptr(h) + a, b - a, _ptr(x), x.shape[0], mode, NULL)
+    r = _find(_ptr(h) + a, b - a, _ptr(x), len(x), mode, NULL)
     return r if r < 0 else r + a
 
 
 def _py_rfind(hay, needle, start=None, end=None, int mode=0):
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = needle
+    cdef bytes h = _held(hay), x = _held(needle)
     cdef Py_ssize_t a = 0, b = 0, r
-    _range(h.shape[0], start, end, &a, &b)
-    if x.shape[0] > b - a:
+    _range(len(h), start, end, &a, &b)
+    if len(x) > b - a:
         return -1
-    r = _rfind(_ptr(h) + a, b - a, _ptr(x), x.shape[0], mode, NULL)
+    r = _rfind(_ptr(h) + a, b - a, _ptr(x), len(x), mode, NULL)
     return r if r < 0 else r + a
 
 
 def _py_count(hay, needle, start=None, end=None, int mode=0):
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = needle
+    cdef bytes h = _held(hay), x = _held(needle)
     cdef Py_ssize_t a = 0, b = 0
-    _range(h.shape[0], start, end, &a, &b)
-    if x.shape[0] > b - a:
+    _range(len(h), start, end, &a, &b)
+    if len(x) > b - a:
         return 0
-    return _count(_ptr(h) + a, b - a, _ptr(x), x.shape[0], mode, NULL)
+    return _count(_ptr(h) + a, b - a, _ptr(x), len(x), mode, NULL)
 
 
 def _py_find_all_once(hay, needle, Py_ssize_t cap, int mode=0):
     """One find_all call: (offsets, resume)."""
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = needle
-    cdef Py_ssize_t[::1] out
+    cdef bytes h = _held(hay), x = _held(needle)
+    cdef _Slots out = _Slots(cap)
     cdef Py_ssize_t w, resume = -1
-    if x.shape[0] == 0:
+    if len(x) == 0:
         raise ValueError("find_all needs a non-empty needle")
-    out = _alloc(max(cap, 1))
-    w = _find_all(_ptr(h), h.shape[0], _ptr(x), x.shape[0],
-                  &out[0], cap, &resume, mode, NULL)
-    return [out[i] for i in range(w)], resume
+    w = _find_all(_ptr(h), len(h), _ptr(x), len(x), out.at, cap, &resume,
+                  mode, NULL)
+    return out.head(w), resume
 
 
 def _py_copy_find_all_once(hay, byte, Py_ssize_t cap, int mode=0):
     """One copy_find_all_byte call: (copy, offsets, resume)."""
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = byte
-    cdef Py_ssize_t[::1] out
+    cdef bytes h = _held(hay), x = _held(byte)
+    cdef _Slots out = _Slots(cap)
     cdef Py_ssize_t w, resume = -1
-    cdef bytearray copy = bytearray(h.shape[0])
-    cdef uchar[::1] d = copy
-    if x.shape[0] != 1:
+    cdef bytearray copy = bytearray(len(h))
+    if len(x) != 1:
         raise ValueError("copy_find_all_byte takes one byte")
-    out = _alloc(max(cap, 1))
-    w = _copy_find_all_byte(&d[0] if d.shape[0] else <uchar *>_EMPTY, _ptr(h),
-                            h.shape[0], x[0], &out[0], cap, &resume, mode)
-    return bytes(copy), [out[i] for i in range(w)], resume
+    w = _copy_find_all_byte(<uchar *>PyByteArray_AS_STRING(copy), _ptr(h),
+                            len(h), _ptr(x)[0], out.at, cap, &resume, mode)
+    return bytes(copy), out.head(w), resume
 
 
-def _py_find_all_into(hay, needle, Py_ssize_t[::1] out, int mode=0):
-    """One find_all call writing into `out` (all of it is the capacity):
-    (count, resume).  For tests that look at the slots, and for timing the
-    kernel without building Python objects."""
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = needle
-    cdef Py_ssize_t w, resume = -1
+def _py_find_all_into(hay, needle, out, int mode=0):
+    """One find_all call writing into `out`, a writable buffer of
+    Py_ssize_t items (all of it is the capacity): (count, resume).  For
+    tests that look at the slots, and for timing the kernel without
+    building Python objects."""
+    cdef bytes h = _held(hay), x = _held(needle)
+    cdef Py_ssize_t w, resume = -1, n = len(h), k = len(x), cap
     cdef const uchar *hp = _ptr(h)
     cdef const uchar *xp = _ptr(x)
-    if x.shape[0] == 0 or out.shape[0] == 0:
-        raise ValueError("needs a non-empty needle and output")
-    with nogil:
-        w = _find_all(hp, h.shape[0], xp, x.shape[0],
-                      &out[0], out.shape[0], &resume, mode, NULL)
+    cdef Py_buffer view
+    PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_FORMAT
+                       | PyBUF_C_CONTIGUOUS)
+    try:
+        if view.itemsize != sizeof(Py_ssize_t):
+            raise ValueError("out must hold Py_ssize_t items")
+        cap = view.len // view.itemsize
+        if k == 0 or cap == 0:
+            raise ValueError("needs a non-empty needle and output")
+        with nogil:
+            w = _find_all(hp, n, xp, k, <Py_ssize_t *>view.buf, cap, &resume,
+                          mode, NULL)
+    finally:
+        PyBuffer_Release(&view)
     return w, resume
-
-
-cdef Py_ssize_t[::1] _alloc(Py_ssize_t cap):
-    # A Python-owned buffer viewed as Py_ssize_t (no C allocation to leak).
-    return memoryview(bytearray(cap * sizeof(Py_ssize_t))).cast(
-        'q' if sizeof(Py_ssize_t) == 8 else 'i')
 
 
 def _py_find_all(hay, needle, Py_ssize_t cap=1024, int mode=0):
     """Every match, gathered by repeated find_all calls of `cap` slots,
     resuming each call on the haystack slice after the previous one."""
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = needle
-    cdef Py_ssize_t[::1] out = _alloc(cap)
-    cdef Py_ssize_t n = h.shape[0], base = 0, w, resume, i
+    cdef bytes h = _held(hay), x = _held(needle)
+    cdef _Slots out
+    cdef Py_ssize_t n = len(h), base = 0, w, resume
     cdef list found = []
     if cap < 1:
         raise ValueError("cap must be >= 1")
-    if x.shape[0] == 0:
+    if len(x) == 0:
         raise ValueError("find_all needs a non-empty needle")
+    out = _Slots(cap)
     while True:
         resume = -1
-        w = _find_all(_ptr(h) + base, n - base, _ptr(x), x.shape[0],
-                      &out[0], cap, &resume, mode, NULL)
+        w = _find_all(_ptr(h) + base, n - base, _ptr(x), len(x), out.at, cap,
+                      &resume, mode, NULL)
         if not 0 <= w <= cap or not 0 <= resume <= n - base:
             raise AssertionError(f"bad find_all result w={w} resume={resume}")
-        for i in range(w):
-            found.append(out[i] + base)
+        found.extend(out.head(w, base))
         if w < cap:
             if resume != n - base:
                 raise AssertionError("short batch must exhaust the haystack")
@@ -1086,11 +1106,10 @@ def _py_path(hay, needle, str op="find", int mode=0):
     """Which path a search ended on: "pair" (packed-pair scan), "prefilter"
     (memchr prefilter), "reanchored" (memchr prefilter on the swapped
     anchor) or "fallback".  op: find, rfind, count or find_all."""
-    cdef const uchar[::1] h = hay
-    cdef const uchar[::1] x = needle
+    cdef bytes h = _held(hay), x = _held(needle)
     cdef int path = 0
-    cdef Py_ssize_t n = h.shape[0], k = x.shape[0], resume = 0
-    cdef Py_ssize_t[::1] out
+    cdef Py_ssize_t n = len(h), k = len(x), resume = 0
+    cdef _Slots out
     if op == "find":
         _find(_ptr(h), n, _ptr(x), k, mode, &path)
     elif op == "rfind":
@@ -1098,8 +1117,8 @@ def _py_path(hay, needle, str op="find", int mode=0):
     elif op == "count":
         _count(_ptr(h), n, _ptr(x), k, mode, &path)
     elif op == "find_all":
-        out = _alloc(max(n, 1))
-        _find_all(_ptr(h), n, _ptr(x), k, &out[0], max(n, 1), &resume,
+        out = _Slots(max(n, 1))
+        _find_all(_ptr(h), n, _ptr(x), k, out.at, max(n, 1), &resume,
                   mode, &path)
     else:
         raise ValueError(op)
@@ -1126,11 +1145,11 @@ def _py_isa():
 def _py_anchors(needle, bint third=False):
     """(anchor offset, second-check offset) chosen for a needle (k >= 2),
     and the packed pair's third offset if `third`."""
-    cdef const uchar[::1] x = needle
+    cdef bytes x = _held(needle)
     cdef Finder f
-    if x.shape[0] < 2:
+    if len(x) < 2:
         raise ValueError("needle must have at least 2 bytes")
-    _finder_init(&f, &x[0], x.shape[0], 0)
+    _finder_init(&f, _ptr(x), len(x), 0)
     if third:
         return f.i1, f.i2, f.i3
     return f.i1, f.i2
