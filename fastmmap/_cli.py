@@ -634,17 +634,23 @@ class Arguments:
 
 
 def parse_simple(argv):
-    """``lines FILE...`` and ``count NEEDLE FILE...`` with no argument that
-    looks like an option: the arguments argparse would give, without
-    importing it.  Importing argparse (with re, enum and gettext) takes
-    longer than the rest of start-up, and these two commands are the ones
-    run on big files from scripts.  None for anything else (options,
-    ``--``, a NEEDLE starting with a dash, missing arguments), which the
-    full parser then handles, errors and help included."""
+    """``lines [--] FILE...`` and ``count [--] NEEDLE FILE...``: the
+    arguments argparse would give, without importing it.  Importing
+    argparse (with re, enum and gettext) takes longer than the rest of
+    start-up, and these two commands are the ones run on big files from
+    scripts, which put ``--`` before a needle that may start with a dash.
+    Without ``--`` no argument may look like an option; after it, any may,
+    but another ``--`` may not (argparse versions treat that one
+    differently).  None for anything else (options, missing arguments),
+    which the full parser then handles, errors and help included."""
     if not argv or argv[0] not in ("lines", "count"):
         return None
     rest = argv[1:]
-    if any(arg.startswith("-") and arg != "-" for arg in rest):
+    if rest[:1] == ["--"]:
+        rest = rest[1:]
+        if "--" in rest:
+            return None
+    elif any(arg.startswith("-") and arg != "-" for arg in rest):
         return None
     if argv[0] == "lines":
         return Arguments(command="lines", files=rest, func=cmd_lines)

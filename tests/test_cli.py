@@ -604,10 +604,14 @@ def test_corpus_random_sizes_end_on_line():
 ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--",
                              "-x", "--all", "-5", "", "\\n", "needle with space",
                              "--help", "-h", "--version"])
+COMMANDS = st.sampled_from(["lines", "count"])
 
 
-@settings(max_examples=400, deadline=None)
-@given(argv=st.lists(ARG_WORDS, max_size=5))
+@settings(max_examples=600, deadline=None)
+@given(argv=st.one_of(
+    st.lists(ARG_WORDS, max_size=5),
+    st.tuples(COMMANDS, st.lists(ARG_WORDS, max_size=4)).map(
+        lambda t: [t[0], "--"] + t[1])))
 def test_parse_simple_agrees_with_argparse(argv):
     """Where parse_simple answers, argparse (the full parser) gives the same
     arguments; where it does not, the full parser is used."""
@@ -623,7 +627,12 @@ def test_parse_simple_scope():
         "command": "lines", "files": [], "func": _cli.cmd_lines}
     assert _cli.parse_simple(["count", "x", "-", "f"]).files == ["-", "f"]
     assert _cli.parse_simple(["count", "-", "f"]).needle == "-"
-    for argv in ([], ["count"], ["count", "--", "-x", "f"], ["lines", "--help"],
+    # after a leading --, anything is an argument (as scripts pass needles)
+    simple = _cli.parse_simple(["count", "--", "-x", "f", "--all"])
+    assert (simple.needle, simple.files) == ("-x", ["f", "--all"])
+    assert _cli.parse_simple(["lines", "--", "-h"]).files == ["-h"]
+    for argv in ([], ["count"], ["count", "--"], ["count", "--", "x", "--", "f"],
+                 ["count", "x", "--", "f"], ["lines", "--help"],
                  ["lines", "-x"], ["find", "x", "f"], ["grep", "x"], ["demo"],
                  ["count", "-5", "f"]):
         assert _cli.parse_simple(argv) is None, argv
