@@ -1034,8 +1034,9 @@ static inline const unsigned char *fastmmap_copy_rest(unsigned char *dst,
 /* The bulk loops below: 256-byte steps while a whole step fits in y and
  * its offsets in out, then 64-byte blocks and the tail, which go offset by
  * offset once out is nearly full.
- * SAFETY: a step reads y[j, j + 256) with j + 256 <= n; the prefetch
- * address may lie past y + n (a prefetch never faults). */
+ * SAFETY: a step reads y[j, j + 256) with j + 256 <= n, and when copying
+ * writes dst[j, j + 256), inside dst's n bytes; the prefetch address may
+ * lie past y + n (a prefetch never faults). */
 
 static size_t fastmmap_byte_all_sse2(unsigned char *dst,
                                      const unsigned char *y, size_t n,
