@@ -422,7 +422,10 @@ cdef class _LineIterator:
         op.n = n
         op.out = self._ends
         op.cap = LINE_BATCH
-        m._run(&op, n >= GIL_FREE_MIN)
+        # With the GIL held: the kernel writes this iterator's own _ends,
+        # which another thread sharing the iterator could otherwise read
+        # half-written.  A window is a few microseconds' work.
+        m._run(&op, False)
         self._window = window
         self._window_writes = m._writes
         self._window_start = start

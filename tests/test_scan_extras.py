@@ -2,6 +2,7 @@
 import array
 import os
 import random
+import threading
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -378,6 +379,32 @@ def test_lines_long_line(mapped):
     data = b"x" * 300000 + b"\n" + b"y" * 200000
     m = mapped(data)
     assert [len(line) for line in m.lines()] == [300001, 200000]
+
+
+def test_lines_iterator_shared_by_threads(mapped):
+    # One lines() iterator pulled from by several threads: every item is a
+    # whole line of the file (a line may come twice or be skipped where a
+    # long line's search released the GIL, as with readline() in threads,
+    # but nothing is torn or read out of bounds), and the threads finish.
+    rng = random.Random(11)
+    lines = [b"%d:" % i + b"z" * rng.choice([0, 5, 80, 200, 70000]) + b"\n"
+             for i in range(3000)]
+    m = mapped(b"".join(lines))
+    valid = set(lines)
+    it = m.lines()
+    got = []
+
+    def pull():
+        for line in it:
+            got.append(line)
+
+    threads = [threading.Thread(target=pull) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got and all(line in valid for line in got)
+    assert len(set(got)) >= len(lines) - 100
 
 
 # -- readinto -------------------------------------------------------------------------
