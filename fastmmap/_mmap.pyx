@@ -1059,19 +1059,29 @@ cdef class mmap:
 
         None when the file cannot give the same bytes: an anonymous map, a
         private one (its copy-on-write changes are not in the file), a file
-        now shorter than the range, or mmap() failing; the caller then
-        scans this map itself."""
+        now shorter than the range, or dup() or mmap() failing; the caller
+        then scans this map itself."""
         cdef Py_ssize_t lo = as_ssize(start)
         cdef Py_ssize_t hi = as_ssize(end)
+        cdef int fd
         self._check_valid()
         if not 0 <= lo <= hi <= self._size:
             raise ValueError("range out of bounds")
         if self._fd < 0 or self._flags & posix.MAP_PRIVATE:
             return None
+        # A duplicate taken with the GIL held: _map_file's syscalls release
+        # it, and a close() from another thread meanwhile must not be able
+        # to close (and the process reuse) the descriptor they use.
         try:
-            return _map_file(self._fd, _ACCESS_READ, self._offset + lo, hi - lo)
+            fd = _os.dup_fd(self._fd, False)
+        except OSError:                 # e.g. EMFILE
+            return None
+        try:
+            return _map_file(fd, _ACCESS_READ, self._offset + lo, hi - lo)
         except (OSError, ValueError):
             return None
+        finally:
+            _os.close_fd(fd)
 
     def __len__(self):
         self._check_valid()

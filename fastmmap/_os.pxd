@@ -16,6 +16,6 @@ cdef int advise_memory(char *addr, size_t length, int advice) except -1
 cdef int truncate_fd(int fd, off_t length, bint release_gil=*) except -1
 cdef off_t fd_size(int fd, bint release_gil=*) except -1
 cdef int fd_regular_size(int fd, off_t *size) noexcept
-cdef int dup_fd(int fd) except -1
+cdef int dup_fd(int fd, bint release_gil=*) except -1
 cdef void close_fd(int fd) noexcept nogil
 cdef long page_size() noexcept nogil

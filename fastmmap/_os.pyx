@@ -136,11 +136,16 @@ cdef int fd_regular_size(int fd, off_t *size) noexcept:
     return 1
 
 
-cdef int dup_fd(int fd) except -1:
+cdef int dup_fd(int fd, bint release_gil=True) except -1:
     cdef int newfd, err = 0
-    with nogil:
-        # Close-on-exec, like os.dup(): a child process must not inherit
-        # the map's private descriptor.
+    # Close-on-exec, like os.dup(): a child process must not inherit the
+    # map's private descriptor.
+    if release_gil:
+        with nogil:
+            newfd = posix.fcntl(fd, posix.F_DUPFD_CLOEXEC, 0)
+            if newfd < 0:
+                err = posix.errno
+    else:
         newfd = posix.fcntl(fd, posix.F_DUPFD_CLOEXEC, 0)
         if newfd < 0:
             err = posix.errno

@@ -200,6 +200,22 @@ def test_submap_none_where_the_file_differs(tmp_path):
         assert m._submap(0, 101) is None        # past the new end of file
 
 
+def test_submap_none_without_descriptors(tmp_path):
+    resource = pytest.importorskip("resource")
+    path = file_with(tmp_path, b"abc\n" * 100)
+    with fastmmap.open(path) as m:
+        probe = os.dup(0)
+        os.close(probe)                 # the lowest free descriptor number
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (probe, hard))
+        try:
+            assert m._submap(0, 10) is None     # dup() fails: EMFILE
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        with m._submap(0, 10) as sub:
+            assert sub[:] == b"abc\nabc\nab"
+
+
 def test_submap_checks(tmp_path):
     path = file_with(tmp_path, b"x" * 100)
     m = fastmmap.open(path)
