@@ -311,9 +311,10 @@ cdef Py_ssize_t LINE_WINDOW = 1 << 16
 cdef class _LineIterator:
     """mmap.lines().
 
-    Copies the map a window at a time (one guarded copy per 64 KiB), finds
-    the newlines of that private copy with the vectorised kernel, up to
-    LINE_BATCH at a time, and cuts each line from it: per line, __next__
+    Copies the map a window at a time (64 KiB), finding the window's first
+    LINE_BATCH newlines in the same guarded pass (the vectorised kernel
+    stores what it loads) and any further ones in the private copy, and
+    cuts each line from that copy: per line, __next__
     only makes the bytes object, and prefetches the bytes one window ahead
     so that the next window's copy is served from cache (a copy straight
     from RAM stalls the loop, while prefetches overlap with the
@@ -416,6 +417,9 @@ cdef class _LineIterator:
         cdef Py_ssize_t n = end - start if end - start < LINE_WINDOW else LINE_WINDOW
         cdef bytes window = PyBytes_FromStringAndSize(NULL, n)
         cdef _Op op
+        # SAFETY: _slow checked start < end <= m._size with the GIL held, so
+        # [start, start + n) is inside the map and stays mapped while _run
+        # keeps the GIL; dst is the new window's own n bytes.
         op.kind = OP_COPY_FIND_LINES
         op.dst = PyBytes_AS_STRING(window)
         op.hay = m._data + start

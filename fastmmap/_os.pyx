@@ -136,19 +136,22 @@ cdef int fd_regular_size(int fd, off_t *size) noexcept:
     return 1
 
 
-cdef int dup_fd(int fd, bint release_gil=True) except -1:
-    cdef int newfd, err = 0
+cdef int _dup_or_errno(int fd, int *newfd) noexcept nogil:
     # Close-on-exec, like os.dup(): a child process must not inherit the
     # map's private descriptor.
+    newfd[0] = posix.fcntl(fd, posix.F_DUPFD_CLOEXEC, 0)
+    if newfd[0] < 0:
+        return posix.errno
+    return 0
+
+
+cdef int dup_fd(int fd, bint release_gil=True) except -1:
+    cdef int newfd = -1, err
     if release_gil:
         with nogil:
-            newfd = posix.fcntl(fd, posix.F_DUPFD_CLOEXEC, 0)
-            if newfd < 0:
-                err = posix.errno
+            err = _dup_or_errno(fd, &newfd)
     else:
-        newfd = posix.fcntl(fd, posix.F_DUPFD_CLOEXEC, 0)
-        if newfd < 0:
-            err = posix.errno
+        err = _dup_or_errno(fd, &newfd)
     if err:
         raise_errno(err)
     return newfd

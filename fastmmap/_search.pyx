@@ -48,6 +48,7 @@ from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_C_CONTIGUOUS
 from cpython.bytearray cimport PyByteArray_AS_STRING
 from cpython.bytes cimport PyBytes_AS_STRING
 
+from fastmmap._offsets cimport OffsetBuffer, reserve_offsets
 from fastmmap._posix cimport memchr, memmem, memcmp, memcpy, fastmmap_memrchr
 
 ctypedef unsigned char uchar
@@ -947,8 +948,8 @@ cdef Py_ssize_t _copy_find_all_byte(uchar *dst, const uchar *y, Py_ssize_t n,
 # ---------------------------------------------------------------------------
 # Test-only wrappers (bytes-like in, Python ints out).  Not part of the API.
 #
-# They hold their data as bytes and bytearray objects, not typed
-# memoryviews: Cython's memoryview support registers its types with
+# They hold their data as bytes objects, and offsets in an OffsetBuffer
+# (_offsets), not typed memoryviews: Cython's memoryview support registers its types with
 # collections.abc at import, and importing collections.abc took 3.5 of the
 # 6.5 ms `import fastmmap` cost (the command line pays it on every run).
 
@@ -964,17 +965,9 @@ cdef inline const uchar *_ptr(bytes b):
     return <const uchar *>PyBytes_AS_STRING(b)
 
 
-cdef class _Slots:
-    """A Python-owned array of Py_ssize_t slots (no C allocation to leak)."""
-    cdef bytearray store
-    cdef Py_ssize_t *at
-
-    def __cinit__(self, Py_ssize_t cap):
-        self.store = bytearray(max(cap, 1) * sizeof(Py_ssize_t))
-        self.at = <Py_ssize_t *>PyByteArray_AS_STRING(self.store)
-
-    cdef list head(self, Py_ssize_t w, Py_ssize_t base=0):
-        return [self.at[i] + base for i in range(w)]
+cdef inline list _offsets_list(const Py_ssize_t *at, Py_ssize_t w,
+                               Py_ssize_t base=0):
+    return [at[i] + base for i in range(w)]
 
 
 cdef inline void _range(Py_ssize_t n, object start, object end,
@@ -1025,26 +1018,26 @@ def _py_count(hay, needle, start=None, end=None, int mode=0):
 def _py_find_all_once(hay, needle, Py_ssize_t cap, int mode=0):
     """One find_all call: (offsets, resume)."""
     cdef bytes h = _held(hay), x = _held(needle)
-    cdef _Slots out = _Slots(cap)
+    cdef OffsetBuffer out = reserve_offsets(max(cap, 1))
     cdef Py_ssize_t w, resume = -1
     if len(x) == 0:
         raise ValueError("find_all needs a non-empty needle")
-    w = _find_all(_ptr(h), len(h), _ptr(x), len(x), out.at, cap, &resume,
+    w = _find_all(_ptr(h), len(h), _ptr(x), len(x), out.data, cap, &resume,
                   mode, NULL)
-    return out.head(w), resume
+    return _offsets_list(out.data, w), resume
 
 
 def _py_copy_find_all_once(hay, byte, Py_ssize_t cap, int mode=0):
     """One copy_find_all_byte call: (copy, offsets, resume)."""
     cdef bytes h = _held(hay), x = _held(byte)
-    cdef _Slots out = _Slots(cap)
+    cdef OffsetBuffer out = reserve_offsets(max(cap, 1))
     cdef Py_ssize_t w, resume = -1
     cdef bytearray copy = bytearray(len(h))
     if len(x) != 1:
         raise ValueError("copy_find_all_byte takes one byte")
     w = _copy_find_all_byte(<uchar *>PyByteArray_AS_STRING(copy), _ptr(h),
-                            len(h), _ptr(x)[0], out.at, cap, &resume, mode)
-    return bytes(copy), out.head(w), resume
+                            len(h), _ptr(x)[0], out.data, cap, &resume, mode)
+    return bytes(copy), _offsets_list(out.data, w), resume
 
 
 def _py_find_all_into(hay, needle, out, int mode=0):
@@ -1065,6 +1058,8 @@ def _py_find_all_into(hay, needle, out, int mode=0):
         cap = view.len // view.itemsize
         if k == 0 or cap == 0:
             raise ValueError("needs a non-empty needle and output")
+        # SAFETY: hp and xp point into bytes objects this frame holds, and
+        # view (released only in `finally`) keeps out's cap slots alive.
         with nogil:
             w = _find_all(hp, n, xp, k, <Py_ssize_t *>view.buf, cap, &resume,
                           mode, NULL)
@@ -1077,21 +1072,21 @@ def _py_find_all(hay, needle, Py_ssize_t cap=1024, int mode=0):
     """Every match, gathered by repeated find_all calls of `cap` slots,
     resuming each call on the haystack slice after the previous one."""
     cdef bytes h = _held(hay), x = _held(needle)
-    cdef _Slots out
+    cdef OffsetBuffer out
     cdef Py_ssize_t n = len(h), base = 0, w, resume
     cdef list found = []
     if cap < 1:
         raise ValueError("cap must be >= 1")
     if len(x) == 0:
         raise ValueError("find_all needs a non-empty needle")
-    out = _Slots(cap)
+    out = reserve_offsets(cap)
     while True:
         resume = -1
-        w = _find_all(_ptr(h) + base, n - base, _ptr(x), len(x), out.at, cap,
+        w = _find_all(_ptr(h) + base, n - base, _ptr(x), len(x), out.data, cap,
                       &resume, mode, NULL)
         if not 0 <= w <= cap or not 0 <= resume <= n - base:
             raise AssertionError(f"bad find_all result w={w} resume={resume}")
-        found.extend(out.head(w, base))
+        found.extend(_offsets_list(out.data, w, base))
         if w < cap:
             if resume != n - base:
                 raise AssertionError("short batch must exhaust the haystack")
@@ -1109,7 +1104,7 @@ def _py_path(hay, needle, str op="find", int mode=0):
     cdef bytes h = _held(hay), x = _held(needle)
     cdef int path = 0
     cdef Py_ssize_t n = len(h), k = len(x), resume = 0
-    cdef _Slots out
+    cdef OffsetBuffer out
     if op == "find":
         _find(_ptr(h), n, _ptr(x), k, mode, &path)
     elif op == "rfind":
@@ -1117,8 +1112,8 @@ def _py_path(hay, needle, str op="find", int mode=0):
     elif op == "count":
         _count(_ptr(h), n, _ptr(x), k, mode, &path)
     elif op == "find_all":
-        out = _Slots(max(n, 1))
-        _find_all(_ptr(h), n, _ptr(x), k, out.at, max(n, 1), &resume,
+        out = reserve_offsets(max(n, 1))
+        _find_all(_ptr(h), n, _ptr(x), k, out.data, max(n, 1), &resume,
                   mode, &path)
     else:
         raise ValueError(op)
