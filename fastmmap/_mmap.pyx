@@ -26,6 +26,8 @@ from fastmmap cimport _posix as posix
 from fastmmap cimport _search
 from fastmmap._offsets cimport OffsetBuffer, reserve_offsets
 from fastmmap._fault cimport fastmmap_fault_install, fastmmap_guard_run
+from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
+                                fastmmap_spare_clear)
 from fastmmap._convert cimport as_int, as_longlong, as_ssize, check_nargs
 from fastmmap._posix cimport off_t, EFAULT
 
@@ -324,6 +326,10 @@ cdef class _LineIterator:
     write through any fastmmap method since the window was copied, makes it
     copy again, so those show at once.  Writes through memoryviews, arrays
     or other processes may show up to a window late.
+
+    Lines the caller has let go of are refilled with later lines instead of
+    allocating new bytes objects (see _recycle.h): with the allocation gone,
+    a line costs little more than the interpreter's own loop step.
     """
     cdef mmap _map
     cdef Py_ssize_t _pos        # map offset of the next line
@@ -338,6 +344,10 @@ cdef class _LineIterator:
     cdef Py_ssize_t _next
     cdef Py_ssize_t _count
     cdef Py_ssize_t _ends[LINE_BATCH]
+    cdef fastmmap_spare _spare  # the last line handed out, for reuse
+
+    def __dealloc__(self):
+        fastmmap_spare_clear(&self._spare)
 
     def __iter__(self):
         return self
@@ -367,8 +377,9 @@ cdef class _LineIterator:
                 if not self._keepends:
                     stop -= 1
                 # SAFETY: [offset, stop) lies inside the private window.
-                return PyBytes_FromStringAndSize(
-                    PyBytes_AS_STRING(self._window) + offset, stop - offset)
+                return fastmmap_spare_bytes(
+                    &self._spare, PyBytes_AS_STRING(self._window) + offset,
+                    stop - offset)
         return self._slow(self._map)
 
     cdef object _slow(self, mmap map_):
@@ -380,6 +391,7 @@ cdef class _LineIterator:
         if start >= end:
             self._map = None
             self._window = None
+            fastmmap_spare_clear(&self._spare)
             raise StopIteration
         offset = start - self._window_start
         if (self._window is None or self._window_writes != m._writes
@@ -1473,7 +1485,11 @@ cdef class mmap:
         line cut by ``end`` or the end of the map comes out as it is.  With
         keepends=False the b'\\n' (only that byte) is dropped.  Does not
         move the file position.  Each step re-checks the map, so closing it
-        mid-iteration raises ValueError and shrinking it ends the lines early."""
+        mid-iteration raises ValueError and shrinking it ends the lines early.
+
+        Like zip() with its tuples, the iterator reuses a line's bytes object
+        for a later line once nothing else refers to it; a line you keep is
+        never changed, but id() values repeat more than usual."""
         cdef _LineIterator it
         cdef Py_ssize_t c_start, c_end
         c_start, c_end = self._byte_range(start, end, 0)

@@ -2,6 +2,8 @@
 import array
 import os
 import random
+import sys
+import sysconfig
 import threading
 
 import pytest
@@ -405,6 +407,86 @@ def test_lines_iterator_shared_by_threads(mapped):
         t.join()
     assert got and all(line in valid for line in got)
     assert len(set(got)) >= len(lines) - 100
+
+
+# lines() writes a line into a bytes object it handed out earlier once the
+# caller has let go of it (see _recycle.h).  These check that nothing the
+# caller still holds changes, that reused objects behave as new ones, and
+# that the reuse does happen where it is meant to.
+
+CPYTHON_REUSES_LINES = (sys.implementation.name == "cpython"
+                        and sys.version_info < (3, 14)
+                        and not sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+
+def varied_lines(seed, count, longest=700):
+    """Lines of every pymalloc size class and beyond, in random order."""
+    rng = random.Random(seed)
+    return [bytes(rng.choice(b"abc\r\x00\xff") for _ in range(rng.randrange(longest)))
+            + b"\n" for _ in range(count)]
+
+
+def test_lines_kept_lines_never_change(mapped):
+    lines = varied_lines(21, 3000)
+    m = mapped(b"".join(lines))
+    kept, views = {}, {}
+    for i, line in enumerate(m.lines()):
+        if i % 3 == 0:
+            kept[i] = line
+        elif i % 7 == 0:
+            views[i] = memoryview(line)     # a buffer export holds it too
+        # the rest are dropped, free for reuse
+    assert all(line == lines[i] for i, line in kept.items())
+    assert all(view.tobytes() == lines[i] for i, view in views.items())
+
+
+def test_lines_reused_objects_are_whole_new_lines(mapped):
+    # Each line is hashed, measured and dropped: a reused object must not
+    # keep the previous line's cached hash, length or terminator.
+    lines = varied_lines(22, 3000)
+    known = set(lines)
+    m = mapped(b"".join(lines))
+    for i, line in enumerate(m.lines()):
+        fresh = bytes(bytearray(line))
+        assert line == lines[i] and len(line) == len(lines[i])
+        assert hash(line) == hash(fresh) and line in known
+        assert sys.getsizeof(line) == sys.getsizeof(fresh)
+        assert line.decode("latin-1").encode("latin-1") == lines[i]
+    for i, line in enumerate(m.lines(keepends=False)):
+        assert line == lines[i][:-1] and hash(line) == hash(bytes(bytearray(line)))
+    # int() and float() read bytes as C strings: the terminator must move
+    # with the length (a longer line's digits stay behind in the buffer).
+    numbers = [random.Random(23).randrange(10 ** k) for k in range(1, 60)] * 30
+    m = mapped(b"".join(b"%d\n" % x for x in numbers))
+    assert [int(line) for line in m.lines(keepends=False)] == numbers
+    assert [float(line) for line in m.lines()] == [float(x) for x in numbers]
+
+
+@pytest.mark.skipif(not CPYTHON_REUSES_LINES, reason="reuse is off on this build")
+def test_lines_reuse_dropped_objects_only(mapped):
+    data = b"".join(b"%05d" % i + b"x" * 20 + b"\n" for i in range(1000))
+    m = mapped(data)
+    # Dropped one by one: two objects serve every line (the loop variable
+    # holds one while the other is refilled).
+    assert len({id(line) for line in m.lines()}) <= 2
+    # Kept: each line its own object.
+    kept = list(m.lines())
+    assert len({id(line) for line in kept}) == len(kept) == 1000
+
+
+@pytest.mark.skipif(not CPYTHON_REUSES_LINES, reason="reuse is off on this build")
+def test_lines_iterator_lets_go_of_its_lines(mapped):
+    m = mapped(b"first line\nsecond line\n")
+    it = m.lines()
+    first = next(it)
+    held = sys.getrefcount(first)       # ours, the iterator's, the call's
+    assert list(it) == [b"second line\n"]
+    assert sys.getrefcount(first) == held - 1
+    it = m.lines()
+    first = next(it)
+    held = sys.getrefcount(first)
+    del it
+    assert sys.getrefcount(first) == held - 1
 
 
 # -- readinto -------------------------------------------------------------------------
