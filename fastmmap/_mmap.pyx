@@ -310,6 +310,7 @@ cdef Py_ssize_t LINE_WINDOW = 1 << 16
 
 
 @cython.final
+@cython.auto_pickle(False)
 cdef class _LineIterator:
     """mmap.lines().
 

@@ -1,6 +1,8 @@
 """find_all(), lines() and readinto() against naive pure-Python oracles."""
 import array
+import copy
 import os
+import pickle
 import random
 import sys
 import sysconfig
@@ -488,6 +490,16 @@ def test_lines_iterator_lets_go_of_its_lines(mapped):
     del it
     assert sys.getrefcount(first) == held - 1
 
+
+
+def test_lines_iterator_cannot_be_pickled_or_copied(mapped):
+    # Like the stdlib's own iterators over unpicklable state: a plain
+    # TypeError naming the type, never a half-made copy of its buffers.
+    it = mapped(b"a\nb\n").lines()
+    for action in (pickle.dumps, copy.copy, copy.deepcopy):
+        with pytest.raises(TypeError, match="cannot pickle '.*_LineIterator' object"):
+            action(it)
+    assert list(it) == [b"a\n", b"b\n"]
 
 # -- readinto -------------------------------------------------------------------------
 
