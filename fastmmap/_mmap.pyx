@@ -27,7 +27,8 @@ from fastmmap cimport _search
 from fastmmap._offsets cimport OffsetBuffer, reserve_offsets
 from fastmmap._fault cimport fastmmap_fault_install, fastmmap_guard_run
 from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
-                                fastmmap_spare_clear)
+                                fastmmap_spare_clear, fastmmap_spare_new,
+                                fastmmap_spare_free)
 from fastmmap._convert cimport as_int, as_longlong, as_ssize, check_nargs
 from fastmmap._posix cimport off_t, EFAULT
 
@@ -169,6 +170,7 @@ cdef enum:
     OP_LOAD
     OP_STORE
     OP_COPY_FIND_LINES
+    OP_COPY_LINE
 
 cdef struct _Op:
     int kind
@@ -217,6 +219,7 @@ cdef void _perform(void *arg) noexcept nogil:
     # and dst are inside live buffers, and holds them for the call.
     cdef _Op *op = <_Op *>arg
     cdef Py_ssize_t j
+    cdef const char *nl
     if op.kind == OP_FIND:
         op.result = _search.find(op.hay, op.n, op.needle, op.k)
     elif op.kind == OP_RFIND:
@@ -242,6 +245,14 @@ cdef void _perform(void *arg) noexcept nogil:
         # cap) written to out, in one pass
         op.result = _search.copy_find_all_byte(op.dst, op.hay, op.n, 10,
                                                op.out, op.cap, &op.resume)
+    elif op.kind == OP_COPY_LINE:
+        # hay[0:n] up to and including its first newline copied to dst;
+        # result: the bytes copied if a newline was found, else -1 (and
+        # all n bytes copied)
+        nl = <const char *>posix.memchr(op.hay, 10, <size_t>op.n)
+        j = op.n if nl == NULL else nl - op.hay + 1
+        posix.memcpy(op.dst, op.hay, <size_t>j)
+        op.result = -1 if nl == NULL else j
 
 
 # find_all's first buffer when the largest cannot be reserved (it doubles).
@@ -501,6 +512,7 @@ cdef class mmap:
     cdef Py_ssize_t _anon_capacity  # shared anonymous maps: the most resize() may give
     cdef Py_ssize_t _exports  # live buffer exports + running GIL-free kernels
     cdef size_t _writes       # bumped by every write through fastmmap (lines() read-ahead)
+    cdef fastmmap_spare *_line_spare  # readline()'s objects for reuse; NULL until needed
     cdef object __weakref__
 
     def __cinit__(self, *args, **kwargs):
@@ -589,6 +601,8 @@ cdef class mmap:
         self._pos = 0
 
     def __dealloc__(self):
+        fastmmap_spare_free(self._line_spare)
+        self._line_spare = NULL
         # No exports can be alive here: every export holds a reference.
         if self._fd >= 0:
             _os.close_fd(self._fd)
@@ -942,28 +956,32 @@ cdef class mmap:
         next b'\\n' (or to the end); advances the position."""
         cdef Py_ssize_t start, end, eol, n
         cdef char peek[READLINE_PEEK]
-        cdef const char *hit
         cdef _Op op
         self._check_valid()
         start = self._pos
         end = self._size
         if start >= end:
             return b""
-        # Most lines are short: copy the next READLINE_PEEK bytes to the
-        # stack in one guarded step and cut the line from there, instead of
-        # a guarded search and then a guarded copy.
+        # Most lines are short: find the newline in the next READLINE_PEEK
+        # bytes and copy the line to the stack in one guarded step, instead
+        # of a guarded search and then a guarded copy.
         n = end - start if end - start < READLINE_PEEK else READLINE_PEEK
-        op.kind = OP_COPY
+        op.kind = OP_COPY_LINE
         op.dst = peek
         op.hay = self._data + start
         op.n = n
         self._run(&op, False)
-        # SAFETY: peek[0:n] is our own copy.
-        hit = <const char *>posix.memchr(peek, 10, <size_t>n)
-        if hit != NULL or n == end - start:
-            n = n if hit == NULL else hit - peek + 1
+        if op.result >= 0 or n == end - start:
+            n = n if op.result < 0 else op.result
+            if self._line_spare == NULL:
+                self._line_spare = fastmmap_spare_new()
+                if self._line_spare == NULL:
+                    raise MemoryError()
             self._pos = start + n
-            return PyBytes_FromStringAndSize(peek, n)
+            # SAFETY: peek[0:n] is our own copy.  A line object of an
+            # earlier call that the caller has let go of is refilled (see
+            # _recycle.h).
+            return fastmmap_spare_bytes(self._line_spare, peek, n)
         eol = self._find(start + n, end, b"\n", 1)
         eol = end if eol < 0 else eol + 1
         # _find may have released the GIL, but it held the guard: the map is

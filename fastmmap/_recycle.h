@@ -1,10 +1,11 @@
 /*
- * Reusing the bytes objects lines() hands out, once the caller has let go.
+ * Reusing the bytes objects lines() and readline() hand out, once the
+ * caller has let go.
  *
  * Making and freeing one bytes object per line is most of what a line
- * costs.  The iterator keeps a reference to each line it hands out, and when
- * a later line finds an object that only the iterator still refers to, it
- * writes that line into it instead of allocating.  Nobody else can observe
+ * costs.  The iterator (or, for readline, the map) keeps a reference to
+ * each line it hands out, and when a later line finds an object that only
+ * it still refers to, it writes that line into it instead of allocating.  Nobody else can observe
  * an object only we refer to change; CPython's zip() and enumerate() reuse
  * their result tuples on the same ground.  The hash a bytes object caches is
  * reset with its contents.
@@ -49,6 +50,21 @@ static inline void fastmmap_spare_clear(fastmmap_spare *s)
     for (c = 0; c < FASTMMAP_CLASSES; c++)
         for (i = 0; i < 2; i++)
             Py_CLEAR(s->obj[c][i]);
+}
+
+/* A zeroed set of spares on the heap, or NULL (no exception set), for an
+ * object that may never need one; fastmmap_spare_free() takes NULL too. */
+static inline fastmmap_spare *fastmmap_spare_new(void)
+{
+    return (fastmmap_spare *)PyMem_Calloc(1, sizeof(fastmmap_spare));
+}
+
+static inline void fastmmap_spare_free(fastmmap_spare *s)
+{
+    if (s != NULL) {
+        fastmmap_spare_clear(s);
+        PyMem_Free(s);
+    }
 }
 
 /* Writes src[0:n] into b, made for at least n bytes and referred to by

@@ -411,14 +411,26 @@ def test_lines_iterator_shared_by_threads(mapped):
     assert len(set(got)) >= len(lines) - 100
 
 
-# lines() writes a line into a bytes object it handed out earlier once the
-# caller has let go of it (see _recycle.h).  These check that nothing the
-# caller still holds changes, that reused objects behave as new ones, and
-# that the reuse does happen where it is meant to.
+# lines() and readline() write a line into a bytes object they handed out
+# earlier once the caller has let go of it (see _recycle.h).  These check
+# that nothing the caller still holds changes, that reused objects behave as
+# new ones, and that the reuse does happen where it is meant to (for
+# readline(), README difference 7).
 
 CPYTHON_REUSES_LINES = (sys.implementation.name == "cpython"
                         and sys.version_info < (3, 14)
                         and not sysconfig.get_config_var("Py_GIL_DISABLED"))
+needs_reuse = pytest.mark.skipif(not CPYTHON_REUSES_LINES, reason="reuse is off on this build")
+LINE_SOURCES = pytest.mark.parametrize("source", ["lines", "readline"])
+
+
+def each_line(m, source, keepends=True):
+    """The lines of m, through lines() or a readline() loop."""
+    if source == "lines":
+        return m.lines(keepends=keepends)
+    m.seek(0)
+    assert keepends
+    return iter(m.readline, b"")
 
 
 def varied_lines(seed, count, longest=700):
@@ -428,11 +440,12 @@ def varied_lines(seed, count, longest=700):
             + b"\n" for _ in range(count)]
 
 
-def test_lines_kept_lines_never_change(mapped):
+@LINE_SOURCES
+def test_line_objects_kept_never_change(mapped, source):
     lines = varied_lines(21, 3000)
     m = mapped(b"".join(lines))
     kept, views = {}, {}
-    for i, line in enumerate(m.lines()):
+    for i, line in enumerate(each_line(m, source)):
         if i % 3 == 0:
             kept[i] = line
         elif i % 7 == 0:
@@ -442,41 +455,54 @@ def test_lines_kept_lines_never_change(mapped):
     assert all(view.tobytes() == lines[i] for i, view in views.items())
 
 
-def test_lines_reused_objects_are_whole_new_lines(mapped):
+@LINE_SOURCES
+def test_line_objects_reused_are_whole_new_lines(mapped, source):
     # Each line is hashed, measured and dropped: a reused object must not
     # keep the previous line's cached hash, length or terminator.
     lines = varied_lines(22, 3000)
     known = set(lines)
     m = mapped(b"".join(lines))
-    for i, line in enumerate(m.lines()):
+    for i, line in enumerate(each_line(m, source)):
         fresh = bytes(bytearray(line))
         assert line == lines[i] and len(line) == len(lines[i])
         assert hash(line) == hash(fresh) and line in known
         assert sys.getsizeof(line) == sys.getsizeof(fresh)
         assert line.decode("latin-1").encode("latin-1") == lines[i]
-    for i, line in enumerate(m.lines(keepends=False)):
-        assert line == lines[i][:-1] and hash(line) == hash(bytes(bytearray(line)))
     # int() and float() read bytes as C strings: the terminator must move
     # with the length (a longer line's digits stay behind in the buffer).
     numbers = [random.Random(23).randrange(10 ** k) for k in range(1, 60)] * 30
     m = mapped(b"".join(b"%d\n" % x for x in numbers))
-    assert [int(line) for line in m.lines(keepends=False)] == numbers
-    assert [float(line) for line in m.lines()] == [float(x) for x in numbers]
+    assert [int(line) for line in each_line(m, source)] == numbers
+    assert [float(line) for line in each_line(m, source)] == [float(x) for x in numbers]
 
 
-@pytest.mark.skipif(not CPYTHON_REUSES_LINES, reason="reuse is off on this build")
-def test_lines_reuse_dropped_objects_only(mapped):
+def test_line_objects_keepends_false(mapped):
+    lines = varied_lines(24, 2000)
+    m = mapped(b"".join(lines))
+    for i, line in enumerate(m.lines(keepends=False)):
+        assert line == lines[i][:-1] and hash(line) == hash(bytes(bytearray(line)))
+
+
+@needs_reuse
+@LINE_SOURCES
+def test_line_objects_reuse_dropped_only(mapped, source):
     data = b"".join(b"%05d" % i + b"x" * 20 + b"\n" for i in range(1000))
     m = mapped(data)
     # Dropped one by one: two objects serve every line (the loop variable
-    # holds one while the other is refilled).
-    assert len({id(line) for line in m.lines()}) <= 2
+    # holds one while the other is refilled).  The kept allocations of the
+    # same size take every block a dropped line frees, so without the
+    # reuse each line would be a new object at a new address.
+    ids, same_size = set(), []
+    for line in each_line(m, source):
+        ids.add(id(line))
+        same_size.append(bytes(len(line)))
+    assert len(ids) <= 2
     # Kept: each line its own object.
-    kept = list(m.lines())
+    kept = list(each_line(m, source))
     assert len({id(line) for line in kept}) == len(kept) == 1000
 
 
-@pytest.mark.skipif(not CPYTHON_REUSES_LINES, reason="reuse is off on this build")
+@needs_reuse
 def test_lines_iterator_lets_go_of_its_lines(mapped):
     m = mapped(b"first line\nsecond line\n")
     it = m.lines()
@@ -490,6 +516,18 @@ def test_lines_iterator_lets_go_of_its_lines(mapped):
     del it
     assert sys.getrefcount(first) == held - 1
 
+
+@needs_reuse
+def test_map_lets_go_of_its_readline_objects():
+    m = fastmmap.mmap(-1, 100)
+    m.write(b"first line\nsecond line\n")
+    m.seek(0)
+    first = m.readline()
+    held = sys.getrefcount(first)       # ours, the map's, the call's
+    m.close()                           # the map object still holds it...
+    assert sys.getrefcount(first) == held
+    del m                               # ...until it is freed
+    assert sys.getrefcount(first) == held - 1
 
 
 def test_lines_iterator_cannot_be_pickled_or_copied(mapped):
