@@ -17,6 +17,9 @@ from corpus import NEEDLE_CLASSES, NEEDLE_LENGTHS
 
 ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
 SLOW_ROUNDS = min(ROUNDS, 3)  # for the Python-level loops (~1 s a round)
+# Line loops (0.1-0.4 s a round): slow spells on this shared machine last
+# a second or two and can cover every round of one side, so more rounds.
+LINE_ROUNDS = max(ROUNDS, 9)
 GIL_WINDOW = 0.5  # seconds the probe thread counts for
 GIL_REPEATS = 5
 GIL_NEEDLE = ("e", 16)
@@ -116,7 +119,7 @@ def readline_loop(m):
 def test_readline_loop(benchmark, record, corpus, maps, impl):
     row = "readline-loop"
     benchmark.group = row
-    assert scan(benchmark, readline_loop, maps[impl], rounds=SLOW_ROUNDS) == corpus.lines
+    assert scan(benchmark, readline_loop, maps[impl], rounds=LINE_ROUNDS) == corpus.lines
     record(row, impl, "scan", nbytes=corpus.size)
 
 
@@ -170,8 +173,7 @@ def test_iterate_lines(benchmark, record, corpus, maps, impl):
     row = "iterate-lines"
     benchmark.group = row
     fn = readline_loop if impl == "stdlib" else iterate_lines
-    # All rounds: a round is 0.2-0.4 s, and this ratio is the noisiest.
-    assert scan(benchmark, fn, maps[impl]) == corpus.lines
+    assert scan(benchmark, fn, maps[impl], rounds=LINE_ROUNDS) == corpus.lines
     note = ("stdlib = ``for line in iter(m.readline, b'')``; fastmmap = "
             "``for line in m.lines()``")
     record(row, impl, "scan", nbytes=corpus.size, note=note)
