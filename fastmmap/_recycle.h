@@ -5,10 +5,10 @@
  * Making and freeing one bytes object per line is most of what a line
  * costs.  The iterator (or, for readline, the map) keeps a reference to
  * each line it hands out, and when a later line finds an object that only
- * it still refers to, it writes that line into it instead of allocating.  Nobody else can observe
- * an object only we refer to change; CPython's zip() and enumerate() reuse
- * their result tuples on the same ground.  The hash a bytes object caches is
- * reset with its contents.
+ * it still refers to, it writes that line into it instead of allocating.
+ * Nobody else can see an object that nobody else refers to change;
+ * CPython's zip() and enumerate() reuse their result tuples on the same
+ * ground.  The hash a bytes object caches is reset with its contents.
  *
  * Objects are kept per 16-byte size class, each allocated for the longest
  * line of its class.  pymalloc rounds every request up to a multiple of 16
@@ -25,8 +25,8 @@
 #include <Python.h>
 #include <string.h>
 
-/* "Only the iterator refers to it" is stable only under the GIL, and the
- * reset relies on the bytes layout of CPython 3.9-3.13. */
+/* "Only we refer to it" stays true only under the GIL, and the reset
+ * relies on the bytes layout of CPython 3.9-3.13. */
 #if !defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
 #  define FASTMMAP_CAN_REUSE_BYTES 1
 #else
@@ -39,6 +39,7 @@
 #define FASTMMAP_CLASS_BYTES 16
 #define FASTMMAP_BLOCK_MAX 512      /* pymalloc's largest small block */
 #define FASTMMAP_CLASSES (FASTMMAP_BLOCK_MAX / FASTMMAP_CLASS_BYTES)
+
 typedef struct {
     PyObject *obj[FASTMMAP_CLASSES][2];    /* owned, or NULL */
     unsigned char last[FASTMMAP_CLASSES];  /* which of the two went out last */
