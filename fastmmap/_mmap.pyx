@@ -356,7 +356,7 @@ cdef class _LineIterator:
     cdef Py_ssize_t _next
     cdef Py_ssize_t _count
     cdef Py_ssize_t _ends[LINE_BATCH]
-    cdef fastmmap_spare _spare  # the last line handed out, for reuse
+    cdef fastmmap_spare _spare  # line objects handed out, for refilling
 
     def __dealloc__(self):
         fastmmap_spare_clear(&self._spare)
@@ -966,6 +966,9 @@ cdef class mmap:
         # bytes and copy the line to the stack in one guarded step, instead
         # of a guarded search and then a guarded copy.
         n = end - start if end - start < READLINE_PEEK else READLINE_PEEK
+        # SAFETY: start < end == self._size was read after _check_valid with
+        # the GIL held, which _run keeps, so [start, start + n) stays mapped;
+        # peek holds n <= READLINE_PEEK bytes.
         op.kind = OP_COPY_LINE
         op.dst = peek
         op.hay = self._data + start
@@ -978,9 +981,8 @@ cdef class mmap:
                 if self._line_spare == NULL:
                     raise MemoryError()
             self._pos = start + n
-            # SAFETY: peek[0:n] is our own copy.  A line object of an
-            # earlier call that the caller has let go of is refilled (see
-            # _recycle.h).
+            # peek[0:n] is our own copy.  A line object of an earlier call
+            # that the caller has let go of is refilled (see _recycle.h).
             return fastmmap_spare_bytes(self._line_spare, peek, n)
         eol = self._find(start + n, end, b"\n", 1)
         eol = end if eol < 0 else eol + 1
