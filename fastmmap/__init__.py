@@ -1,7 +1,7 @@
 """fastmmap: the stdlib ``mmap`` module, rebuilt for speed and safety.
 
-``import fastmmap as mmap`` is a drop-in replacement (CPython 3.13 semantics
-on Python 3.9-3.13).  Extras: ``mmap.count``, ``mmap.find_all``,
+``import fastmmap as mmap`` is a drop-in replacement (CPython 3.15 semantics
+on Python 3.10-3.15).  Extras: ``mmap.count``, ``mmap.find_all``,
 ``mmap.lines``, ``mmap.readinto``, ``mmap.as_array`` and ``fastmmap.open``.
 """
 

@@ -291,6 +291,32 @@ static inline void *fastmmap_mremap(void *old, size_t old_size, size_t new_size)
 }
 #endif
 
+/* Name an anonymous mapping as /proc/PID/maps shows it ("[anon:NAME]"),
+ * for mmap.set_name().  Linux 5.17+ with CONFIG_ANON_VMA_NAME; elsewhere, and
+ * on kernels built without it, the call fails and callers ignore that, as
+ * CPython 3.15 does: the name is a debugging aid, never a requirement. */
+#if defined(__linux__)
+#  include <sys/prctl.h>
+#  ifndef PR_SET_VMA
+#    define PR_SET_VMA 0x53564d41
+#  endif
+#  ifndef PR_SET_VMA_ANON_NAME
+#    define PR_SET_VMA_ANON_NAME 0
+#  endif
+static inline int fastmmap_name_anonymous(void *addr, size_t length, const char *name)
+{
+    return prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)addr,
+                 (unsigned long)length, (unsigned long)name);
+}
+#else
+static inline int fastmmap_name_anonymous(void *addr, size_t length, const char *name)
+{
+    (void)addr; (void)length; (void)name;
+    errno = ENOSYS;
+    return -1;
+}
+#endif
+
 /* memrchr: a GNU extension (absent on macOS).  The fallback is a plain
  * backwards loop with the same contract. */
 #if defined(__GLIBC__) || defined(__linux__) || defined(__FreeBSD__)

@@ -3,7 +3,7 @@
 # drop-in replacement fails the same way on the same bad input.
 #
 # All converters go through __index__ (operator.index), never __int__ or
-# __float__: that is what 3.13 does for "i", "n" and "L" on every version.
+# __float__: that is what 3.15 does for "i", "n" and "L" on every version.
 
 from cpython.number cimport PyNumber_Index, PyIndex_Check
 from cpython.long cimport PyLong_AsLong, PyLong_AsLongLong, PyLong_AsSsize_t
@@ -16,12 +16,22 @@ cdef inline Py_ssize_t as_ssize(object value) except? -1:
 
 
 cdef inline int as_int(object value) except? -1:
-    """Format unit "i": C int with CPython's range messages."""
+    """Format unit "i" (the constructor's int arguments): C int with
+    PyArg_ParseTuple's range messages."""
     cdef long v = PyLong_AsLong(PyNumber_Index(value))
     if v > INT_MAX:
         raise OverflowError("signed integer is greater than maximum")
     if v < INT_MIN:
         raise OverflowError("signed integer is less than minimum")
+    return <int>v
+
+
+cdef inline int as_clinic_int(object value) except? -1:
+    """A C int as Argument Clinic converts one (the methods' int
+    arguments from 3.14 on: whence, option, flags), with its wording."""
+    cdef long v = PyLong_AsLong(PyNumber_Index(value))
+    if v > INT_MAX or v < INT_MIN:
+        raise OverflowError("Python int too large to convert to C int")
     return <int>v
 
 

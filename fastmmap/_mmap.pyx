@@ -29,7 +29,7 @@ from fastmmap._fault cimport fastmmap_fault_install, fastmmap_guard_run
 from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
                                 fastmmap_spare_clear, fastmmap_spare_new,
                                 fastmmap_spare_free)
-from fastmmap._convert cimport as_int, as_longlong, as_ssize, check_nargs
+from fastmmap._convert cimport as_clinic_int, as_int, as_longlong, as_ssize
 from fastmmap._posix cimport off_t, EFAULT
 
 import sys as _sys
@@ -77,11 +77,36 @@ cdef char _EMPTY_MAP[1]
 
 _ACCESS_NAMES = ("ACCESS_DEFAULT", "ACCESS_READ", "ACCESS_WRITE", "ACCESS_COPY")
 
-# Defaults of find/rfind/count, told apart from any value a caller can pass
-# (None included: like CPython, an explicit None is a TypeError).
-cdef object _CURRENT_POSITION = object()
-cdef object _END = object()
+# A constructor argument not given (None is a value there).
 cdef object _MISSING = object()
+
+# set_name(): the kernel's limit for a name is 80 bytes with its NUL, and
+# CPython puts this prefix before the caller's part.
+cdef bytes _ANON_NAME_PREFIX = b"cpython:mmap:"
+cdef Py_ssize_t _ANON_NAME_MAX = 80
+
+
+# What __delitem__ passes to _assign() as the value.
+cdef object _DELETE = object()
+
+
+cdef int _slice_unpack(object item, Py_ssize_t *start, Py_ssize_t *stop,
+                       Py_ssize_t *step) except -1:
+    """PySlice_Unpack with CPython 3.15's message for bad bounds on every
+    interpreter (older ones add "or None", which a slice accepts anyway)."""
+    try:
+        return PySlice_Unpack(item, start, stop, step)
+    except TypeError as exc:
+        if str(exc) == ("slice indices must be integers or None or have an "
+                        "__index__ method"):
+            raise TypeError("slice indices must be integers or have an "
+                            "__index__ method") from None
+        raise
+
+
+cdef str _type_name_of(object value):
+    """How CPython's messages name a value's type: None for None."""
+    return "None" if value is None else type(value).__name__
 
 # Marker passed as fileno by the module's own factories: creates a closed
 # object whose fields the factory then fills in.
@@ -509,7 +534,7 @@ cdef class mmap:
     cdef int _access
     cdef int _flags
     cdef bint _trackfd
-    cdef Py_ssize_t _anon_capacity  # shared anonymous maps: the most resize() may give
+    cdef bint _anonymous      # made with fileno -1
     cdef Py_ssize_t _exports  # live buffer exports + running GIL-free kernels
     cdef size_t _writes       # bumped by every write through fastmmap (lines() read-ahead)
     cdef fastmmap_spare *_line_spare  # readline()'s objects for reuse; NULL until needed
@@ -587,10 +612,7 @@ cdef class mmap:
         self._offset = c_offset
         if fd == -1:
             c_flags |= posix.MAP_ANONYMOUS
-            if not (c_flags & posix.MAP_PRIVATE):
-                # The shared memory object behind the map has this size for
-                # good: resize() may shrink and regrow up to it, no further.
-                self._anon_capacity = map_size
+            self._anonymous = True
         elif c_trackfd:
             self._fd = _os.dup_fd(fd)
         self._map_base = _os.map_memory(<size_t>map_size, c_prot, c_flags, fd,
@@ -811,7 +833,7 @@ cdef class mmap:
         self._check_valid()
         return self
 
-    def __exit__(self, *args):
+    def __exit__(self, exc_type, exc_value, traceback, /):
         self.close()
 
     def __reduce_ex__(self, protocol):
@@ -830,42 +852,42 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # Searching
 
-    def find(self, sub, start=_CURRENT_POSITION, end=_END, /):
-        """find(sub[, start[, end]]) -> int
+    def find(self, view, start=None, end=None, /):
+        """find(view, start=None, end=None, /) -> int
 
-        Lowest index in [start, end) where bytes-like ``sub`` is found, or -1.
-        ``start`` defaults to the current position, ``end`` to the size;
-        negative values count from the end.  Runs without the GIL on large
+        Lowest index in [start, end) where bytes-like ``view`` is found, or
+        -1.  ``start`` defaults to the current position, ``end`` to the
+        size; negative values count from the end, and a start past the end
+        finds nothing (not even b"").  As in CPython 3.14 and 3.15, ``end``
+        is ignored when ``start`` is None.  Runs without the GIL on large
         ranges."""
-        return self._search_range(sub, start, end, 0)
+        return self._search_range(view, start, end, OP_FIND)
 
-    def rfind(self, sub, start=_CURRENT_POSITION, end=_END, /):
-        """rfind(sub[, start[, end]]) -> int
+    def rfind(self, view, start=None, end=None, /):
+        """rfind(view, start=None, end=None, /) -> int
 
-        Highest index in [start, end) where ``sub`` is found, or -1.  Same
+        Highest index in [start, end) where ``view`` is found, or -1.  Same
         arguments as find()."""
-        return self._search_range(sub, start, end, 1)
+        return self._search_range(view, start, end, OP_RFIND)
 
-    def count(self, sub, start=_CURRENT_POSITION, end=_END, /):
-        """count(sub[, start[, end]]) -> int
+    def count(self, sub, start=None, end=None, /):
+        """count(sub, start=None, end=None, /) -> int
 
         Number of non-overlapping occurrences of ``sub`` in [start, end),
         with ``bytes.count`` semantics: ``m.count(sub, start, end) ==
         m[:].count(sub, start, end)``.  Unlike find(), the range defaults to
         the whole map, not the current position.  Runs without the GIL on
         large ranges."""
-        return self._search_range(sub, start, end, 2)
+        return self._search_range(sub, start, end, OP_COUNT)
 
     cdef object _search_range(self, object sub, object start_arg,
-                              object end_arg, int mode):
+                              object end_arg, int kind):
         cdef Py_ssize_t start, end, size, k
         cdef const char *needle
         cdef Py_buffer view
         cdef bint have_view = False
-        self._check_valid()
-        # Defaults are taken before conversion, as CPython does.
-        start = 0 if mode == 2 else self._pos
-        end = PY_SSIZE_T_MAX if mode == 2 else self._size
+        # CPython 3.15's order: the needle, then validity, then start and
+        # end (which may be None), then validity again.
         if type(sub) is bytes:
             # SAFETY: the args tuple keeps the bytes object alive and bytes
             # are immutable.
@@ -877,27 +899,38 @@ cdef class mmap:
             needle = <const char *>view.buf
             k = view.len
         try:
-            if start_arg is not _CURRENT_POSITION:
+            self._check_valid()
+            # Defaults are taken before conversion, as CPython does.
+            start = 0 if kind == OP_COUNT else self._pos
+            end = PY_SSIZE_T_MAX if kind == OP_COUNT else self._size
+            if start_arg is not None:
                 start = as_ssize(start_arg)
-            if end_arg is not _END:
+            # CPython 3.14 and 3.15's find() and rfind() read ``end`` only
+            # when ``start`` is given: find(sub, None, end) searches to the
+            # end of the map.  Followed, like every other 3.15 behaviour
+            # (docs/differences.rst); count() keeps bytes.count's rules.
+            if end_arg is not None and (start_arg is not None
+                                        or kind == OP_COUNT):
                 end = as_ssize(end_arg)
             # Re-check after running arbitrary __index__ code.
             self._check_valid()
             size = self._size
-            if mode == 2:
+            if kind == OP_COUNT:
                 _bytes_indices(&start, &end, size)
                 if end - start < k:
                     return 0
                 if k == 0:
                     return end - start + 1
                 return self._count(start, end, needle, k)
-            # mmap.find's index rules: clamp both into [0, size].
+            # mmap.find's index rules: negative values count from the end
+            # and clamp at 0; a start past the end finds nothing (3.15,
+            # where b"" used to be found at the size); end clamps to size.
             if start < 0:
                 start += size
                 if start < 0:
                     start = 0
             elif start > size:
-                start = size
+                return -1
             if end < 0:
                 end += size
                 if end < 0:
@@ -906,7 +939,7 @@ cdef class mmap:
                 end = size
             if end < start:
                 return -1
-            if mode == 0:
+            if kind == OP_FIND:
                 return self._find(start, end, needle, k)
             return self._rfind(start, end, needle, k)
         finally:
@@ -916,29 +949,26 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # File-like interface
 
-    def read(self, *args):
-        """read([n]) -> bytes
+    def read(self, n=None, /):
+        """read(n=None, /) -> bytes
 
         Up to ``n`` bytes from the current position (all remaining bytes
-        when ``n`` is omitted, None or negative); advances the position."""
-        cdef Py_ssize_t n = -1, remaining
+        when ``n`` is None or negative); advances the position."""
+        cdef Py_ssize_t count = -1, remaining
         cdef object result
-        self._check_valid()
-        if len(args) > 1:
-            check_nargs("read", len(args), 0, 1)
-        if args and args[0] is not None:
-            if not PyIndex_Check(args[0]):
+        if n is not None:
+            if not PyIndex_Check(n):
                 raise TypeError("argument should be integer or None, not "
-                                f"'{type(args[0]).__name__}'")
+                                f"'{type(n).__name__}'")
             # read() converts like _Py_convert_optional_to_ssize_t, whose
             # overflow message differs from the "n" format unit's.
-            n = PyNumber_AsSsize_t(args[0], OverflowError)
+            count = PyNumber_AsSsize_t(n, OverflowError)
         self._check_valid()
         remaining = self._size - self._pos if self._pos < self._size else 0
-        if n < 0 or n > remaining:
-            n = remaining
-        result = self._copy_out(self._pos, n)
-        self._pos += n
+        if count < 0 or count > remaining:
+            count = remaining
+        result = self._copy_out(self._pos, count)
+        self._pos += count
         return result
 
     def read_byte(self):
@@ -992,22 +1022,19 @@ cdef class mmap:
         self._pos = eol
         return result
 
-    def write(self, *args):
-        """write(bytes) -> int
+    def write(self, bytes, /):
+        """write(bytes, /) -> int
 
         Writes a bytes-like object at the current position, advances the
         position and returns the number of bytes written.  ValueError if it
         does not fit (nothing is written then)."""
         cdef Py_buffer view
         cdef Py_ssize_t n
-        self._check_valid()
-        if len(args) != 1:
-            check_nargs("write", len(args), 1, 1)
-        PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE)
+        PyObject_GetBuffer(bytes, &view, PyBUF_SIMPLE)
         try:
-            self._check_writable()
             # __buffer__ may have closed or resized the map.
             self._check_valid()
+            self._check_writable()
             n = view.len
             if self._pos > self._size or self._size - self._pos < n:
                 raise ValueError("data out of range")
@@ -1017,14 +1044,10 @@ cdef class mmap:
         finally:
             PyBuffer_Release(&view)
 
-    def write_byte(self, *args):
-        """write_byte(byte) -> None.  Writes one byte (an int in range(256))
-        at the current position and advances it."""
-        cdef long v
-        self._check_valid()
-        if len(args) != 1:
-            check_nargs("write_byte", len(args), 1, 1)
-        v = PyLong_AsLong(PyNumber_Index(args[0]))
+    def write_byte(self, byte, /):
+        """write_byte(byte, /) -> None.  Writes one byte (an int in
+        range(256)) at the current position and advances it."""
+        cdef long v = PyLong_AsLong(PyNumber_Index(byte))
         if v < 0:
             raise OverflowError("unsigned byte integer is less than minimum")
         if v > 255:
@@ -1037,19 +1060,13 @@ cdef class mmap:
         else:
             raise ValueError("write byte out of range")
 
-    def seek(self, *args):
-        """seek(pos[, whence]) -> int
+    def seek(self, pos, whence=0, /):
+        """seek(pos, whence=0, /) -> int
 
         Sets the position relative to the start (whence 0, default), the
         current position (1) or the end (2); returns the new position."""
-        cdef Py_ssize_t dist, where
-        cdef int how = 0
-        self._check_valid()
-        if len(args) < 1 or len(args) > 2:
-            check_nargs("seek", len(args), 1, 2)
-        dist = as_ssize(args[0])
-        if len(args) > 1:
-            how = as_int(args[1])
+        cdef Py_ssize_t dist = as_ssize(pos), where
+        cdef int how = as_clinic_int(whence)
         self._check_valid()
         if how == 0:
             if dist < 0:
@@ -1080,12 +1097,43 @@ cdef class mmap:
         return self._pos
 
     def size(self):
-        """size() -> int.  The size of the underlying file (OSError for an
-        anonymous map or one made with trackfd=False, as in CPython)."""
+        """size() -> int.  The size of the underlying file; for an anonymous
+        map, its length.  ValueError for a map made with trackfd=False."""
         self._check_valid()
+        if not self._trackfd:
+            raise ValueError("can't get size with trackfd=False")
+        if self._anonymous:
+            return self._size
         # fstat keeps the GIL: a close() from another thread must not be able
         # to close (and the process reuse) the descriptor under it.
         return _os.fd_size(self._fd, False)
+
+    def set_name(self, name, /):
+        """set_name(name, /) -> None
+
+        Names an anonymous map for debugging: on Linux 5.17 and later it
+        shows in /proc/PID/maps as ``[anon:cpython:mmap:NAME]`` (the prefix
+        CPython uses, so tools that look for it find fastmmap's maps too).
+        At most 66 bytes of UTF-8, no NUL.  ValueError for a file map.
+        Kernels that cannot name memory ignore the name."""
+        cdef bytes encoded, full
+        if not isinstance(name, str):
+            raise TypeError("set_name() argument must be str, not "
+                            f"{_type_name_of(name)}")
+        encoded = (<str>name).encode("utf-8")
+        if b"\0" in encoded:
+            raise ValueError("embedded null character")
+        full = _ANON_NAME_PREFIX + encoded
+        if len(full) >= _ANON_NAME_MAX:
+            raise ValueError("name is too long")
+        if not self._anonymous:
+            raise ValueError("Cannot set annotation on non-anonymous mappings")
+        # Like CPython, a closed map is not an error here: there is just
+        # nothing left to name.
+        if self._map_base != NULL:
+            # SAFETY: the GIL is held, so [_map_base, _map_base + _map_len)
+            # stays mapped for the call.
+            _os.name_anonymous(self._map_base, self._map_len, full)
 
     def _submap(self, start, end):
         """_submap(start, end) -> mmap or None.  A new read-only map of
@@ -1127,125 +1175,111 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # Memory management
 
-    def flush(self, *args):
-        """flush([offset[, size]]) -> None
+    def flush(self, offset=0, size=-1, /, *, flags=0):
+        """flush(offset=0, size=-1, /, *, flags=0) -> None
 
-        msync()s the range to the file (the whole map by default).  Does
-        nothing for ACCESS_READ and ACCESS_COPY maps.  On Linux, offset must
-        be a multiple of PAGESIZE (OSError otherwise)."""
-        cdef Py_ssize_t offset = 0
-        cdef Py_ssize_t size = self._size
+        msync()s ``size`` bytes from ``offset`` to the file (size -1: to
+        the end of the map).  ``flags`` is 0 (meaning MS_SYNC) or a
+        combination of MS_SYNC, MS_ASYNC and MS_INVALIDATE.  Does nothing
+        for ACCESS_READ and ACCESS_COPY maps.  The kernel wants ``offset``
+        page-aligned (OSError EINVAL otherwise)."""
+        cdef Py_ssize_t c_offset = as_ssize(offset)
+        cdef Py_ssize_t c_size = as_ssize(size)
+        cdef int c_flags = as_clinic_int(flags)
         cdef char *addr
         self._check_valid()
-        if len(args) > 2:
-            check_nargs("flush", len(args), 0, 2)
-        if len(args) > 0:
-            offset = as_ssize(args[0])
-        if len(args) > 1:
-            size = as_ssize(args[1])
-        self._check_valid()
-        if size < 0 or offset < 0 or self._size - offset < size:
+        if c_size == -1:
+            c_size = self._size - c_offset
+        if c_size < 0 or c_offset < 0 or self._size - c_offset < c_size:
             raise ValueError("flush values out of range")
         if self._access == _ACCESS_READ or self._access == _ACCESS_COPY:
             return None
         if self._map_base == NULL:
             return None
-        addr = self._page_range(offset, &size)
-        # SAFETY: [addr, addr + size) lies inside the current mapping; msync
-        # runs without the GIL, and the export guard stops another thread
-        # from unmapping the range meanwhile.
+        addr = self._page_range(c_offset, &c_size)
+        # SAFETY: [addr, addr + c_size) lies inside the current mapping;
+        # msync runs without the GIL, and the export guard stops another
+        # thread from unmapping the range meanwhile.
         self._exports += 1
         try:
-            _os.sync_memory(addr, <size_t>size)
+            _os.sync_memory(addr, <size_t>c_size,
+                            c_flags if c_flags else posix.MS_SYNC)
         finally:
             self._exports -= 1
 
-    def madvise(self, *args):
-        """madvise(option[, start[, length]]) -> None
+    def madvise(self, option, start=0, length=None, /):
+        """madvise(option, start=0, length=None, /) -> None
 
-        Advises the kernel about [start, start + length) (the whole map by
-        default); ``option`` is one of the MADV_* constants."""
-        cdef int option
-        cdef Py_ssize_t start = 0
-        cdef Py_ssize_t length = self._size
+        Advises the kernel about [start, start + length) (to the end of the
+        map by default); ``option`` is one of the MADV_* constants."""
+        cdef int c_option = as_clinic_int(option)
+        cdef Py_ssize_t c_start = as_ssize(start)
+        cdef Py_ssize_t c_length
         cdef char *addr
+        # As in CPython 3.15, length (which may be None) is converted after
+        # the validity check, and validity checked again after it.
         self._check_valid()
-        if len(args) < 1 or len(args) > 3:
-            check_nargs("madvise", len(args), 1, 3)
-        option = as_int(args[0])
-        if len(args) > 1:
-            start = as_ssize(args[1])
-        if len(args) > 2:
-            length = as_ssize(args[2])
+        c_length = self._size if length is None else as_ssize(length)
         self._check_valid()
-        if start < 0 or start >= self._size:
+        if c_start < 0 or c_start >= self._size:
             raise ValueError("madvise start out of bounds")
-        if length < 0:
+        if c_length < 0:
             raise ValueError("madvise length invalid")
-        if PY_SSIZE_T_MAX - start < length:
+        if PY_SSIZE_T_MAX - c_start < c_length:
             raise OverflowError("madvise length too large")
-        if start + length > self._size:
-            length = self._size - start
-        addr = self._page_range(start, &length)
+        if c_start + c_length > self._size:
+            c_length = self._size - c_start
+        addr = self._page_range(c_start, &c_length)
         # SAFETY: the syscall runs without the GIL; the export guard stops
         # another thread from unmapping [addr, addr + length) meanwhile (an
         # madvise on a range that got remapped could discard someone else's
         # pages).
         self._exports += 1
         try:
-            _os.advise_memory(addr, <size_t>length, option)
+            _os.advise_memory(addr, <size_t>c_length, c_option)
         finally:
             self._exports -= 1
 
-    def move(self, *args):
-        """move(dest, src, count) -> None
+    def move(self, dest, src, count, /):
+        """move(dest, src, count, /) -> None
 
         Copies ``count`` bytes from offset ``src`` to offset ``dest``
         (overlapping ranges are fine: memmove)."""
-        cdef Py_ssize_t dest, src, cnt
-        self._check_valid()
-        if len(args) != 3:
-            check_nargs("move", len(args), 3, 3)
-        dest = as_ssize(args[0])
-        src = as_ssize(args[1])
-        cnt = as_ssize(args[2])
+        cdef Py_ssize_t c_dest = as_ssize(dest)
+        cdef Py_ssize_t c_src = as_ssize(src)
+        cdef Py_ssize_t c_count = as_ssize(count)
         self._check_valid()
         self._check_writable()
-        if dest < 0 or src < 0 or cnt < 0:
+        if c_dest < 0 or c_src < 0 or c_count < 0:
             raise ValueError("source, destination, or count out of range")
-        if self._size - dest < cnt or self._size - src < cnt:
+        if self._size - c_dest < c_count or self._size - c_src < c_count:
             raise ValueError("source, destination, or count out of range")
-        self._copy_in(dest, self._data + src, cnt)
+        self._copy_in(c_dest, self._data + c_src, c_count)
 
-    def resize(self, *args):
-        """resize(newsize) -> None
+    def resize(self, newsize, /):
+        """resize(newsize, /) -> None
 
         Resizes the map and, for a file map, truncates or extends the file
         to offset + newsize.  Raises BufferError while buffers are exported
         or a GIL-free scan is running, TypeError for ACCESS_READ/ACCESS_COPY
         maps, ValueError with trackfd=False.  A shared anonymous map cannot
-        grow beyond the size it was created with (ValueError): on Linux the
-        extra pages would not be backed and touching them would kill the
-        process with SIGBUS."""
-        cdef Py_ssize_t new_size
+        grow (ValueError): on Linux the extra pages would not be backed and
+        touching them would kill the process with SIGBUS."""
+        cdef Py_ssize_t new_size = as_ssize(newsize)
         cdef size_t skip
         cdef char *new_base
-        self._check_valid()
-        if len(args) != 1:
-            check_nargs("resize", len(args), 1, 1)
-        new_size = as_ssize(args[0])
         self._check_valid()
         self._check_resizable()
         if new_size < 0 or PY_SSIZE_T_MAX - new_size < self._offset:
             raise ValueError("new size out of range")
         if not posix.FASTMMAP_HAVE_MREMAP:
             raise SystemError("mmap: resizing not available--no mremap()")
-        if self._anon_capacity and new_size > self._anon_capacity:
+        if (self._anonymous and not (self._flags & posix.MAP_PRIVATE)
+                and new_size > self._size):
             # Linux would map the extra pages, but nothing backs them:
-            # touching one kills the process with SIGBUS.
-            raise ValueError(
-                "mmap can't grow a shared anonymous memory map beyond its "
-                "original size: the new pages would not be backed")
+            # touching one kills the process with SIGBUS (gh-140523; CPython
+            # 3.15 refuses any growth, even back to an earlier size).
+            raise ValueError("mmap: can't expand a shared anonymous mapping")
         if self._map_base == NULL:
             raise ValueError("mmap can't resize an empty map")
         skip = <size_t>(self._data - self._map_base)
@@ -1297,7 +1331,7 @@ cdef class mmap:
                 raise IndexError("mmap index out of range")
             return self._load(i)
         if PySlice_Check(item):
-            PySlice_Unpack(item, &start, &stop, &step)
+            _slice_unpack(item, &start, &stop, &step)
             self._check_valid()
             slicelen = PySlice_AdjustIndices(self._size, &start, &stop, step)
             if slicelen <= 0:
@@ -1316,81 +1350,73 @@ cdef class mmap:
         raise TypeError("mmap indices must be integers")
 
     def __setitem__(self, item, value):
+        self._assign(item, value)
+
+    def __delitem__(self, item):
+        self._assign(item, _DELETE)
+
+    cdef int _assign(self, object item, object value) except -1:
+        """m[item] = value, or del m[item] when value is _DELETE, in CPython
+        3.15's order: writability, the index, the value, and only then
+        validity and bounds (so a closed map reports a bad value first)."""
         cdef Py_ssize_t i, v, start, stop, step, slicelen, raw_start, raw_stop
         cdef Py_buffer view
-        cdef const char *src
-        cdef _Op op
-        self._check_valid()
         self._check_writable()
         if PyIndex_Check(item):
             i = PyNumber_AsSsize_t(item, IndexError)
-            if i < 0:
-                i += self._size
-            if i < 0 or i >= self._size:
-                raise IndexError("mmap index out of range")
+            if value is _DELETE:
+                raise TypeError("mmap doesn't support item deletion")
             if not PyIndex_Check(value):
                 raise TypeError("mmap item value must be an int")
             v = PyNumber_AsSsize_t(value, TypeError)
             if v < 0 or v > 255:
                 raise ValueError("mmap item value must be in range(0, 256)")
-            # value.__index__ may have closed or shrunk the map (CPython
-            # 3.11-3.13 write out of bounds here): check both again.
+            # The conversions above may have run __index__ code that closed
+            # or shrank the map (CPython 3.11-3.13 write out of bounds
+            # there): validity and bounds are checked only now.
             self._check_valid()
-            if i >= self._size:
-                raise IndexError("mmap index out of range")
-            self._store(i, <int>v)
-            return
-        if PySlice_Check(item):
-            # Unpack once (it runs the bounds' __index__), adjust twice.
-            PySlice_Unpack(item, &raw_start, &raw_stop, &step)
-            start, stop = raw_start, raw_stop
-            slicelen = PySlice_AdjustIndices(self._size, &start, &stop, step)
-            PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
-            try:
-                if view.len != slicelen:
-                    raise IndexError("mmap slice assignment is wrong size")
-                # __index__ (in Unpack) or __buffer__ may have closed or
-                # resized the map: re-check, and re-derive the slice from
-                # the same bounds against the current size.
-                self._check_valid()
-                start, stop = raw_start, raw_stop
-                if PySlice_AdjustIndices(self._size, &start, &stop,
-                                         step) != slicelen:
-                    raise IndexError("mmap slice assignment is wrong size")
-                src = <const char *>view.buf
-                if slicelen == 0:
-                    return
-                if step == 1:
-                    self._copy_in(start, src, slicelen)
-                    return
-                # AdjustIndices keeps every start + j * step inside [0, size).
-                self._writes += 1
-                op.kind = OP_SCATTER
-                op.dst = self._data + start
-                op.hay = src
-                op.n = slicelen
-                op.step = step
-                self._run(&op, False)
-            finally:
-                PyBuffer_Release(&view)
-            return
-        raise TypeError("mmap indices must be integer")
-
-    def __delitem__(self, item):
-        cdef Py_ssize_t i, start, stop, step
-        self._check_valid()
-        self._check_writable()
-        if PyIndex_Check(item):
-            i = PyNumber_AsSsize_t(item, IndexError)
             if i < 0:
                 i += self._size
             if i < 0 or i >= self._size:
                 raise IndexError("mmap index out of range")
-            raise TypeError("mmap doesn't support item deletion")
+            return self._store(i, <int>v)
         if PySlice_Check(item):
-            PySlice_Unpack(item, &start, &stop, &step)
-            raise TypeError("mmap object doesn't support slice deletion")
+            _slice_unpack(item, &raw_start, &raw_stop, &step)
+            if value is _DELETE:
+                raise TypeError("mmap object doesn't support slice deletion")
+            PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
+            try:
+                # __index__ (in the unpack) or __buffer__ may have closed or
+                # resized the map: the slice is derived from the current size.
+                self._check_valid()
+                start, stop = raw_start, raw_stop
+                slicelen = PySlice_AdjustIndices(self._size, &start, &stop, step)
+                if view.len != slicelen:
+                    raise IndexError("mmap slice assignment is wrong size")
+                return self._store_slice(start, step, <const char *>view.buf,
+                                         slicelen)
+            finally:
+                PyBuffer_Release(&view)
         raise TypeError("mmap indices must be integer")
+
+    cdef int _store_slice(self, Py_ssize_t start, Py_ssize_t step,
+                          const char *src, Py_ssize_t slicelen) except -1:
+        """self[start::step] = src[:slicelen]; PySlice_AdjustIndices gave
+        start, step and slicelen against the current size, and the caller
+        holds src."""
+        cdef _Op op
+        if slicelen == 0:
+            return 0
+        if step == 1:
+            return self._copy_in(start, src, slicelen)
+        # AdjustIndices keeps every start + j * step inside [0, size).
+        self._writes += 1
+        op.kind = OP_SCATTER
+        op.dst = self._data + start
+        op.hay = src
+        op.n = slicelen
+        op.step = step
+        return self._run(&op, False)
 
     # ------------------------------------------------------------------
     # Buffer protocol: exports are counted exactly; while any is alive the
@@ -1652,6 +1678,10 @@ MAP_ANON = posix.MAP_ANON
 MAP_ANONYMOUS = posix.MAP_ANONYMOUS
 PROT_READ = posix.PROT_READ
 PROT_WRITE = posix.PROT_WRITE
+# flush(flags=...), new in 3.15.
+MS_SYNC = posix.MS_SYNC
+MS_ASYNC = posix.MS_ASYNC
+MS_INVALIDATE = posix.MS_INVALIDATE
 
 # (defined on this platform, value): exported only where the platform has
 # them, like the stdlib module.
@@ -1707,6 +1737,7 @@ CONSTANTS = {
     "MAP_SHARED": MAP_SHARED, "MAP_PRIVATE": MAP_PRIVATE,
     "MAP_ANON": MAP_ANON, "MAP_ANONYMOUS": MAP_ANONYMOUS,
     "PROT_READ": PROT_READ, "PROT_WRITE": PROT_WRITE,
+    "MS_SYNC": MS_SYNC, "MS_ASYNC": MS_ASYNC, "MS_INVALIDATE": MS_INVALIDATE,
 }
 CONSTANTS.update({name: value for name, (have, value)
                   in _OPTIONAL_CONSTANTS.items() if have})

@@ -11,7 +11,8 @@ cdef char *map_memory(size_t length, int prot, int flags, int fd,
 cdef char *remap_memory(char *old, size_t old_size, size_t new_size,
                         bint release_gil=*) except NULL
 cdef int unmap_memory(char *addr, size_t length) except -1
-cdef int sync_memory(char *addr, size_t length) except -1
+cdef int sync_memory(char *addr, size_t length, int flags) except -1
+cdef void name_anonymous(char *addr, size_t length, const char *name) noexcept
 cdef int advise_memory(char *addr, size_t length, int advice) except -1
 cdef int truncate_fd(int fd, off_t length, bint release_gil=*) except -1
 cdef off_t fd_size(int fd, bint release_gil=*) except -1

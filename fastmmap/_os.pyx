@@ -61,15 +61,24 @@ cdef int unmap_memory(char *addr, size_t length) except -1:
     return 0
 
 
-cdef int sync_memory(char *addr, size_t length) except -1:
+cdef int sync_memory(char *addr, size_t length, int flags) except -1:
     cdef int rc, err = 0
     with nogil:
-        rc = posix.msync(addr, length, posix.MS_SYNC)
+        rc = posix.msync(addr, length, flags)
         if rc != 0:
             err = posix.errno
     if err:
         raise_errno(err)
     return 0
+
+
+cdef void name_anonymous(char *addr, size_t length,
+                         const char *name) noexcept:
+    # Failure is ignored on purpose (CPython 3.15's set_name() ignores it
+    # too): kernels without CONFIG_ANON_VMA_NAME refuse every name, and the
+    # name only ever shows in /proc/PID/maps.  Keeps the GIL: prctl does not
+    # block, and the caller's range must stay mapped meanwhile.
+    posix.fastmmap_name_anonymous(addr, length, name)
 
 
 cdef int advise_memory(char *addr, size_t length, int advice) except -1:

@@ -66,6 +66,7 @@ cdef extern from "_compat.h" nogil:
     void *fastmmap_mremap(void *old, size_t old_size, size_t new_size)
     void *fastmmap_memrchr(const void *s, int c, size_t n)
     void fastmmap_prefetch_read(const void *p)
+    int fastmmap_name_anonymous(void *addr, size_t length, const char *name)
     enum:
         FASTMMAP_HAVE_MREMAP
         # Optional mmap() flags and protections (0 where absent).
