@@ -29,9 +29,13 @@ cdef inline int as_int(object value) except? -1:
 cdef inline int as_clinic_int(object value) except? -1:
     """A C int as Argument Clinic converts one (the methods' int
     arguments from 3.14 on: whence, option, flags), with its wording."""
-    cdef long v = PyLong_AsLong(PyNumber_Index(value))
+    cdef long v
+    try:
+        v = PyLong_AsLong(PyNumber_Index(value))
+    except OverflowError:
+        v = INT_MAX + 1L
     if v > INT_MAX or v < INT_MIN:
-        raise OverflowError("Python int too large to convert to C int")
+        raise OverflowError("Python int too large to convert to C int") from None
     return <int>v
 
 

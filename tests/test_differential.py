@@ -9,14 +9,13 @@ the body created.  ``test_differential[<body>]`` runs the body on the stdlib
 module and on fastmmap (each in its own temp directory) and asserts that the
 two traces are identical.
 
-fastmmap implements CPython **3.13** semantics on every Python.  Where the
-running stdlib predates a 3.13 behaviour, the stdlib side does not contribute
-its own outcome for the affected calls: the call is tagged with a feature of
-``FEATURES`` and the table's override computes (or runs) the 3.13 outcome
-instead.  Exception messages whose wording changed before 3.13 are rewritten
-by ``MESSAGE_CHANGES``.  On 3.13 the stdlib is compared as it is, and
-``test_overrides_reproduce_stdlib_313`` checks that the overrides reproduce
-the real 3.13 stdlib exactly, so the table cannot drift.
+fastmmap implements CPython **3.15** semantics on every Python.  On 3.15
+the stdlib is run as it is; on older interpreters, whose stdlib differs in
+places, the bodies are compared with the traces the real 3.15 stdlib gave,
+recorded in cpython315_oracle.json (see cpython315.py, and
+record_cpython315.py to record again after changing a body).
+``test_record_matches_stdlib`` checks on 3.15 that the record is current.
+Bodies must therefore not branch on the interpreter version.
 
 Messages from the interpreter's argument parser (wrong argument counts,
 unknown keywords) are tagged ``_argparse=True``; they are compared only while
@@ -25,25 +24,23 @@ unknown keywords) are tagged ``_argparse=True``; they are compared only while
 fastmmap names its type ``fastmmap.mmap`` where the stdlib says ``mmap.mmap``:
 all text (reprs, messages) is normalised by replacing that prefix.
 
-``t(m.seek, ...)`` is tagged "seek_returns_position" automatically.  Every
-trace also ends with whether file descriptors 0-2 survived the body (a map
+Every trace also ends with whether file descriptors 0-2 survived the body (a map
 must never close a descriptor it does not own).
 
-Deliberately not exercised, because CPython 3.13 itself crashes or corrupts
-state there: touching a shared anonymous map grown past its original size
-(SIGBUS), touching a file map after a failed resize(0) (the file is already
-truncated: SIGBUS), and seek()/flush()/resize() with an argument whose
-__index__ closes the map (not covered by gh-103987 in 3.13).
+Deliberately not exercised, because CPython itself crashes or corrupts
+state there: touching a file map after a failed resize(0) (the file is
+already truncated: SIGBUS), and seek()/flush()/resize() with an argument
+whose __index__ closes the map (not covered by gh-103987).
 """
 import array
 import copy
 import difflib
 import errno
 import gc
+import inspect
 import mmap as stdlib_mmap
 import os
 import pickle
-import re
 import sys
 import traceback
 import weakref
@@ -51,6 +48,7 @@ import weakref
 import pytest
 
 from conftest import load_fastmmap
+from cpython315 import IS_315, ORACLE, norm_text, type_name
 
 PAGE = stdlib_mmap.PAGESIZE
 GRAN = stdlib_mmap.ALLOCATIONGRANULARITY
@@ -66,100 +64,8 @@ STRICT_ARGPARSE_MESSAGES = os.environ.get("FASTMMAP_STRICT_ARGPARSE", "0") != "0
 
 
 # --------------------------------------------------------------------------
-# 3.13 expectations for stdlib versions that behave differently
-# --------------------------------------------------------------------------
-
-class Feature:
-    def __init__(self, since, what, override):
-        self.since = since          # first stdlib version with 3.13 behaviour
-        self.what = what
-        self.override = override    # Call -> (outcome, value), used before
-
-
-def _ov_seek(call):
-    # before 3.13 seek() moves exactly the same way but returns None
-    outcome, value = call.run()
-    if outcome[0] == "ok":
-        return call.ok(call.fn.__self__.tell())
-    return outcome, value
-
-
-def _ov_seekable(call):
-    return call.ok(True)
-
-
-def _ov_trackfd_ctor(call):
-    kwargs = dict(call.kwargs)
-    kwargs.pop("trackfd", None)
-    return call.run(kwargs=kwargs)
-
-
-def _ov_trackfd_size(call):
-    return call.raises(OSError(errno.EBADF, os.strerror(errno.EBADF)))
-
-
-def _ov_trackfd_resize(call):
-    return call.raises(ValueError("mmap can't resize with trackfd=False."))
-
-
-def _ov_closed_by_index(call):
-    # Older interpreters read or write freed memory (or segfault): never
-    # execute the call, do what 3.13 does: __index__ closed the map.
-    call.info["m"].close()
-    return call.raises(ValueError("mmap closed or invalid"))
-
-
-FEATURES = {
-    "seek_returns_position": Feature(
-        (3, 13), "seek() returns the new absolute position (None before)",
-        _ov_seek),
-    "seekable": Feature(
-        (3, 13), "seekable() added; returns True, even on a closed map",
-        _ov_seekable),
-    "trackfd": Feature(
-        (3, 13), "keyword-only trackfd=True (truth value) added; TypeError "
-        "before", _ov_trackfd_ctor),
-    "trackfd_size": Feature(
-        (3, 13), "size() of a trackfd=False map: OSError(EBADF)",
-        _ov_trackfd_size),
-    "trackfd_resize": Feature(
-        (3, 13), "resize() of a trackfd=False map: ValueError(\"mmap can't "
-        "resize with trackfd=False.\")", _ov_trackfd_resize),
-    "closed_by_index": Feature(
-        (3, 11, 7), "gh-103987: an argument's __index__ closing the map gives "
-        "ValueError('mmap closed or invalid'); 3.9/3.10 use freed memory "
-        "(segfault, garbage, or OSError(ENOMEM) from madvise)",
-        _ov_closed_by_index),
-}
-
-#: (first version with the 3.13 wording, old wording regex, 3.13 wording)
-MESSAGE_CHANGES = [
-    ((3, 10), r"integer argument expected, got (\w+)",
-     r"'\1' object cannot be interpreted as an integer"),
-    ((3, 10), r"an integer is required \(got type (\w+)\)",
-     r"'\1' object cannot be interpreted as an integer"),
-    ((3, 13), r"'(\w+)' is an invalid keyword argument for this function",
-     r"this function got an unexpected keyword argument '\1'"),
-    ((3, 13), r"function takes at most (\d+) arguments \((\d+) given\)",
-     r"function takes at most \1 positional arguments (\2 given)"),
-    # (3.13 also appends "Did you mean 'x'?" to unknown keywords close to a
-    # valid one: such calls are compared with _msg=False.)
-]
-
-
-# --------------------------------------------------------------------------
 # Recorder
 # --------------------------------------------------------------------------
-
-def norm_text(s):
-    return s.replace("fastmmap.mmap", "mmap.mmap")
-
-
-def type_name(tp):
-    if tp.__module__ == "builtins":
-        return tp.__qualname__
-    return "%s.%s" % (tp.__module__, tp.__qualname__)
-
 
 class Idx:
     """An object with __index__ only."""
@@ -174,47 +80,22 @@ class Idx:
         return "Idx(%r)" % (self.value,)
 
 
-class Call:
-    def __init__(self, recorder, fn, args, kwargs, info, msg):
-        self.recorder, self.fn, self.args = recorder, fn, args
-        self.kwargs, self.info, self.msg = kwargs, info, msg
-
-    def run(self, fn=None, args=None, kwargs=None):
-        return self.recorder._run(self.fn if fn is None else fn,
-                                  self.args if args is None else args,
-                                  self.kwargs if kwargs is None else kwargs,
-                                  self.msg)
-
-    def ok(self, value):
-        return ("ok", self.recorder.norm(value)), value
-
-    def raises(self, exc):
-        return self.recorder.exc_outcome(exc, self.msg), None
 
 
 class Recorder:
-    def __init__(self, mod, workdir, stdlib_side, force_overrides=False):
+    def __init__(self, mod, workdir):
         self.mod = mod
         self.workdir = workdir
-        self.stdlib_side = stdlib_side
-        self.force_overrides = force_overrides
         self.events = []
         self._files = []
         self._open = []
         self._watched = []
         self._last_state = {}
         self._fds = {}
-        self.overridden = set()
         self._std_fds = std_fds_open()
         os.makedirs(workdir, exist_ok=True)
 
     # -- environment -------------------------------------------------------
-    def lacks(self, feature):
-        """True if this side must use the 3.13 override for ``feature``."""
-        if not self.stdlib_side:
-            return False
-        return self.force_overrides or PY < FEATURES[feature].since
-
     def file(self, data=b""):
         path = os.path.join(self.workdir, "f%d" % len(self._files))
         with open(path, "wb") as f:
@@ -253,10 +134,6 @@ class Recorder:
 
     def exc_outcome(self, exc, msg=True):
         text = norm_text(str(exc))
-        if self.stdlib_side:
-            for since, old, new in MESSAGE_CHANGES:
-                if self.force_overrides or PY < since:
-                    text = re.sub("^%s$" % old, new, text)
         if not msg:
             text = "<message not compared>"
         out = ("raise", type_name(type(exc)), text)
@@ -310,8 +187,7 @@ class Recorder:
         return "; ".join(changes)
 
     # -- recording ---------------------------------------------------------
-    def __call__(self, *args, _feature=None, _msg=True, _argparse=False,
-                 _info=None, **kwargs):
+    def __call__(self, *args, _msg=True, _argparse=False, **kwargs):
         """t([label,] fn, *args, **kwargs): call and record; return the
         result (None if it raised)."""
         if isinstance(args[0], str):
@@ -319,17 +195,9 @@ class Recorder:
         else:
             fn, args = args[0], args[1:]
             label = self._label(fn, args, kwargs)
-        if (_feature is None and getattr(fn, "__name__", None) == "seek"
-                and isinstance(getattr(fn, "__self__", None), self.mod.mmap)):
-            _feature = "seek_returns_position"
         if _argparse and not STRICT_ARGPARSE_MESSAGES:
             _msg = False
-        call = Call(self, fn, args, kwargs, dict(_info or {}), _msg)
-        if _feature is not None and self.lacks(_feature):
-            self.overridden.add(_feature)
-            outcome, value = FEATURES[_feature].override(call)
-        else:
-            outcome, value = call.run()
+        outcome, value = self._run(fn, args, kwargs, _msg)
         self.events.append((label,) + tuple(outcome) + (self._snapshot(),))
         return value
 
@@ -391,9 +259,9 @@ def std_fds_open():
     return result
 
 
-def run_body(body, mod, workdir, stdlib_side, force_overrides=False):
-    """Run one body; return (events, features overridden)."""
-    t = Recorder(mod, workdir, stdlib_side, force_overrides)
+def run_body(body, mod, workdir):
+    """Run one body; return its events."""
+    t = Recorder(mod, workdir)
     try:
         body(t)
     except Exception as exc:
@@ -401,7 +269,9 @@ def run_body(body, mod, workdir, stdlib_side, force_overrides=False):
                          traceback.format_exc()))
     t.finish()
     gc.collect()
-    return t.events, sorted(t.overridden)
+    # As JSON would give them back (the record of CPython 3.15 is JSON):
+    # events are tuples of strings.
+    return [tuple(e) for e in t.events]
 
 
 def format_events(events):
@@ -424,13 +294,11 @@ def assert_same_trace(expected, actual, expected_name, actual_name):
 BODIES = {}
 
 
-def body(*features):
+def body():
     def register(fn):
         name = fn.__name__
         assert name.startswith("body_") and name[5:] not in BODIES
-        for f in features:
-            assert f in FEATURES, f
-        BODIES[name[5:]] = (fn, features)
+        BODIES[name[5:]] = fn
         return fn
     return register
 
@@ -640,7 +508,8 @@ def body_ctor_argument_errors(t):
     t(mod.mmap, -1, 10, access=None)
     t.watch(t(mod.mmap, Idx(-1), Idx(10), flags=Idx(mod.MAP_PRIVATE),
               prot=Idx(mod.PROT_READ), offset=Idx(0)))
-    t.watch(t(mod.mmap, Idx(fd), Idx(10), access=Idx(mod.ACCESS_READ),
+    t.watch(t("mmap(Idx(fd), Idx(10), access=Idx(ACCESS_READ), offset=Idx(0))",
+              mod.mmap, Idx(fd), Idx(10), access=Idx(mod.ACCESS_READ),
               offset=Idx(0)))
     t.watch(t(mod.mmap, -1, True))
     t(mod.mmap, _argparse=True)
@@ -669,26 +538,25 @@ def body_ctor_keywords(t):
     t.watch(t(mod.mmap, f.fileno(), length=10, offset=GRAN))
     t(mod.mmap, f.fileno(), 10, mod.MAP_SHARED, mod.PROT_READ, mod.ACCESS_READ)
     t(mod.mmap, f.fileno(), 10, access=mod.ACCESS_READ, flags=mod.MAP_SHARED)
-    t(mod.mmap, f.fileno(), 10, fileno=3, _argparse=True)
+    t(mod.mmap, f.fileno(), 10, fileno=f.fileno(), _argparse=True)
     # 3.13 adds "Did you mean 'fileno'?": the wording is not compared
     t(mod.mmap, f.fileno(), 10, Fileno=3, _msg=False)
 
 
-@body("trackfd", "trackfd_size", "trackfd_resize")
+@body()
 def body_trackfd(t):
     mod = t.mod
     size = 64
     for close_original in (True, False):
         f = t.open(b"a" * size)
-        m = t.watch(t(mod.mmap, f.fileno(), size, trackfd=False,
-                      _feature="trackfd"))
+        m = t.watch(t(mod.mmap, f.fileno(), size, trackfd=False))
         if close_original:
             f.close()
         t(len, m)
-        t(m.size, _feature="trackfd_size")
-        t(m.resize, size * 2, _feature="trackfd_resize")
-        t(m.resize, size // 2, _feature="trackfd_resize")
-        t(m.resize, size, _feature="trackfd_resize")
+        t(m.size)
+        t(m.resize, size * 2)
+        t(m.resize, size // 2)
+        t(m.resize, size)
         t(getattr, m, "closed")
         t(m.write_byte, ord("X"))
         t(m.__setitem__, 2, ord("Y"))
@@ -697,22 +565,21 @@ def body_trackfd(t):
         t(repr, m)
         t(m.close)
         t(m.size)
-    m = t.watch(t(mod.mmap, -1, size, trackfd=False, _feature="trackfd"))
-    t(m.size, _feature="trackfd_size")
-    t(m.resize, size // 2, _feature="trackfd_resize")
+    m = t.watch(t(mod.mmap, -1, size, trackfd=False))
+    t(m.size)
+    t(m.resize, size // 2)
     t(m.__setitem__, 0, ord("a"))
     t(m.__getitem__, 0)
     f = t.open(b"b" * size)
     for value in (True, 1, 2, 0.5, "x", None, 0, ""):
-        m = t.watch(t(mod.mmap, f.fileno(), size, trackfd=value,
-                      _feature="trackfd"))
+        m = t.watch(t(mod.mmap, f.fileno(), size, trackfd=value))
         untracked = not value
-        t(m.size, _feature="trackfd_size" if untracked else None)
-        t(m.resize, size + 1, _feature="trackfd_resize" if untracked else None)
+        t(m.size)
+        t(m.resize, size + 1)
     m = t.watch(t(mod.mmap, f.fileno(), size, access=mod.ACCESS_READ,
-                  trackfd=False, _feature="trackfd"))
-    t(m.resize, 10, _feature="trackfd_resize")  # trackfd is checked first
-    t(m.size, _feature="trackfd_size")
+                  trackfd=False))
+    t(m.resize, 10)  # trackfd is checked first
+    t(m.size)
     t(mod.mmap, f.fileno(), size, mod.MAP_SHARED, mod.PROT_READ, 0, 0, False,
       _argparse=True)
 
@@ -768,7 +635,7 @@ def body_context_manager(t):
     t(getattr, m, "closed")
     t(m.__enter__)
     t(m.__exit__, None, None, None)
-    t(m.__exit__)
+    t(m.__exit__, _argparse=True)
     m = anon(t, 10)
     t(m.__exit__, ValueError, ValueError("x"), None)
     t(getattr, m, "closed")
@@ -1089,9 +956,7 @@ def body_read_byte_readline(t):
 
 @body()
 def body_resize_anonymous(t):
-    """Anonymous maps.  Growing a shared anonymous map past its original
-    size leaves the new pages unbacked in CPython (SIGBUS when touched), so
-    nothing here touches memory past the original size."""
+    """Anonymous maps: shrinking, and growing where it is allowed."""
     m = anon(t, 8192, b"resize-me")
     t(m.read, 5000)
     t(m.resize, 4096)
@@ -1111,17 +976,26 @@ def body_resize_anonymous(t):
     t(m.__getitem__, slice(None))
     t(m.resize, 0)
     t(m.resize, 1)
-    # Growing a *shared* anonymous map past its original size is a
-    # deliberate difference (fastmmap raises ValueError, CPython maps pages
-    # that SIGBUS when touched): see test_shared_anonymous_growth_refused.
+    # A *shared* anonymous map never grows (gh-140523: Linux would map pages
+    # that SIGBUS when touched), not even back to an earlier size; the same
+    # size and shrinking are fine.  Private ones grow.
     for kw in (dict(flags=t.mod.MAP_PRIVATE), dict(access=t.mod.ACCESS_WRITE),
-               dict(prot=t.mod.PROT_READ)):
+               dict(prot=t.mod.PROT_READ), {}):
         m = anon(t, 100, **kw)
+        t(m.resize, 100)
         t(m.resize, 50)
-        if kw.get("flags") == t.mod.MAP_PRIVATE:
-            t(m.resize, 200)
-            t(m.resize, MAXSIZE)
+        t(m.resize, 200)
+        t(m.resize, 51)
+        t(m.resize, MAXSIZE)
         t(m.__getitem__, slice(0, 8))
+        t(len, m)
+    m = anon(t, 8192, trackfd=False)
+    t(m.resize, 9000)
+    m = anon(t, 8192)
+    view = t(memoryview, m)
+    t(m.resize, 9000)               # exports are checked first
+    t(m.resize, -1)
+    view.release()
 
 
 @body()
@@ -1204,7 +1078,7 @@ def body_resize(t):
     t(fm.size)
 
 
-@body("seek_returns_position")
+@body()
 def body_seek_tell(t):
     mod = t.mod
     m = anon(t, 10)
@@ -1249,16 +1123,16 @@ def body_seek_tell(t):
     t(m.seek, -20, 2)
 
 
-@body("seekable")
+@body()
 def body_seekable(t):
     mod = t.mod
     m = anon(t, 10)
-    t("seekable()", lambda: m.seekable(), _feature="seekable")
+    t("seekable()", lambda: m.seekable())
     f = t.open(b"x" * 10)
     fm = t.watch(t(mod.mmap, f.fileno(), 0, access=mod.ACCESS_READ))
-    t("seekable()", lambda: fm.seekable(), _feature="seekable")
+    t("seekable()", lambda: fm.seekable())
     m.close()
-    t("seekable() closed", lambda: m.seekable(), _feature="seekable")
+    t("seekable() closed", lambda: m.seekable())
 
 
 @body()
@@ -1709,7 +1583,7 @@ def body_buffer_protocol(t):
     t(m.close)
     t("memoryview closed", lambda: memoryview(m))
     with open(f.name, "r+b") as fh:
-        m = t.watch(t(mod.mmap, fh.fileno(), 0))
+        m = t.watch(t("mmap(fh, 0)", mod.mmap, fh.fileno(), 0))
         t("file.write(m)", lambda: t.open(b"").write(m))
         t("readinto map", readinto_from_file, f.name, m)
 
@@ -1750,7 +1624,7 @@ def body_repr(t):
     r(mm, access="ACCESS_COPY")
 
 
-@body("closed_by_index")
+@body()
 def body_closed_by_index(t):
     mod = t.mod
     read_ops = [
@@ -1790,8 +1664,138 @@ def body_closed_by_index(t):
                     m.close()
                     return 10
 
-            t("%s %s" % (access, label), op, m, X, _feature="closed_by_index",
-              _info={"m": m})
+            t("%s %s" % (access, label), op, m, X)
+
+
+@body()
+def body_set_name(t):
+    """set_name() (3.15): anonymous maps only, str only, at most 66 bytes
+    of UTF-8 after the prefix, no NUL; a closed anonymous map is fine."""
+    mod = t.mod
+    m = anon(t, PAGE)
+    for name in ("x", "", "x" * 66, "x" * 67, "\xe9" * 33, "\xe9" * 34,
+                 "a\0b", "\0" * 70, "\udcff", "a b\n[]", b"x", None, 1):
+        t(m.set_name, name)
+    t(m.set_name, _argparse=True)
+    t(m.set_name, "a", "b", _argparse=True)
+    t(m.__getitem__, 0)
+    private = anon(t, PAGE, flags=mod.MAP_PRIVATE)
+    t(private.set_name, "private")
+    untracked = anon(t, PAGE, trackfd=False)
+    t(untracked.set_name, "untracked")
+    f = t.open(b"x" * PAGE)
+    for kw in ({}, dict(trackfd=False), dict(access=mod.ACCESS_READ)):
+        fm = t.watch(t(mod.mmap, f.fileno(), PAGE, **kw))
+        t(fm.set_name, "file")
+        t(fm.set_name, 1)
+        t(fm.set_name, "x" * 70)
+        t(fm.close)
+        t(fm.set_name, "closed file")
+    m.close()
+    t(m.set_name, "closed")
+    t(m.set_name, "\0")
+
+
+@body()
+def body_flush_315(t):
+    """flush(offset=0, size=-1, /, *, flags=0) and the MS_* constants."""
+    mod = t.mod
+    f = t.open(b"f" * (4 * PAGE))
+    maps = [t.watch(t(mod.mmap, f.fileno(), 0, access=getattr(mod, a)))
+            for a in ACCESS_NAMES] + [anon(t, 4 * PAGE),
+                                      anon(t, 4 * PAGE, flags=mod.MAP_PRIVATE)]
+    size = 4 * PAGE
+    for m in maps:
+        for args in ((), (0,), (PAGE,), (1,), (-1,), (size,), (size + 1,),
+                     (size + PAGE,), (0, -1), (0, -2), (PAGE, -1), (0, size),
+                     (0, size + 1), (size, 0), (size, -1), (0, None), (None,),
+                     ("a",), (0, "a"), (2 ** 70,), (0, 2 ** 70)):
+            t(m.flush, *args)
+        for flags in (mod.MS_SYNC, mod.MS_ASYNC, mod.MS_INVALIDATE,
+                      mod.MS_ASYNC | mod.MS_INVALIDATE, mod.MS_SYNC | mod.MS_ASYNC,
+                      0, 1 << 20, -1, 2 ** 40, "x", None):
+            t(m.flush, flags=flags)
+            t(m.flush, 0, PAGE, flags=flags)
+        t(m.flush, 1, 2, 3, _argparse=True)
+        t(m.flush, offset=0, _argparse=True)
+        t(m.close)
+        t(m.flush)
+        t(m.flush, "x")
+        t(m.flush, flags="x")
+        t(m.flush, flags=1 << 20)
+    for name in ("MS_SYNC", "MS_ASYNC", "MS_INVALIDATE"):
+        t(getattr, mod, name)
+
+
+@body()
+def body_find_none_bounds(t):
+    """find/rfind with None bounds (3.14: None means the default; a given
+    end is read only when start is given) and starts past the end (3.15:
+    -1, even for b"")."""
+    m = anon(t, 12, b"abcabcabc\nab")
+    for fn in (m.find, m.rfind):
+        for sub in (b"c", b"", b"ab", b"zz"):
+            for args in ((None,), (None, None), (0, None), (None, 2),
+                         (None, "x"), (None, -1), (None, 2 ** 70), (1, None),
+                         (12,), (13,), (13, -1), (2 ** 62,), (-1,), (-13,),
+                         (5, 3), (12, 12), (13, 20), ("x",), (2 ** 70,)):
+                t(fn, sub, *args)
+        t(m.seek, 12)
+        t(fn, b"")
+        t(fn, b"", None)
+        t(m.seek, 4)
+        t(fn, b"a", None)
+        t(fn, _argparse=True)
+        t(fn, sub=b"a", _argparse=True)
+    m.close()
+    t(m.find, "x")
+    t(m.find, b"x", "x")
+    t(m.rfind, b"x", None, "x")
+
+
+@body()
+def body_closed_conversion_order(t):
+    """CPython 3.15 converts (and range-checks) a method's arguments before
+    it checks that the map is open: a closed map reports a bad argument
+    first.  Also item assignment: writability, index, value, then validity
+    and bounds."""
+    mod = t.mod
+    f = t.open(b"ab\ncd" * PAGE)
+    for kw in ({}, dict(access=mod.ACCESS_READ), dict(access=mod.ACCESS_COPY)):
+        for closed in (True, False):
+            m = t.watch(t(mod.mmap, f.fileno(), 0, **kw))
+            if closed:
+                t(m.close)
+            for fn, args in (
+                    (m.seek, (0, 2 ** 40)), (m.seek, ("x",)), (m.seek, (0, None)),
+                    (m.seek, (0, 5)), (m.madvise, (2 ** 40,)),
+                    (m.madvise, (mod.MADV_NORMAL, "x")),
+                    (m.madvise, (mod.MADV_NORMAL, 0, "x")),
+                    (m.madvise, (mod.MADV_NORMAL, 0, None)),
+                    (m.madvise, (mod.MADV_NORMAL, 0, -1)),
+                    (m.write_byte, (300,)), (m.write_byte, (2 ** 63 - 1,)),
+                    (m.write_byte, (2 ** 70,)), (m.write_byte, ("x",)),
+                    (m.write_byte, (1,)), (m.write, ("x",)), (m.write, (b"x",)),
+                    (m.move, (0, 0, "x")), (m.move, (0, 0, 2 ** 70)),
+                    (m.move, (-1, 0, 1)), (m.resize, ("x",)), (m.resize, (-1,)),
+                    (m.read, ("x",)), (m.read, (2 ** 70,)), (m.read, (None,)),
+                    (m.size, ()), (m.__enter__, ()), (m.__exit__, ()),
+                    (m.__exit__, (None,)), (m.__exit__, (1, 2, 3, 4)),
+                    (m.__setitem__, (0, 300)), (m.__setitem__, (0, "x")),
+                    (m.__setitem__, (0, 2 ** 70)), (m.__setitem__, (2 ** 70, 300)),
+                    (m.__setitem__, (10 ** 9, 300)), (m.__setitem__, (10 ** 9, 1)),
+                    (m.__setitem__, ("x", 1)), (m.__setitem__, (1.5, 300)),
+                    (m.__setitem__, (slice(0, 1), 1)),
+                    (m.__setitem__, (slice(0, 1), b"xy")),
+                    (m.__setitem__, (slice("a", 1), b"x")),
+                    (m.__setitem__, (slice(None, None, 2), b"x")),
+                    (m.__delitem__, (0,)), (m.__delitem__, (10 ** 9,)),
+                    (m.__delitem__, (slice(0, 1),)), (m.__delitem__, ("x",)),
+                    (m.__getitem__, (slice("a", 1),)), (m.__getitem__, ("x",)),
+                    (m.__getitem__, (10 ** 9,))):
+                t(fn, *args, _argparse=fn.__name__ in ("__exit__", "__enter__"))
+            t(m.__exit__, None, None, None)
+            t(getattr, m, "closed")
 
 
 # --------------------------------------------------------------------------
@@ -1805,85 +1809,101 @@ def fast():
 
 @pytest.mark.parametrize("name", sorted(BODIES))
 def test_differential(name, fast, tmp_path):
-    fn, _ = BODIES[name]
-    expected, used = run_body(fn, stdlib_mmap, str(tmp_path / "stdlib"), True)
-    actual, _ = run_body(fn, fast, str(tmp_path / "fastmmap"), False)
-    assert_same_trace(expected, actual,
-                      "stdlib mmap %d.%d%s" % (PY[0], PY[1],
-                                               " + 3.13 overrides %s" % used
-                                               if used else ""),
-                      "fastmmap")
+    expected, source = expected_trace(name, tmp_path)
+    actual = run_body(BODIES[name], fast, str(tmp_path / "fastmmap"))
+    assert_same_trace(expected, actual, source, "fastmmap")
 
 
-@pytest.mark.skipif(PY < (3, 13), reason="needs the 3.13 stdlib")
-@pytest.mark.parametrize("name", sorted(BODIES))
-def test_overrides_reproduce_stdlib_313(name, tmp_path):
-    """On 3.13, the FEATURES/MESSAGE_CHANGES overrides (what older stdlibs are
-    replaced with) must give exactly the real 3.13 stdlib trace."""
-    fn, _ = BODIES[name]
-    real, _ = run_body(fn, stdlib_mmap, str(tmp_path / "real"), True)
-    forced, _ = run_body(fn, stdlib_mmap, str(tmp_path / "forced"), True,
-                         force_overrides=True)
-    assert_same_trace(real, forced, "stdlib 3.13", "stdlib + overrides")
+def expected_trace(name, tmp_path):
+    """CPython 3.15's trace of a body: the live stdlib on 3.15, else the
+    record (cpython315.py)."""
+    if IS_315:
+        return (run_body(BODIES[name], stdlib_mmap, str(tmp_path / "stdlib")),
+                "stdlib mmap %d.%d" % PY[:2])
+    reason = ORACLE.unusable_reason()
+    if reason:
+        pytest.skip(reason)
+    return ORACLE.trace(name), "CPython 3.15 stdlib (recorded)"
 
 
-def test_bodies_are_deterministic(tmp_path):
-    """Guard against traces that depend on addresses, fds or timing: the
-    stdlib run of every body twice gives the same trace."""
-    for name, (fn, _) in sorted(BODIES.items()):
-        a, _ = run_body(fn, stdlib_mmap, str(tmp_path / name / "a"), True)
-        b, _ = run_body(fn, stdlib_mmap, str(tmp_path / name / "b"), True)
+@pytest.mark.skipif(not IS_315, reason="needs the CPython 3.15 stdlib")
+@pytest.mark.skipif(ORACLE.unusable_reason() is not None,
+                    reason=str(ORACLE.unusable_reason()))
+def test_record_matches_stdlib(tmp_path):
+    """The record older interpreters compare with is what this 3.15 stdlib
+    does, for every body (re-record with record_cpython315.py when a body
+    changes)."""
+    assert ORACLE.bodies() == set(BODIES), (
+        "bodies and record differ: only bodies %s, only record %s" % (
+            sorted(set(BODIES) - ORACLE.bodies()),
+            sorted(ORACLE.bodies() - set(BODIES))))
+    for name, fn in sorted(BODIES.items()):
+        live = run_body(fn, stdlib_mmap, str(tmp_path / name))
+        assert_same_trace(ORACLE.trace(name), live, "record " + name,
+                          "stdlib " + name)
+
+
+def test_bodies_are_deterministic(fast, tmp_path):
+    """Guard against traces that depend on addresses, fds or timing: every
+    body run twice gives the same trace (on the stdlib where it is the
+    spec, else on fastmmap)."""
+    mod = stdlib_mmap if IS_315 else fast
+    for name, fn in sorted(BODIES.items()):
+        a = run_body(fn, mod, str(tmp_path / name / "a"))
+        b = run_body(fn, mod, str(tmp_path / name / "b"))
         assert_same_trace(a, b, name + " run 1", name + " run 2")
         aborted = [e for e in a if e[0] == "BODY ABORTED"]
         assert not aborted, aborted
 
 
-# Constants that 3.13 has on Linux but older stdlibs may lack (values are
-# the Linux/x86-64 ones the 3.13 stdlib exports).
-CONSTANTS_313_LINUX = {
-    "MAP_POPULATE": 0x8000,
-    "MAP_STACK": 0x20000,
-    "MAP_NORESERVE": 0x4000,
-    "MAP_32BIT": 0x40,
-}
+def spec_module():
+    """(constants, method names) of CPython 3.15's mmap module."""
+    if IS_315:
+        return ({n: getattr(stdlib_mmap, n) for n in dir(stdlib_mmap)
+                 if n.isupper()},
+                sorted(n for n in dir(stdlib_mmap.mmap) if not n.startswith("_")))
+    reason = ORACLE.unusable_reason()
+    if reason:
+        pytest.skip(reason)
+    return ORACLE.data["module"]["constants"], ORACLE.data["module"]["methods"]
 
 
 def test_constants(fast):
-    public = [n for n in dir(stdlib_mmap) if not n.startswith("_")]
-    missing = [n for n in public if not hasattr(fast, n)]
+    constants, _ = spec_module()
+    missing = sorted(n for n in constants if not hasattr(fast, n))
     assert not missing, "fastmmap lacks %s" % missing
-    for name in public:
-        if name.isupper():
-            assert getattr(fast, name) == getattr(stdlib_mmap, name), name
-            assert type(getattr(fast, name)) is int, name
+    for name, value in constants.items():
+        assert getattr(fast, name) == value, name
+        assert type(getattr(fast, name)) is int, name
     assert fast.error is OSError
-    if sys.platform.startswith("linux"):
-        import platform
-        for name, value in CONSTANTS_313_LINUX.items():
-            if name == "MAP_32BIT" and platform.machine() not in (
-                    "x86_64", "AMD64"):
-                continue
-            assert getattr(fast, name, None) == value, name
 
 
-def test_methods_313(fast):
-    names = {n for n in dir(stdlib_mmap.mmap) if not n.startswith("_")}
-    names |= {"seekable"}  # 3.13
-    missing = sorted(n for n in names if not hasattr(fast.mmap, n))
+def test_methods(fast):
+    _, methods = spec_module()
+    missing = sorted(n for n in methods if not hasattr(fast.mmap, n))
     assert not missing, "fastmmap.mmap lacks %s" % missing
 
 
-def test_shared_anonymous_growth_refused(fastmmap_module):
-    """Deliberate difference: a shared anonymous map may shrink and grow
-    back to its original size, never beyond (CPython 3.11-3.13 allow it and
-    die with SIGBUS when the new pages are touched)."""
-    m = fastmmap_module.mmap(-1, 8192)
-    m.resize(4096)
-    m.resize(8192)
-    m[8191] = 7
-    assert m[8191] == 7
-    for size in (8193, 3 * 8192, MAXSIZE):
-        with pytest.raises(ValueError, match="original size"):
-            m.resize(size)
-    assert len(m) == 8192
-    m.close()
+def test_signatures(fast):
+    """inspect.signature works for every public method and gives 3.15's
+    parameters."""
+    if IS_315:
+        expected = module_record(stdlib_mmap)["signatures"]
+    else:
+        spec_module()
+        expected = ORACLE.data["module"]["signatures"]
+    for name, signature in sorted(expected.items()):
+        assert str(inspect.signature(getattr(fast.mmap, name))) == signature, name
+
+
+def module_record(mod):
+    """What the record keeps of a module: constants, public method names,
+    and the signature of every method (and of __enter__/__exit__)."""
+    methods = sorted(n for n in dir(mod.mmap) if not n.startswith("_"))
+    return {
+        "constants": {n: getattr(mod, n) for n in dir(mod) if n.isupper()},
+        "methods": methods,
+        "signatures": {n: str(inspect.signature(getattr(mod.mmap, n)))
+                       for n in methods + ["__enter__", "__exit__"]
+                       if callable(getattr(mod.mmap, n))},
+    }
