@@ -1290,7 +1290,10 @@ def int_cases():
         for whence in (0, 1, 2, 3, -1, MAXSIZE, 2 ** 64):
             cases.append(("seek", (a, whence)))
         for name in ("fileno", "flags", "prot", "access", "offset"):
-            cases.append(("ctor", (name, a)))
+            # Which small descriptors are open depends on the process (and
+            # the 3.15 outcomes are recorded elsewhere): those are left out.
+            if name != "fileno" or not 0 <= a < 1024:
+                cases.append(("ctor", (name, a)))
     for a in F:
         for b in F:
             for c in F:
@@ -1456,9 +1459,11 @@ def scenario_integers():
         reason = ORACLE.unusable_reason()
         if reason is None:
             recorded = ORACLE.integers()
-            check(recorded == spec, "the CPython 3.15 record of the integer "
-                  "cases is stale (run record_cpython315.py): %d differ" % sum(
-                      recorded.get(k) != v for k, v in spec.items()))
+            stale = sorted(k for k, v in spec.items() if recorded.get(k) != v)
+            check(not stale, "the CPython 3.15 record of the integer cases is "
+                  "stale (run record_cpython315.py): %d differ, e.g. %s" % (
+                      len(stale), "; ".join("%s: recorded %r, live %r" % (
+                          k, recorded.get(k), spec[k]) for k in stale[:3])))
     else:
         reason = ORACLE.unusable_reason()
         if reason:
