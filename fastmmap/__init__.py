@@ -6,7 +6,7 @@ on Python 3.10-3.15).  Extras: ``mmap.count``, ``mmap.find_all``,
 """
 
 from fastmmap._mmap import CONSTANTS as _CONSTANTS
-from fastmmap._mmap import mmap
+from fastmmap._mmap import TrackfdSizeError, mmap
 from fastmmap._open import open
 from fastmmap._version import __version__
 

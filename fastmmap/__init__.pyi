@@ -138,6 +138,10 @@ if sys.platform == "darwin":
     MADV_FREE_REUSABLE: Final[int]
     MADV_FREE_REUSE: Final[int]
 
+# size() with trackfd=False: ValueError as in CPython 3.15, and
+# OSError(EBADF) as in 3.13-3.14.
+class TrackfdSizeError(ValueError, OSError): ...
+
 @disjoint_base
 class mmap:
     def __new__(

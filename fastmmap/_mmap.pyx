@@ -30,7 +30,7 @@ from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
                                 fastmmap_spare_clear, fastmmap_spare_new,
                                 fastmmap_spare_free)
 from fastmmap._convert cimport as_clinic_int, as_int, as_longlong, as_ssize
-from fastmmap._posix cimport off_t, EFAULT
+from fastmmap._posix cimport off_t, EBADF, EFAULT
 
 import sys as _sys
 
@@ -102,6 +102,22 @@ cdef int _slice_unpack(object item, Py_ssize_t *start, Py_ssize_t *stop,
             raise TypeError("slice indices must be integers or have an "
                             "__index__ method") from None
         raise
+
+
+class TrackfdSizeError(ValueError, OSError):
+    """size() of a map made with trackfd=False: a ValueError, as CPython
+    3.15 raises, and an OSError(EBADF), as CPython 3.13 and 3.14 raise
+    (their own test suites check each), so code written for either
+    catches it.  io.UnsupportedOperation bridges the same two classes."""
+
+
+TrackfdSizeError.__module__ = "fastmmap"
+
+
+cdef object _no_descriptor_error():
+    exc = TrackfdSizeError("can't get size with trackfd=False")
+    exc.errno = EBADF
+    return exc
 
 
 cdef str _type_name_of(object value):
@@ -1101,7 +1117,7 @@ cdef class mmap:
         map, its length.  ValueError for a map made with trackfd=False."""
         self._check_valid()
         if not self._trackfd:
-            raise ValueError("can't get size with trackfd=False")
+            raise _no_descriptor_error()
         if self._anonymous:
             return self._size
         # fstat keeps the GIL: a close() from another thread must not be able

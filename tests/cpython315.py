@@ -52,6 +52,12 @@ def norm_text(s):
 
 
 def type_name(tp):
+    """A type's name for comparison.  An exception class of fastmmap's own
+    that bridges two stdlib versions (fastmmap.TrackfdSizeError: ValueError
+    as in 3.15, OSError as before) is compared as its first base, the one
+    3.15 raises."""
+    if tp.__module__.split(".")[0] == "fastmmap" and issubclass(tp, BaseException):
+        return type_name(tp.__bases__[0])
     if tp.__module__ == "builtins":
         return tp.__qualname__
     return "%s.%s" % (tp.__module__, tp.__qualname__)

@@ -72,12 +72,6 @@ OLDER_SUITE_DIFFERENCES = {
     "MmapTests.test_basic": (
         (3, 13), "m[len(m)] = b'\\0' must raise IndexError; 3.14 checks the "
         "value first (TypeError)"),
-    "MmapTests.test_trackfd_neg1": (
-        (3, 13), "size() with trackfd=False must raise OSError(EBADF); 3.15 "
-        "raises ValueError (and returns the length of an anonymous map)"),
-    "MmapTests.test_trackfd_parameter": (
-        (3, 13), "size() with trackfd=False must raise OSError(EBADF); 3.15 "
-        "raises ValueError"),
 }
 
 

@@ -137,7 +137,7 @@ class Recorder:
         if not msg:
             text = "<message not compared>"
         out = ("raise", type_name(type(exc)), text)
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and not isinstance(exc, ValueError):
             out += ("errno=%s" % (exc.errno,),)
         return out
 
