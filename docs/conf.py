@@ -20,7 +20,9 @@ copyright = "2026, fastmmap developers"
 release = fastmmap.__version__
 version = ".".join(release.split(".")[:2])
 
-extensions = ["sphinx.ext.autodoc"]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.extlinks"]
+# :gh:`12345` -> gh-12345, a link to that CPython issue.
+extlinks = {"gh": ("https://github.com/python/cpython/issues/%s", "gh-%s")}
 exclude_patterns = ["_build"]
 html_static_path = ["_static"]
 html_theme = "alabaster"

@@ -14,6 +14,7 @@ error = OSError
 
 globals().update(_CONSTANTS)
 
-__all__ = ["mmap", "open", "error", "__version__", *sorted(_CONSTANTS)]
+__all__ = ["mmap", "open", "error", "TrackfdSizeError", "__version__",
+           *sorted(_CONSTANTS)]
 
 del _CONSTANTS

@@ -37,6 +37,7 @@ __all__ = [
     "MS_ASYNC",
     "MS_INVALIDATE",
     "MS_SYNC",
+    "TrackfdSizeError",
     "__version__",
     "error",
     "mmap",

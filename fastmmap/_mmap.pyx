@@ -535,7 +535,7 @@ cdef class mmap:
 
     Maps ``length`` bytes of the file open as ``fileno`` (or anonymous memory
     when ``fileno`` is -1) and returns a mutable, file-like, bytes-like object.
-    A drop-in for :class:`mmap.mmap` with CPython 3.13 semantics, plus
+    A drop-in for :class:`mmap.mmap` with CPython 3.15 semantics, plus
     :meth:`count`, :meth:`find_all`, :meth:`lines`, :meth:`readinto` and
     :meth:`as_array`.  Length 0 maps the whole file from ``offset``.
     """
@@ -1293,7 +1293,7 @@ cdef class mmap:
         if (self._anonymous and not (self._flags & posix.MAP_PRIVATE)
                 and new_size > self._size):
             # Linux would map the extra pages, but nothing backs them:
-            # touching one kills the process with SIGBUS (gh-140523; CPython
+            # touching one kills the process with SIGBUS (gh-138204; CPython
             # 3.15 refuses any growth, even back to an earlier size).
             raise ValueError("mmap: can't expand a shared anonymous mapping")
         if self._map_base == NULL:

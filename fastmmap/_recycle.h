@@ -26,7 +26,7 @@
 #include <string.h>
 
 /* "Only we refer to it" stays true only under the GIL, and the reset
- * relies on the bytes layout of CPython 3.9-3.13. */
+ * relies on the bytes layout of CPython 3.10-3.13. */
 #if !defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
 #  define FASTMMAP_CAN_REUSE_BYTES 1
 #else

@@ -28,17 +28,17 @@ in EXPECTED_DIFFERENCES, whose entries must still fail (a stale entry is an
 error, so the list stays exact).  Run with ``-rA`` (or ``-s``) to see the
 per-test summary.
 
-What the suites of the interpreters here expect (checked by running each
-against its stdlib and against fastmmap): none of the older suites asserts a
-pre-3.13 behaviour (e.g. no seek() -> None), so every one is meaningful for
-fastmmap as it is.  3.9/3.10: 40 tests (4 Windows-only skips); 3.11: 46
-(adds find() bounds, find-beyond-buffer, Windows resize tests); 3.12: 46
-(adds gh-103987 closed-by-__index__); 3.13: 50 (adds seek() return values
-and seekable() in test_basic, trackfd).  The 3.15 file: 55 (7 Windows-only
-skips; over 3.13's adds flush() flags and default size, set_name(), size()
-of anonymous and trackfd=False maps, anonymous resize limits, __setitem__
-reentrancy); on 3.10/3.11 the shim skips
-test_setitem_slice_resize_reentrancy, which needs PEP 688's __buffer__.
+What the suites of the interpreters here hold (checked by running each
+against its stdlib and against fastmmap): 3.10: 40 tests (4 Windows-only
+skips); 3.11: 46 (adds find() bounds, find-beyond-buffer, Windows resize
+tests); 3.12: 46 (adds gh-103987 closed-by-__index__); 3.13: 50 (adds
+seek() return values and seekable() in test_basic, trackfd); 3.14: 53; the
+3.15 file: 55 (7 Windows-only skips; over 3.13's adds flush() flags and
+default size, set_name(), size() of anonymous and trackfd=False maps,
+anonymous resize limits, __setitem__ reentrancy); on 3.10/3.11 the shim
+skips test_setitem_slice_resize_reentrancy, which needs PEP 688's
+__buffer__.  An older suite that asserts a behaviour 3.15 changed lists
+that test in OLDER_SUITE_DIFFERENCES (docs/differences.rst).
 """
 import ast
 import importlib.util

@@ -35,7 +35,6 @@ whose __index__ closes the map (not covered by gh-103987).
 import array
 import copy
 import difflib
-import errno
 import gc
 import inspect
 import mmap as stdlib_mmap
@@ -573,7 +572,6 @@ def body_trackfd(t):
     f = t.open(b"b" * size)
     for value in (True, 1, 2, 0.5, "x", None, 0, ""):
         m = t.watch(t(mod.mmap, f.fileno(), size, trackfd=value))
-        untracked = not value
         t(m.size)
         t(m.resize, size + 1)
     m = t.watch(t(mod.mmap, f.fileno(), size, access=mod.ACCESS_READ,
@@ -976,7 +974,7 @@ def body_resize_anonymous(t):
     t(m.__getitem__, slice(None))
     t(m.resize, 0)
     t(m.resize, 1)
-    # A *shared* anonymous map never grows (gh-140523: Linux would map pages
+    # A *shared* anonymous map never grows (gh-138204: Linux would map pages
     # that SIGBUS when touched), not even back to an earlier size; the same
     # size and shrinking are fine.  Private ones grow.
     for kw in (dict(flags=t.mod.MAP_PRIVATE), dict(access=t.mod.ACCESS_WRITE),
