@@ -86,6 +86,13 @@ static int fastmmap_fault_install(void)
     return 0;
 }
 
+/* Called before every region that runs without the GIL: makes sure the
+ * handler is still installed; 0, or -1 with errno set.  (Stub: always 0.) */
+static int fastmmap_fault_check(void)
+{
+    return 0;
+}
+
 /* Runs fn(arg); returns 0, or -1 if it touched memory that raised SIGBUS. */
 static int fastmmap_guard_run(void (*fn)(void *), void *arg)
 {

@@ -3,5 +3,8 @@
 cdef extern from "_fault.h" nogil:
     # Installs the process-wide SIGBUS handler once; 0 or -1 (errno set).
     int fastmmap_fault_install()
+    # Before each GIL-free region: re-installs the handler if other code
+    # replaced it since; 0 or -1 (errno set).
+    int fastmmap_fault_check()
     # Runs fn(arg); 0, or -1 when fn touched memory that raised SIGBUS.
     int fastmmap_guard_run(void (*fn)(void *) noexcept nogil, void *arg)

@@ -25,7 +25,8 @@ from fastmmap cimport _os
 from fastmmap cimport _posix as posix
 from fastmmap cimport _search
 from fastmmap._offsets cimport OffsetBuffer, reserve_offsets
-from fastmmap._fault cimport fastmmap_fault_install, fastmmap_guard_run
+from fastmmap._fault cimport (fastmmap_fault_check, fastmmap_fault_install,
+                              fastmmap_guard_run)
 from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
                                 fastmmap_spare_clear, fastmmap_spare_new,
                                 fastmmap_spare_free)
@@ -693,6 +694,8 @@ cdef class mmap:
     cdef int _run(self, _Op *op, bint release_gil) except -1:
         cdef int rc
         if release_gil:
+            if fastmmap_fault_check() != 0:
+                _os.raise_errno(posix.errno)
             # SAFETY: _exports > 0 makes close() and resize() raise
             # BufferError until the operation returns, so the range the
             # caller checked stays mapped while the GIL is released.  Any
