@@ -33,6 +33,7 @@ from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
 from fastmmap._convert cimport as_clinic_int, as_int, as_longlong, as_ssize
 from fastmmap._posix cimport off_t, EBADF, EFAULT
 
+import os as _pyos
 import sys as _sys
 
 cdef extern from *:
@@ -323,6 +324,62 @@ cdef OffsetBuffer _grown(OffsetBuffer buf, Py_ssize_t more):
     return bigger
 
 
+# ----------------------------------------------------------------------
+# State shared between threads.  The stdlib does every call under the GIL,
+# so each call is atomic for other threads using the same map; fastmmap
+# releases the GIL inside some calls and keeps them atomic this way:
+#
+# * A call that knows its range up front (read, write, readinto) claims it:
+#   it moves the position *before* releasing the GIL, so a concurrent call
+#   starts after it.
+# * A call that only learns where it ends by scanning (a long readline, a
+#   long line of lines()) takes a _Turn on the position: every other call
+#   that moves that position waits until the turn ends.
+# * Work running without the GIL counts itself in _scans, which close() and
+#   resize() check, so the memory stays mapped under it.
+#
+# Turns and scan counts belong to threads of this process: a child made by
+# fork() has none of them running.  _fork_generation (bumped in the child)
+# tells a stale turn or count from a live one.  All of this relies on the
+# GIL (each check and update runs with it held); a free-threaded build
+# would need a lock per map instead (docs/safety.rst).
+
+cdef unsigned long _fork_generation = 0
+
+
+def _after_fork_in_child():
+    global _fork_generation
+    _fork_generation += 1
+
+
+cdef struct _Turn:
+    bint taken
+    unsigned long generation
+
+
+cdef inline bint _turn_taken(_Turn *turn) noexcept:
+    return turn.taken and turn.generation == _fork_generation
+
+
+cdef inline void _take_turn(_Turn *turn) noexcept:
+    turn.taken = True
+    turn.generation = _fork_generation
+
+
+cdef inline void _end_turn(_Turn *turn) noexcept:
+    turn.taken = False
+
+
+cdef int _await_turn(_Turn *turn) except -1:
+    """Return once no other thread holds ``turn``.  The holder runs without
+    the GIL, so this sleeps without it; the caller must keep the object
+    that holds ``turn`` alive, and re-check everything afterwards."""
+    while _turn_taken(turn):
+        with nogil:
+            posix.usleep(50)
+    return 0
+
+
 cdef class mmap
 
 
@@ -399,6 +456,7 @@ cdef class _LineIterator:
     cdef Py_ssize_t _count
     cdef Py_ssize_t _ends[LINE_BATCH]
     cdef fastmmap_spare _spare  # line objects handed out, for refilling
+    cdef _Turn _turn            # held while a long line is found without the GIL
 
     def __dealloc__(self):
         fastmmap_spare_clear(&self._spare)
@@ -410,6 +468,9 @@ cdef class _LineIterator:
         # The map's fields are read through self._map: no reference is
         # taken per line (the slow path takes one).
         cdef Py_ssize_t offset, stop, ahead
+        if _turn_taken(&self._turn):
+            # Another thread is finding a long line of this iterator.
+            _await_turn(&self._turn)
         if self._map is None:
             raise StopIteration
         if self._map._data == NULL:
@@ -470,9 +531,14 @@ cdef class _LineIterator:
             self._copy_window(m, start, end)
             return self.__next__()
         # No newline in a whole window: a long line, found and copied on
-        # its own (GIL-free when large).
-        nl = m._find(start, end, b"\n", 1)
-        self._pos = end if nl < 0 else nl + 1
+        # its own (GIL-free when large), holding the iterator's turn so that
+        # another thread pulling from it waits for the next line.
+        _take_turn(&self._turn)
+        try:
+            nl = m._find(start, end, b"\n", 1)
+            self._pos = end if nl < 0 else nl + 1
+        finally:
+            _end_turn(&self._turn)
         n = (end if nl < 0 else nl + 1 if self._keepends else nl) - start
         return m._copy_out(start, n)
 
@@ -552,7 +618,10 @@ cdef class mmap:
     cdef int _flags
     cdef bint _trackfd
     cdef bint _anonymous      # made with fileno -1
-    cdef Py_ssize_t _exports  # live buffer exports + running GIL-free kernels
+    cdef Py_ssize_t _exports  # live buffer exports (memoryviews, arrays)
+    cdef Py_ssize_t _scans    # work running without the GIL (see _Turn)
+    cdef unsigned long _scans_generation
+    cdef _Turn _position_turn # held while a long readline() scans
     cdef size_t _writes       # bumped by every write through fastmmap (lines() read-ahead)
     cdef fastmmap_spare *_line_spare  # readline()'s objects for reuse; NULL until needed
     cdef object __weakref__
@@ -659,6 +728,36 @@ cdef class mmap:
             raise ValueError("mmap closed or invalid")
         return 0
 
+    cdef inline bint _busy(self) noexcept:
+        """True while work on this map runs without the GIL in a thread of
+        this process (close() and resize() must wait for it)."""
+        return self._scans > 0 and self._scans_generation == _fork_generation
+
+    cdef inline void _enter_scan(self) noexcept:
+        if self._scans_generation != _fork_generation:
+            # Counted by threads of the parent, which this child lacks.
+            self._scans_generation = _fork_generation
+            self._scans = 0
+        self._scans += 1
+
+    cdef inline void _leave_scan(self) noexcept:
+        self._scans -= 1
+
+    cdef inline int _await_position(self) except -1:
+        """Every call that moves the position waits here for a long
+        readline() of another thread (see _Turn); callers check validity
+        afterwards."""
+        if _turn_taken(&self._position_turn):
+            _await_turn(&self._position_turn)
+        return 0
+
+    cdef inline void _unclaim(self, Py_ssize_t start, Py_ssize_t n) noexcept:
+        """A claimed range [start, start + n) failed (the file was truncated
+        underneath): give the position back, unless another thread has
+        moved it since."""
+        if self._pos == start + n:
+            self._pos = start
+
     cdef inline int _check_writable(self) except -1:
         if self._access == _ACCESS_READ:
             raise TypeError("mmap can't modify a readonly memory map.")
@@ -675,7 +774,7 @@ cdef class mmap:
         return self._data + start
 
     cdef int _check_resizable(self) except -1:
-        if self._exports > 0:
+        if self._exports > 0 or self._busy():
             raise BufferError("mmap can't resize with extant buffers exported.")
         if not self._trackfd:
             raise ValueError("mmap can't resize with trackfd=False.")
@@ -696,14 +795,14 @@ cdef class mmap:
         if release_gil:
             if fastmmap_fault_check() != 0:
                 _os.raise_errno(posix.errno)
-            # SAFETY: _exports > 0 makes close() and resize() raise
+            # SAFETY: a running scan makes close() and resize() raise
             # BufferError until the operation returns, so the range the
             # caller checked stays mapped while the GIL is released.  Any
             # source or target buffer outside the map is held by the caller.
-            self._exports += 1
+            self._enter_scan()
             with nogil:
                 rc = fastmmap_guard_run(_perform, op)
-            self._exports -= 1
+            self._leave_scan()
         else:
             # SAFETY: the GIL is held, so nothing can unmap the range.
             rc = fastmmap_guard_run(_perform, op)
@@ -831,7 +930,7 @@ cdef class mmap:
         map does nothing."""
         cdef char *base = self._map_base
         cdef size_t length = self._map_len
-        if self._exports > 0:
+        if self._exports > 0 or self._busy():
             raise BufferError("cannot close exported pointers exist")
         if self._fd >= 0:
             _os.close_fd(self._fd)
@@ -973,8 +1072,7 @@ cdef class mmap:
 
         Up to ``n`` bytes from the current position (all remaining bytes
         when ``n`` is None or negative); advances the position."""
-        cdef Py_ssize_t count = -1, remaining
-        cdef object result
+        cdef Py_ssize_t count = -1, remaining, start
         if n is not None:
             if not PyIndex_Check(n):
                 raise TypeError("argument should be integer or None, not "
@@ -982,17 +1080,25 @@ cdef class mmap:
             # read() converts like _Py_convert_optional_to_ssize_t, whose
             # overflow message differs from the "n" format unit's.
             count = PyNumber_AsSsize_t(n, OverflowError)
+        self._await_position()
         self._check_valid()
-        remaining = self._size - self._pos if self._pos < self._size else 0
+        start = self._pos
+        remaining = self._size - start if start < self._size else 0
         if count < 0 or count > remaining:
             count = remaining
-        result = self._copy_out(self._pos, count)
-        self._pos += count
-        return result
+        # Claimed before the copy (which may release the GIL): a concurrent
+        # read or write starts after this range.
+        self._pos = start + count
+        try:
+            return self._copy_out(start, count)
+        except BaseException:
+            self._unclaim(start, count)
+            raise
 
     def read_byte(self):
         """read_byte() -> int.  The byte at the current position; advances."""
         cdef unsigned char value
+        self._await_position()
         self._check_valid()
         if self._pos >= self._size:
             raise ValueError("read byte out of range")
@@ -1006,6 +1112,7 @@ cdef class mmap:
         cdef Py_ssize_t start, end, eol, n
         cdef char peek[READLINE_PEEK]
         cdef _Op op
+        self._await_position()
         self._check_valid()
         start = self._pos
         end = self._size
@@ -1033,13 +1140,23 @@ cdef class mmap:
             # peek[0:n] is our own copy.  A line object of an earlier call
             # that the caller has let go of is refilled (see _recycle.h).
             return fastmmap_spare_bytes(self._line_spare, peek, n)
-        eol = self._find(start + n, end, b"\n", 1)
+        # A long line: its end is found without the GIL, holding the
+        # position's turn so that no other thread moves the position
+        # meanwhile; once it is known, the line is claimed like a read().
+        _take_turn(&self._position_turn)
+        try:
+            eol = self._find(start + n, end, b"\n", 1)
+        finally:
+            _end_turn(&self._position_turn)
         eol = end if eol < 0 else eol + 1
         # _find may have released the GIL, but it held the guard: the map is
         # still open and no smaller than `end`.
-        result = self._copy_out(start, eol - start)
         self._pos = eol
-        return result
+        try:
+            return self._copy_out(start, eol - start)
+        except BaseException:
+            self._unclaim(start, eol - start)
+            raise
 
     def write(self, bytes, /):
         """write(bytes, /) -> int
@@ -1049,16 +1166,24 @@ cdef class mmap:
         does not fit (nothing is written then)."""
         cdef Py_buffer view
         cdef Py_ssize_t n
+        cdef Py_ssize_t start
         PyObject_GetBuffer(bytes, &view, PyBUF_SIMPLE)
         try:
+            self._await_position()
             # __buffer__ may have closed or resized the map.
             self._check_valid()
             self._check_writable()
             n = view.len
-            if self._pos > self._size or self._size - self._pos < n:
+            start = self._pos
+            if start > self._size or self._size - start < n:
                 raise ValueError("data out of range")
-            self._copy_in(self._pos, <const char *>view.buf, n)
-            self._pos += n
+            # Claimed before the copy, as in read().
+            self._pos = start + n
+            try:
+                self._copy_in(start, <const char *>view.buf, n)
+            except BaseException:
+                self._unclaim(start, n)
+                raise
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1071,6 +1196,7 @@ cdef class mmap:
             raise OverflowError("unsigned byte integer is less than minimum")
         if v > 255:
             raise OverflowError("unsigned byte integer is greater than maximum")
+        self._await_position()
         self._check_valid()
         self._check_writable()
         if self._pos < self._size:
@@ -1086,6 +1212,7 @@ cdef class mmap:
         current position (1) or the end (2); returns the new position."""
         cdef Py_ssize_t dist = as_ssize(pos), where
         cdef int how = as_clinic_int(whence)
+        self._await_position()
         self._check_valid()
         if how == 0:
             if dist < 0:
@@ -1219,12 +1346,12 @@ cdef class mmap:
         # SAFETY: [addr, addr + c_size) lies inside the current mapping;
         # msync runs without the GIL, and the export guard stops another
         # thread from unmapping the range meanwhile.
-        self._exports += 1
+        self._enter_scan()
         try:
             _os.sync_memory(addr, <size_t>c_size,
                             c_flags if c_flags else posix.MS_SYNC)
         finally:
-            self._exports -= 1
+            self._leave_scan()
 
     def madvise(self, option, start=0, length=None, /):
         """madvise(option, start=0, length=None, /) -> None
@@ -1253,11 +1380,11 @@ cdef class mmap:
         # another thread from unmapping [addr, addr + length) meanwhile (an
         # madvise on a range that got remapped could discard someone else's
         # pages).
-        self._exports += 1
+        self._enter_scan()
         try:
             _os.advise_memory(addr, <size_t>c_length, c_option)
         finally:
-            self._exports -= 1
+            self._leave_scan()
 
     def move(self, dest, src, count, /):
         """move(dest, src, count, /) -> None
@@ -1492,10 +1619,10 @@ cdef class mmap:
             op.kind = OP_FIND_ALL
             op.needle = <const char *>view.buf
             op.k = k
-            # The export guard is held from sizing to the last pass (not
-            # only inside _run): `view` may be a buffer of this very map,
-            # and the range must not change in between.
-            self._exports += 1
+            # The scan guard is held from sizing to the last pass (not only
+            # inside _run): `view` may be a buffer of this very map, and the
+            # range must not change in between.
+            self._enter_scan()
             try:
                 # Room for the most matches there can be: address space
                 # only (see _offsets).  Where even that cannot be had, start
@@ -1523,7 +1650,7 @@ cdef class mmap:
                         break
                     buf = _grown(buf, min(buf.count, (c_end - c_start) // k))
             finally:
-                self._exports -= 1
+                self._leave_scan()
             if buf.count == 0:
                 return views.offsets_range(0, 0)
             buf.trim()
@@ -1574,7 +1701,7 @@ cdef class mmap:
         the count: min(len(buffer), bytes remaining).  Large copies release
         the GIL."""
         cdef Py_buffer view
-        cdef Py_ssize_t n, remaining
+        cdef Py_ssize_t n, remaining, start
         cdef _Op op
         try:
             PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
@@ -1584,19 +1711,26 @@ cdef class mmap:
             raise TypeError("readinto() argument must be read-write "
                             f"bytes-like object, not {type(buffer).__name__}")
         try:
+            self._await_position()
             # GetBuffer may have run __buffer__: check the map afterwards.
             self._check_valid()
-            remaining = self._size - self._pos if self._pos < self._size else 0
+            start = self._pos
+            remaining = self._size - start if start < self._size else 0
             n = view.len if view.len < remaining else remaining
             # memmove (in OP_COPY): the target may be a view of this map;
             # `view` holds the target for the call.
             op.kind = OP_COPY
             op.dst = <char *>view.buf
-            op.hay = self._data + self._pos
+            op.hay = self._data + start
             op.n = n
+            # Claimed before the copy, as in read().
+            self._pos = start + n
             if n > 0:
-                self._run(&op, n >= GIL_FREE_MIN)
-            self._pos += n
+                try:
+                    self._run(&op, n >= GIL_FREE_MIN)
+                except BaseException:
+                    self._unclaim(start, n)
+                    raise
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1675,6 +1809,10 @@ def _map_file(int fd, int access, long long offset, length):
 
 if fastmmap_fault_install() != 0:
     _os.raise_errno(posix.errno)
+
+# A forked child has none of the parent's other threads: their scans and
+# turns must not hold its maps (see _Turn).
+_pyos.register_at_fork(after_in_child=_after_fork_in_child)
 
 # Name the type as users import it: messages the interpreter writes (and
 # mmap.__module__) then say fastmmap.mmap, not the private module.

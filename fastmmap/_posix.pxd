@@ -48,6 +48,7 @@ cdef extern from "<unistd.h>" nogil:
     int dup(int fd)
     int close(int fd)
     long sysconf(int name)
+    int usleep(unsigned int usec)
     enum:
         _SC_PAGESIZE
 
