@@ -73,6 +73,8 @@ cdef enum:
 # the many small finds/reads/slices typical code does.
 cdef Py_ssize_t GIL_FREE_MIN = 1 << 16
 
+cdef Py_ssize_t _PAGE_SIZE = _os.page_size()
+
 # A zero-length map (fastmmap.open() of an empty file) has no OS mapping but
 # must still look open: _data points here and _map_base stays NULL.
 cdef char _EMPTY_MAP[1]
@@ -765,13 +767,18 @@ cdef class mmap:
 
     cdef char *_page_range(self, Py_ssize_t start, Py_ssize_t *length):
         """Address of [start, start + length) for a page-level syscall
-        (msync, madvise).  A range from 0 of an unaligned open() map starts
-        at the page mapped below it, so the kernel sees an aligned address;
-        *length grows by that head."""
-        if start == 0 and self._data != self._map_base:
-            length[0] += self._data - self._map_base
-            return self._map_base
-        return self._data + start
+        (msync, madvise).  A map made with fastmmap.open() at an offset that
+        is not page-aligned starts inside a page, so its offsets are not
+        page-aligned in memory: the range is extended down to the page it
+        starts in (*length grows by that head), and any offset works.  Maps
+        made by the constructor start on a page, and the kernel judges
+        their offsets, as in CPython (flush(1) is EINVAL)."""
+        cdef size_t head
+        if self._data == self._map_base:
+            return self._data + start
+        head = <size_t>(self._data - self._map_base + start) % <size_t>_PAGE_SIZE
+        length[0] += head
+        return self._data + start - head
 
     cdef int _check_resizable(self) except -1:
         if self._exports > 0 or self._busy():

@@ -245,6 +245,22 @@ def test_rplus_unaligned_writes_land_at_offset(data_file, offset):
     assert read_file(data_file) == expected
 
 
+@pytest.mark.parametrize("offset", [1, PAGE - 1, PAGE + 3])
+def test_unaligned_map_flush_and_madvise_any_offset(data_file, offset):
+    """A map at an offset that is not page-aligned starts inside a page:
+    flush() and madvise() ranges are widened down to their page, so a
+    PAGESIZE multiple (and any other offset) works, and the bytes written
+    before each flush reach the file."""
+    with fastmmap.open(data_file, "r+", offset=offset) as m:
+        for start, size in [(0, -1), (PAGE, 10), (PAGE, -1), (1, 5),
+                            (2 * PAGE + 7, PAGE), (len(m), 0)]:
+            if start < len(m):
+                m[start] = 0x5A
+            m.flush(start, size)
+            m.madvise(fastmmap.MADV_NORMAL, min(start, len(m) - 1), PAGE)
+        assert read_file(data_file)[offset + PAGE] == 0x5A
+
+
 @pytest.mark.parametrize("offset,length", [
     (len(DATA) + 1, None), (len(DATA) + PAGE, None), (0, len(DATA) + 1),
     (len(DATA) - 1, 2), (len(DATA), 1)])
