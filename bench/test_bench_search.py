@@ -123,6 +123,33 @@ def test_readline_loop(benchmark, record, corpus, maps, impl):
     record(row, impl, "scan", nbytes=corpus.size)
 
 
+# -- read loop -------------------------------------------------------------------------
+
+def read_loop(m, chunk):
+    """The whole map through read(chunk), as a file-like consumer does."""
+    m.seek(0)
+    read = m.read
+    n = 0
+    while True:
+        data = read(chunk)
+        if not data:
+            break
+        n += len(data)
+    m.seek(0)
+    return n
+
+
+@pytest.mark.parametrize("chunk", (4096, 1 << 20), ids=("4k", "1m"))
+@pytest.mark.parametrize("impl", ("stdlib", "fastmmap"))
+def test_read_loop(benchmark, record, corpus, maps, impl, chunk):
+    row = "read-loop-%s" % ("4k" if chunk == 4096 else "1m")
+    benchmark.group = row
+    assert scan(benchmark, read_loop, maps[impl], chunk, rounds=LINE_ROUNDS) == corpus.size
+    note = ("``m.read(n)`` until b'' (n = 4 KiB: per-call cost; 1 MiB: copies "
+            "without the GIL)") if chunk == 4096 else None
+    record(row, impl, "scan", nbytes=corpus.size, note=note)
+
+
 # -- every newline offset (find_all) and line iteration (lines) ----------------------
 
 def offsets_find_loop(m, needle=b"\n"):
