@@ -140,6 +140,15 @@ cdef Py_ssize_t _to_ssize(object value, str what) except? -1:
     return PyNumber_AsSsize_t(value, NULL)
 
 
+cdef object _to_int(object value, str what):
+    """operator.index(value), with _to_ssize's TypeError: the value that
+    messages show (an index object's own repr means nothing to the caller),
+    taken with one __index__ call."""
+    if not PyIndex_Check(value):
+        raise TypeError(f"{what} must be an integer, not {type(value).__name__}")
+    return PyNumber_Index(value)
+
+
 # numpy.dtype() of a string or a NumPy scalar type costs ~0.17 us, as much
 # as making the array; their conversions never change, so they are cached.
 cdef dict _dtype_cache = {}
@@ -220,7 +229,8 @@ def as_array(m, dtype=None, shape=None, offset=0, order="C"):
                             f"which cannot live in a memory map")
         itemsize = dt.itemsize
 
-    off = _to_ssize(offset, "offset")
+    offset = _to_int(offset, "offset")
+    off = PyNumber_AsSsize_t(offset, NULL)      # clamped; messages show offset
 
     # Takes the export (and fails on a closed map) before the range checks,
     # which need the map's current size.  On any error below, the export is
@@ -242,7 +252,8 @@ def as_array(m, dtype=None, shape=None, offset=0, order="C"):
         shape = avail // itemsize
     else:
         if PyIndex_Check(shape):
-            count = _to_ssize(shape, "shape")
+            shape = _to_int(shape, "shape")
+            count = PyNumber_AsSsize_t(shape, NULL)
             if count < 0:
                 raise ValueError(f"negative dimensions are not allowed, "
                                  f"got shape {shape}")
@@ -256,10 +267,12 @@ def as_array(m, dtype=None, shape=None, offset=0, order="C"):
                 except TypeError:
                     raise TypeError(f"shape must be an integer or a tuple of "
                                     f"integers, not {type(shape).__name__}") from None
-                shape = dims
+            # The entries' values, for the array and the messages.
+            dims = tuple([_to_int(item, "shape entries") for item in dims])
+            shape = dims
             count = 1
             for item in dims:
-                n = _to_ssize(item, "shape entries")
+                n = PyNumber_AsSsize_t(item, NULL)
                 if n < 0:
                     raise ValueError(f"negative dimensions are not allowed, "
                                      f"got shape {dims}")

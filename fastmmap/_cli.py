@@ -122,9 +122,18 @@ def parse_needle(text):
             raise Failure("NEEDLE %r" % (text,), "bad escape: %s" % (exc,)) from None
 
 
-def _os_failure(name, exc):
+def _why(exc):
+    """An OSError's reason for a ``fastmmap: NAME: why`` line.  fastmmap's
+    own messages (the EFAULT of a file truncated under its map) start with
+    "fastmmap: " already: that is dropped, so the line has the prefix once."""
     why = exc.strerror or str(exc)
-    return Failure(name, why)
+    if why.startswith("fastmmap: "):
+        why = why[len("fastmmap: "):]
+    return why
+
+
+def _os_failure(name, exc):
+    return Failure(name, _why(exc))
 
 
 def map_input(name):
@@ -182,7 +191,7 @@ def _scan_files(files, scan):
                 raise
             except OSError as exc:
                 # e.g. the file was truncated under the map (EFAULT)
-                _report(_display(name), exc.strerror or str(exc))
+                _report(_display(name), _why(exc))
                 ok = False
     return ok
 
@@ -284,22 +293,44 @@ def cmd_find(args, out):
         _report(exc.what, exc.why)
         return 2
     with m:
-        if args.all:
-            found = False
-            batch = []
-            for off in _all_offsets(m, needle):
-                batch.append(b"%d\n" % off)
-                if len(batch) >= 65536:
-                    out.write(b"".join(batch))
-                    batch.clear()
-                found = True
-            out.write(b"".join(batch))
-            return 0 if found else 1
-        off = m.rfind(needle) if args.last else m.find(needle)
-        if off < 0:
-            return 1
-        out.write(b"%d\n" % off)
-        return 0
+        try:
+            return _find_in(m, needle, args, out)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            # e.g. the file was truncated under the map (EFAULT): name the
+            # file, as every other input error does.  Offsets already
+            # written stay written.
+            _report(_display(name), _why(exc))
+            return 2
+
+
+def _find_in(m, needle, args, out):
+    if args.all:
+        found = False
+        batch = []
+        offsets = _all_offsets(m, needle)
+        while True:
+            try:
+                off = next(offsets, None)
+            except OSError:
+                # The offsets found before the error are still printed.
+                out.write(b"".join(batch))
+                raise
+            if off is None:
+                break
+            batch.append(b"%d\n" % off)
+            if len(batch) >= 65536:
+                out.write(b"".join(batch))
+                batch.clear()
+            found = True
+        out.write(b"".join(batch))
+        return 0 if found else 1
+    off = m.rfind(needle) if args.last else m.find(needle)
+    if off < 0:
+        return 1
+    out.write(b"%d\n" % off)
+    return 0
 
 
 # ----------------------------------------------------------------------------
@@ -704,7 +735,7 @@ def main(argv=None):
         if exc.errno == errno.EPIPE:
             _silence_stdout()
             return 141
-        _report(exc.filename, exc.strerror or str(exc))
+        _report(exc.filename, _why(exc))
         return 2
     except Exception as exc:  # a bug: still one line, never a traceback
         _report(None, "internal error: %s: %s" % (type(exc).__name__, exc))

@@ -331,6 +331,51 @@ def test_find_missing_file(tmp_path, inproc):
     assert_clean_error(proc, "fastmmap: %s: No such file or directory" % path)
 
 
+TRUNCATED = ("the mapped file is shorter than the map (truncated underneath?); "
+             "these bytes cannot be accessed")
+
+
+def test_find_all_file_truncated_while_scanning(files, monkeypatch, inproc):
+    """A file truncated under the map between two windows of --all: the
+    offsets found so far, then one error line naming the file (not
+    "fastmmap: fastmmap: ..." without it)."""
+    page = fastmmap.PAGESIZE
+    data = bytearray(4 * page)
+    data[0] = data[page + 1] = data[3 * page + 2] = ord("x")
+    path = files("t.bin", bytes(data))
+    monkeypatch.setattr(_cli, "_WINDOW", page)
+    real = _cli._all_offsets
+
+    def truncating(m, needle):
+        for i, off in enumerate(real(m, needle)):
+            yield off
+            if i == 0:
+                os.truncate(path, 0)
+    monkeypatch.setattr(_cli, "_all_offsets", truncating)
+    proc = inproc("find", "--all", "x", path)
+    assert proc.stdout == b"0\n"
+    err = assert_clean_error(proc)
+    assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
+
+
+@pytest.mark.parametrize("args", [["find"], ["find", "--last"], ["find", "--all"],
+                                  ["count"], ["lines"], ["grep"]])
+def test_file_truncated_under_the_map_is_named_once(files, monkeypatch, inproc, args):
+    page = fastmmap.PAGESIZE
+    path = files("t.bin", b"ab\n" * page)
+    real = _cli.map_input
+
+    def map_then_truncate(name):
+        m = real(name)
+        os.truncate(name, 0)
+        return m
+    monkeypatch.setattr(_cli, "map_input", map_then_truncate)
+    needle = [] if args == ["lines"] else ["x"]
+    proc = inproc(*args, *needle, path)
+    err = assert_clean_error(proc)
+    assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
+
+
 WINDOW_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n"]), max_size=80).map(b"".join)
 
 

@@ -744,6 +744,45 @@ def test_negative_shape(anon, shape):
         as_array(anon, shape=shape)
 
 
+class Idx:
+    """An index object whose repr is not its value."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+    def __repr__(self):
+        return f"Idx({self.value})"
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(offset=Idx(-5)), "offset must be >= 0, got -5"),
+    (dict(offset=Idx(SIZE + 5)),
+     f"offset {SIZE + 5} is beyond the end of the map ({SIZE} bytes)"),
+    (dict(offset=2**80), f"offset {2**80} is beyond the end of the map"),
+    (dict(shape=Idx(-2)), "negative dimensions are not allowed, got shape -2"),
+    (dict(shape=(Idx(2), Idx(-3))),
+     "negative dimensions are not allowed, got shape (2, -3)"),
+    (dict(shape=[Idx(2), Idx(-3)]),
+     "negative dimensions are not allowed, got shape (2, -3)"),
+    (dict(shape=(Idx(SIZE), 2)), f"shape ({SIZE}, 2) of dtype uint8 needs"),
+])
+def test_messages_show_index_values(anon, kwargs, message):
+    # The value __index__ gave, never the object's repr.
+    with pytest.raises(ValueError) as info:
+        as_array(anon, **kwargs)
+    assert message in str(info.value)
+    assert "Idx" not in str(info.value)
+
+
+def test_index_objects_give_their_values(anon):
+    arr = as_array(anon, shape=(Idx(2), Idx(3)), offset=Idx(4))
+    assert arr.shape == (2, 3)
+    assert bytes(arr.tobytes()) == anon[4:10]
+
+
 @pytest.mark.parametrize("dtype,shape,offset", [
     (None, SIZE + 1, 0),
     (None, SIZE, 1),
