@@ -3,8 +3,9 @@
 cdef extern from "_fault.h" nogil:
     # Installs the process-wide SIGBUS handler once; 0 or -1 (errno set).
     int fastmmap_fault_install()
-    # Before each GIL-free region: re-installs the handler if other code
-    # replaced it since; 0 or -1 (errno set).
+    # Before each GIL-free region: puts the handler back if other code took
+    # it out and left SIG_DFL or SIG_IGN (not over another handler, which
+    # may chain to ours); 0 or -1 (errno set).
     int fastmmap_fault_check()
     # Runs fn(arg); 0, or -1 when fn touched memory that raised SIGBUS.
     int fastmmap_guard_run(void (*fn)(void *) noexcept nogil, void *arg)
