@@ -623,7 +623,7 @@ cdef class mmap:
     cdef Py_ssize_t _exports  # live buffer exports (memoryviews, arrays)
     cdef Py_ssize_t _scans    # work running without the GIL (see _Turn)
     cdef unsigned long _scans_generation
-    cdef _Turn _position_turn # held while a long readline() scans
+    cdef _Turn _position_turn  # held while a long readline() scans
     cdef size_t _writes       # bumped by every write through fastmmap (lines() read-ahead)
     cdef fastmmap_spare *_line_spare  # readline()'s objects for reuse; NULL until needed
     cdef object __weakref__
