@@ -12,9 +12,10 @@ Usage::
 ``sweep`` checks every public search of a map, for every needle length
 1..KMAX (default 300; with SHARD and SHARDS only the lengths k with
 k % SHARDS == SHARD, so that shards can run side by side), against bytes
-methods on copies, and ends with one line ``SUMMARY {json}`` (case
-counts per operation, paths the kernels took).  ``canary NAME`` deliberately reads guarded memory and must die of
-SIGSEGV; it prints ``CANARY SURVIVED`` if it does not.
+methods on copies, and ends with one line ``SUMMARY {json}`` (case counts
+per operation, paths the kernels took).  ``canary NAME`` deliberately
+reads guarded memory and must die of SIGSEGV; it prints ``CANARY
+SURVIVED`` if it does not.
 
 Two layouts, both anonymous maps (private and shared alternate):
 
