@@ -42,6 +42,8 @@ import sys
 
 import fastmmap
 
+from support import naive_find_all
+
 P = fastmmap.PAGESIZE
 PROT_NONE = 0
 PROT_RW = stdmmap.PROT_READ | stdmmap.PROT_WRITE
@@ -225,16 +227,6 @@ def lengths(rng, k):
     out = {k - 1, k, k + 1, k + rng.randrange(2, 31),
            k + rng.choice((31, 33, 63, 64, 65)), rng.randrange(k, P + 1), P}
     return sorted(n for n in out if 0 <= n <= P)
-
-
-def naive_find_all(hay, needle):
-    out, pos = [], 0
-    while True:
-        p = hay.find(needle, pos)
-        if p < 0:
-            return out
-        out.append(p)
-        pos = p + len(needle)
 
 
 def naive_lines(data, keepends):

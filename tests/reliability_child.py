@@ -23,13 +23,14 @@ import threading
 import time
 import traceback
 
+from support import check, fail, finish
+
 PAGE = stdlib_mmap.PAGESIZE
 GRAN = stdlib_mmap.ALLOCATIONGRANULARITY
 MAXSIZE = sys.maxsize
 PY = sys.version_info
 HAVE_BUFFER_HOOK = PY >= (3, 12)   # Python classes may define __buffer__
 
-FAILURES = []
 NUMPY = False       # set by load_numpy(): find_all() and as_array() need it
 
 
@@ -43,23 +44,6 @@ def load_numpy():
     except ImportError:
         NUMPY = False
     return NUMPY
-
-
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL:", msg, flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    return cond
-
-
-def finish():
-    print("RESULT", "FAIL (%d)" % len(FAILURES) if FAILURES else "OK", flush=True)
-    sys.stdout.flush()
-    os._exit(1 if FAILURES else 0)
 
 
 def import_fastmmap(faulthandler_mode="none"):

@@ -21,26 +21,9 @@ import tempfile
 import threading
 import time
 
+from support import check, fail, finish
+
 PAGE = stdlib_mmap.PAGESIZE
-FAILURES = []
-
-
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL:", msg, flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    return cond
-
-
-def finish():
-    print("RESULT", "FAIL (%d)" % len(FAILURES) if FAILURES else "OK", flush=True)
-    os._exit(1 if FAILURES else 0)
-
-
 def survived(what):
     """Reached only if the SIGBUS that should have killed us did not."""
     print("survived", what, flush=True)

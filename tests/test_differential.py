@@ -48,6 +48,7 @@ import pytest
 
 from conftest import load_fastmmap
 from cpython315 import IS_315, ORACLE, norm_text, type_name
+from support import Idx
 
 PAGE = stdlib_mmap.PAGESIZE
 GRAN = stdlib_mmap.ALLOCATIONGRANULARITY
@@ -65,19 +66,6 @@ STRICT_ARGPARSE_MESSAGES = os.environ.get("FASTMMAP_STRICT_ARGPARSE", "0") != "0
 # --------------------------------------------------------------------------
 # Recorder
 # --------------------------------------------------------------------------
-
-class Idx:
-    """An object with __index__ only."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
-
-    def __repr__(self):
-        return "Idx(%r)" % (self.value,)
-
 
 
 

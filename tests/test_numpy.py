@@ -21,6 +21,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 from fastmmap import _array  # noqa: E402
 
+from support import Idx  # noqa: E402
+
 PAGE = 4096
 SIZE = 16 * PAGE
 PATTERN = bytes((i * 7 + 3) & 0xFF for i in range(SIZE))
@@ -742,19 +744,6 @@ def test_offset_type(anon, offset):
 def test_negative_shape(anon, shape):
     with pytest.raises(ValueError, match="negative dimensions"):
         as_array(anon, shape=shape)
-
-
-class Idx:
-    """An index object whose repr is not its value."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def __index__(self):
-        return self.value
-
-    def __repr__(self):
-        return f"Idx({self.value})"
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -29,6 +29,7 @@ import sys
 import pytest
 
 from conftest import AGAINST_STDLIB
+from support import child_env, run_or_fail_if_hung
 
 pytestmark = pytest.mark.skipif(
     AGAINST_STDLIB, reason="fastmmap's own safety guarantees: the stdlib "
@@ -45,32 +46,11 @@ RESOURCE_CYCLES = os.environ.get("FASTMMAP_RESOURCE_CYCLES",
                                  "1000000" if LONG else "100000")
 
 
-def _package_parent():
-    import fastmmap
-    return os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
-
-
-def child_env(tmp_path, **extra):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [_package_parent(), HERE] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    env["TMPDIR"] = str(tmp_path)       # every scratch file lands in tmp_path
-    env.pop("PYTHONFAULTHANDLER", None)
-    env.update(extra)
-    return env
-
-
 def run_child(tmp_path, *args, timeout=300, **env):
     """Runs a scenario; returns the CompletedProcess (text)."""
-    try:
-        return subprocess.run([sys.executable, CHILD] + [str(a) for a in args],
-                              cwd=str(tmp_path), env=child_env(tmp_path, **env),
-                              stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail("scenario %s hangs (> %ds)\n--- stdout\n%s\n--- stderr\n%s"
-                    % (" ".join(map(str, args)), timeout, exc.stdout, exc.stderr),
-                    pytrace=False)
+    return run_or_fail_if_hung([sys.executable, CHILD] + [str(a) for a in args],
+                               tmp_path, child_env(tmp_path, **env), timeout,
+                               " ".join(map(str, args)))
 
 
 def run_code(tmp_path, code, timeout=120):

@@ -31,21 +31,13 @@ from hypothesis import strategies as st
 
 from fastmmap import _search as S
 
+from support import naive_find_all
+
 MODES = (0, 1, 2, 3, 4, 5, 6)
 # The prefilter variants: normal, memchr only, packed pair only (16- and
 # 32-byte blocks).
 PREFILTER_MODES = (0, 4, 5, 6)
 ISA = S._py_isa()
-
-
-def naive_find_all(hay, needle):
-    out, pos = [], 0
-    while True:
-        p = hay.find(needle, pos)
-        if p < 0:
-            return out
-        out.append(p)
-        pos = p + len(needle)
 
 
 def check(hay, needle, start=None, end=None, modes=MODES):

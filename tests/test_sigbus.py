@@ -10,12 +10,12 @@ without fastmmap.  docs/safety.rst describes the rules these pin.
 """
 import os
 import signal
-import subprocess
 import sys
 
 import pytest
 
 from conftest import AGAINST_STDLIB
+from support import child_env, run_or_fail_if_hung
 
 pytestmark = [
     pytest.mark.skipif(AGAINST_STDLIB, reason="fastmmap's SIGBUS handler"),
@@ -29,30 +29,12 @@ SIGBUS = -signal.SIGBUS
 SKIPPED = 3                 # sigbus_child's exit status for "cannot run here"
 
 
-def _package_parent():
-    import fastmmap
-    return os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
-
-
 def run_child(tmp_path, *args, timeout=60, python_args=(), **env):
     """Runs a scenario; returns the CompletedProcess (text).  A timeout is
     a failure that says so: that is how the re-fault loop shows."""
-    full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = os.pathsep.join(
-        [_package_parent(), HERE]
-        + ([full_env["PYTHONPATH"]] if full_env.get("PYTHONPATH") else []))
-    full_env["TMPDIR"] = str(tmp_path)
-    full_env.pop("PYTHONFAULTHANDLER", None)
-    full_env.update(env)
     cmd = [sys.executable] + list(python_args) + [CHILD] + [str(a) for a in args]
-    try:
-        proc = subprocess.run(cmd, cwd=str(tmp_path), env=full_env,
-                              stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail("scenario %s hangs (> %ds)\n--- stdout\n%s\n--- stderr\n%s"
-                    % (" ".join(map(str, args)), timeout, exc.stdout, exc.stderr),
-                    pytrace=False)
+    proc = run_or_fail_if_hung(cmd, tmp_path, child_env(tmp_path, **env), timeout,
+                               " ".join(map(str, args)))
     if proc.returncode == SKIPPED and "SKIP:" in proc.stdout:
         pytest.skip(proc.stdout.split("SKIP:", 1)[1].strip())
     return proc

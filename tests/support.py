@@ -1,0 +1,88 @@
+"""Helpers shared by several test modules and their child scripts.
+
+Child scripts (reliability_child.py, sigbus_child.py, guard_pages_child.py)
+import this too: they run with tests/ on sys.path.  Nothing here imports
+pytest, so a child never loads it.
+"""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Idx:
+    """An object with __index__ only, whose repr is not its value."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __index__(self):
+        return self.value
+
+    def __repr__(self):
+        return "Idx(%r)" % (self.value,)
+
+
+def naive_find_all(hay, needle):
+    """Offsets of the non-overlapping matches of a non-empty needle, left
+    to right: the oracle of every find_all kernel."""
+    out, pos = [], 0
+    while True:
+        p = hay.find(needle, pos)
+        if p < 0:
+            return out
+        out.append(p)
+        pos = p + len(needle)
+
+
+# -- child scenarios: collect failures, then one RESULT line ----------------------
+
+FAILURES = []
+
+
+def fail(msg):
+    FAILURES.append(msg)
+    print("FAIL:", msg, flush=True)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    return cond
+
+
+def finish():
+    print("RESULT", "FAIL (%d)" % len(FAILURES) if FAILURES else "OK", flush=True)
+    sys.stdout.flush()
+    os._exit(1 if FAILURES else 0)
+
+
+# -- running a child -------------------------------------------------------------
+
+def child_env(tmp_path, **extra):
+    """The environment for a child script: the tested fastmmap and tests/
+    first on PYTHONPATH, scratch files in tmp_path, no inherited
+    PYTHONFAULTHANDLER (scenarios choose their own)."""
+    import fastmmap
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [package_parent, HERE] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["TMPDIR"] = str(tmp_path)
+    env.pop("PYTHONFAULTHANDLER", None)
+    env.update(extra)
+    return env
+
+
+def run_or_fail_if_hung(cmd, tmp_path, env, timeout, label):
+    """subprocess.run(cmd) with text output; a timeout fails the test,
+    saying so (that is how a re-fault loop or a deadlock shows)."""
+    import pytest
+    try:
+        return subprocess.run(cmd, cwd=str(tmp_path), env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail("scenario %s hangs (> %ds)\n--- stdout\n%s\n--- stderr\n%s"
+                    % (label, timeout, exc.stdout, exc.stderr), pytrace=False)
