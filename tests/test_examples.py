@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import AGAINST_STDLIB
+from conftest import AGAINST_STDLIB, load_fastmmap
 
 np = pytest.importorskip("numpy")
 
@@ -27,6 +27,17 @@ pytestmark = [
     pytest.mark.skipif(not os.path.isdir(EXAMPLES),
                        reason="no docs/examples next to tests/ (set FASTMMAP_EXAMPLES)"),
 ]
+
+
+def env_with_path(*first):
+    """os.environ with ``first`` and the directory holding the tested
+    fastmmap package (an installed wheel or the source tree) first on
+    PYTHONPATH: what a subprocess or a Dask worker needs to import both."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(load_fastmmap().__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [*first, package_parent] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    return env
 
 
 def load(name):
@@ -138,8 +149,8 @@ def test_scripts_run(logs, script):
     with open(path, "rb") as f:
         count = f.read().count(b"ERROR")
     result = subprocess.run([sys.executable, os.path.join(EXAMPLES, script), path],
-                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                            timeout=300)
+                            env=env_with_path(), stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert ("%d matches" % count) in result.stdout or result.stdout.startswith("%d x " % count)
 
@@ -170,8 +181,7 @@ def test_dask_scan_equals_one_process(logs, monkeypatch):
                                       reason="dask.distributed is not installed "
                                              "(pip install --group dask)")
     # The workers are new processes: they import dask_scan from EXAMPLES.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-        [EXAMPLES] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])))
+    monkeypatch.setenv("PYTHONPATH", env_with_path(EXAMPLES)["PYTHONPATH"])
     monkeypatch.syspath_prepend(EXAMPLES)
     import dask_scan
 
@@ -207,7 +217,7 @@ def test_dask_script(tmp_path):
     result = subprocess.run(
         [sys.executable, os.path.join(EXAMPLES, "dask_scan.py"), "--workers", "1", "2",
          "--generate", "4", str(mib), str(tmp_path / "logs")],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+        env=env_with_path(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("equal to one process") == 2
