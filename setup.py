@@ -2,6 +2,10 @@
 
 Everything else (metadata, extras, tool configuration) is in pyproject.toml.
 
+Release builds (the default, wheels included) compile with -g0: no debug
+information in the .so files (CPython's own CFLAGS usually carry -g, which
+would triple their size); .ci/run checks the built wheel for it.
+
 Environment switches:
   FASTMMAP_DEBUG=1     -O0 -g3, C asserts on
   FASTMMAP_SANITIZE=1  adds -fsanitize=address,undefined (run the tests with
@@ -22,7 +26,9 @@ MODULES = sorted(
 if os.environ.get("FASTMMAP_MODULES"):
     MODULES = os.environ["FASTMMAP_MODULES"].split(",")
 
-compile_args = ["-O3", "-fno-strict-aliasing"]
+# -g0 comes after the interpreter's CFLAGS (extra_compile_args are last), so
+# it wins over their -g.
+compile_args = ["-O3", "-fno-strict-aliasing", "-g0"]
 link_args = []
 if os.environ.get("FASTMMAP_DEBUG"):
     compile_args = ["-O0", "-g3", "-UNDEBUG"]

@@ -10,6 +10,7 @@ Run sphinx-build from any directory; ``python -m sphinx`` from the
 repository root would put the source tree (without compiled modules) first
 on sys.path.
 """
+import os
 import re
 
 import fastmmap
@@ -20,10 +21,32 @@ copyright = "2026, fastmmap developers"
 release = fastmmap.__version__
 version = ".".join(release.split(".")[:2])
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.extlinks"]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.extlinks", "sphinx.ext.intersphinx"]
 # :gh:`12345` -> gh-12345, a link to that CPython issue.
 extlinks = {"gh": ("https://github.com/python/cpython/issues/%s", "gh-%s")}
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_inventories"]
+
+# -- intersphinx: :mod:`mmap`, :class:`numpy.ndarray` link to their docs ------------
+#
+# The builds (CI included) have no network, so the two inventories are
+# shipped in _inventories/, taken from Debian's python3.14-doc (Python 3.14)
+# and python-numpy-doc (NumPy 2.4) packages: ``usr/share/doc/.../html/
+# objects.inv``.  To refresh one, replace the file (or delete it: a missing
+# inventory is then fetched from the site, which needs the network).
+_INVENTORIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_inventories")
+
+
+def _inventory(name):
+    path = os.path.join(_INVENTORIES, name)
+    return path if os.path.exists(path) else None
+
+
+intersphinx_mapping = {
+    # The inventory is 3.14's: link to 3.14's pages, where its paths hold.
+    "python": ("https://docs.python.org/3.14", _inventory("python-objects.inv")),
+    "numpy": ("https://numpy.org/doc/stable", _inventory("numpy-objects.inv")),
+}
+intersphinx_timeout = 10
 html_static_path = ["_static"]
 html_theme = "alabaster"
 html_theme_options = {"description": "Python's mmap module, rebuilt in Cython"}

@@ -41,7 +41,6 @@ __all__ = [
     "__version__",
     "error",
     "mmap",
-    "open",
 ]
 
 __version__: Final[str]

@@ -157,7 +157,15 @@ cdef object _array_module = None
 cdef object _numpy_views():
     global _array_module
     if _array_module is None:
-        from fastmmap import _array
+        try:
+            from fastmmap import _array
+        except ImportError as exc:
+            if exc.name != "numpy" and not (exc.name or "").startswith("numpy."):
+                raise
+            raise ImportError(
+                "find_all() and as_array() need NumPy, which is not installed "
+                "(%s): install it with `pip install 'fastmmap[numpy]'` (or "
+                "`pip install numpy`)" % (exc,), name=exc.name) from exc
         _array_module = _array
     return _array_module
 

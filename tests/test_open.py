@@ -156,7 +156,8 @@ def test_keyword_only(data_file):
 
 
 def test_exported_from_package():
-    assert "open" in fastmmap.__all__
+    # Not in __all__: `from fastmmap import *` must not shadow the builtin open().
+    assert "open" not in fastmmap.__all__
     from fastmmap import open as fm_open
     assert fm_open is fastmmap.open
     assert fastmmap.open.__doc__ and "w+" in fastmmap.open.__doc__
