@@ -60,15 +60,23 @@ def finish():
 
 # -- running a child -------------------------------------------------------------
 
-def child_env(tmp_path, **extra):
-    """The environment for a child script: the tested fastmmap and tests/
-    first on PYTHONPATH, scratch files in tmp_path, no inherited
-    PYTHONFAULTHANDLER (scenarios choose their own)."""
+def env_with_package_path(*first):
+    """os.environ with ``first`` and then the directory holding the tested
+    fastmmap (an installed wheel or the source tree) at the front of
+    PYTHONPATH: what a child process or a Dask worker needs to import it."""
     import fastmmap
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        [package_parent, HERE] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        [*first, package_parent] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    return env
+
+
+def child_env(tmp_path, **extra):
+    """The environment for a child script: the tested fastmmap and tests/
+    first on PYTHONPATH, scratch files in tmp_path, no inherited
+    PYTHONFAULTHANDLER (scenarios choose their own)."""
+    env = env_with_package_path(HERE)
     env["TMPDIR"] = str(tmp_path)
     env.pop("PYTHONFAULTHANDLER", None)
     env.update(extra)

@@ -14,7 +14,8 @@ import sys
 
 import pytest
 
-from conftest import AGAINST_STDLIB, load_fastmmap
+from conftest import AGAINST_STDLIB
+from support import env_with_package_path
 
 np = pytest.importorskip("numpy")
 
@@ -27,17 +28,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.isdir(EXAMPLES),
                        reason="no docs/examples next to tests/ (set FASTMMAP_EXAMPLES)"),
 ]
-
-
-def env_with_path(*first):
-    """os.environ with ``first`` and the directory holding the tested
-    fastmmap package (an installed wheel or the source tree) first on
-    PYTHONPATH: what a subprocess or a Dask worker needs to import both."""
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(load_fastmmap().__file__)))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [*first, package_parent] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    return env
 
 
 def load(name):
@@ -149,7 +139,7 @@ def test_scripts_run(logs, script):
     with open(path, "rb") as f:
         count = f.read().count(b"ERROR")
     result = subprocess.run([sys.executable, os.path.join(EXAMPLES, script), path],
-                            env=env_with_path(), stdin=subprocess.DEVNULL,
+                            env=env_with_package_path(), stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert ("%d matches" % count) in result.stdout or result.stdout.startswith("%d x " % count)
@@ -181,7 +171,7 @@ def test_dask_scan_equals_one_process(logs, monkeypatch):
                                       reason="dask.distributed is not installed "
                                              "(pip install --group dask)")
     # The workers are new processes: they import dask_scan from EXAMPLES.
-    monkeypatch.setenv("PYTHONPATH", env_with_path(EXAMPLES)["PYTHONPATH"])
+    monkeypatch.setenv("PYTHONPATH", env_with_package_path(EXAMPLES)["PYTHONPATH"])
     monkeypatch.syspath_prepend(EXAMPLES)
     import dask_scan
 
@@ -217,7 +207,7 @@ def test_dask_script(tmp_path):
     result = subprocess.run(
         [sys.executable, os.path.join(EXAMPLES, "dask_scan.py"), "--workers", "1", "2",
          "--generate", "4", str(mib), str(tmp_path / "logs")],
-        env=env_with_path(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+        env=env_with_package_path(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("equal to one process") == 2
