@@ -207,7 +207,8 @@ def test_dask_script(tmp_path):
     result = subprocess.run(
         [sys.executable, os.path.join(EXAMPLES, "dask_scan.py"), "--workers", "1", "2",
          "--generate", "4", str(mib), str(tmp_path / "logs")],
-        env=env_with_package_path(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+        env=env_with_package_path(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=600)
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("equal to one process") == 2

@@ -22,12 +22,17 @@ def package_dir():
     return os.path.dirname(os.path.abspath(load_fastmmap().__file__))
 
 
-def run_python(code, cwd, path_first=None):
+def run_python(code, cwd, path_first=None, no_site=False):
+    """Run code in a child Python in cwd.  no_site (-S): no site-packages,
+    so no editable install's import hook can supply a module the tree
+    lacks."""
     env = dict(os.environ)
     if path_first is not None:
         env["PYTHONPATH"] = os.pathsep.join(
             [path_first] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=str(cwd), env=env,
+    flags = ["-S"] if no_site else []
+    return subprocess.run([sys.executable, *flags, "-c", textwrap.dedent(code)],
+                          cwd=str(cwd), env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
 
 
@@ -100,7 +105,7 @@ def test_source_tree_without_extension(tmp_path):
             print(type(exc).__name__, exc)
         else:
             raise AssertionError("imported %s" % fastmmap.__file__)
-    """, tree)
+    """, tree, no_site=True)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("ImportError "), out
