@@ -379,6 +379,11 @@ cdef int _await_turn(_Turn *turn) except -1:
 
 cdef class mmap
 
+# find() and rfind()'s search, given to mmap._locate_arg: _first_in or
+# _last_in (after the mmap class).
+ctypedef Py_ssize_t (*_Locator)(mmap m, Py_ssize_t start, Py_ssize_t end,
+                                const char *needle, Py_ssize_t k) except -2
+
 
 @cython.final
 cdef class _Iterator:
@@ -686,6 +691,25 @@ cdef class mmap:
         a.n = n
         return self._run(_do_copy, &a, n >= GIL_FREE_MIN)
 
+    cdef int _copy_claimed(self, char *dst, const char *src, Py_ssize_t start,
+                           Py_ssize_t n) except -1:
+        """memmove(dst, src, n) for a read or write that claimed the n bytes
+        at ``start`` (the position is already start + n): if the copy fails,
+        the claim is given back.  The caller checked bounds and holds any
+        buffer outside the map."""
+        cdef _CopyArgs a
+        if n <= 0:
+            return 0
+        a.dst = dst
+        a.src = src
+        a.n = n
+        try:
+            self._run(_do_copy, &a, n >= GIL_FREE_MIN)
+        except BaseException:
+            self._unclaim(start, n)
+            raise
+        return 0
+
     cdef int _load(self, Py_ssize_t i) except -1:
         """self._data[i] as 0..255; the caller checked 0 <= i < size."""
         cdef _ByteArgs a
@@ -761,28 +785,26 @@ cdef class mmap:
         finds nothing (not even b"").  As in CPython 3.14 and 3.15, ``end``
         is ignored when ``start`` is None.  Runs without the GIL on large
         ranges."""
-        cdef _Needle needle
-        cdef Py_ssize_t c_start, c_end
-        _take_needle(view, &needle)
-        try:
-            if not self._find_range(start, end, &c_start, &c_end):
-                return -1
-            return self._find(c_start, c_end, needle.data, needle.len)
-        finally:
-            _release_needle(&needle)
+        return self._locate_arg(view, start, end, _first_in)
 
     def rfind(self, view, start=None, end=None, /):
         """rfind(view, start=None, end=None, /) -> int
 
         Highest index in [start, end) where ``view`` is found, or -1.  Same
         arguments as find()."""
+        return self._locate_arg(view, start, end, _last_in)
+
+    cdef object _locate_arg(self, object view, object start, object end,
+                            _Locator locate):
+        """find() or rfind(): ``locate`` on the argument ``view`` in
+        [start, end), as _find_range normalises them."""
         cdef _Needle needle
         cdef Py_ssize_t c_start, c_end
         _take_needle(view, &needle)
         try:
             if not self._find_range(start, end, &c_start, &c_end):
                 return -1
-            return self._rfind(c_start, c_end, needle.data, needle.len)
+            return locate(self, c_start, c_end, needle.data, needle.len)
         finally:
             _release_needle(&needle)
 
@@ -961,11 +983,10 @@ cdef class mmap:
                 raise ValueError("data out of range")
             # Claimed before the copy, as in read().
             self._pos = start + n
-            try:
-                self._copy_in(start, <const char *>view.buf, n)
-            except BaseException:
-                self._unclaim(start, n)
-                raise
+            if n > 0:
+                self._writes += 1
+            self._copy_claimed(self._data + start, <const char *>view.buf,
+                               start, n)
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1484,7 +1505,6 @@ cdef class mmap:
         the GIL."""
         cdef Py_buffer view
         cdef Py_ssize_t n, remaining, start
-        cdef _CopyArgs a
         try:
             PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
         except Exception:
@@ -1499,19 +1519,11 @@ cdef class mmap:
             start = self._pos
             remaining = self._size - start if start < self._size else 0
             n = view.len if view.len < remaining else remaining
-            # memmove (in _do_copy): the target may be a view of this map;
-            # `view` holds the target for the call.
-            a.dst = <char *>view.buf
-            a.src = self._data + start
-            a.n = n
             # Claimed before the copy, as in read().
             self._pos = start + n
-            if n > 0:
-                try:
-                    self._run(_do_copy, &a, n >= GIL_FREE_MIN)
-                except BaseException:
-                    self._unclaim(start, n)
-                    raise
+            # memmove (in _do_copy): the target may be a view of this map;
+            # `view` holds the target for the call.
+            self._copy_claimed(<char *>view.buf, self._data + start, start, n)
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1527,6 +1539,16 @@ cdef class mmap:
         BufferError while it (or any view of it) is alive.  Imports NumPy
         on first use."""
         return _numpy_views().as_array(self, dtype, shape, offset, order)
+
+
+cdef Py_ssize_t _first_in(mmap m, Py_ssize_t start, Py_ssize_t end,
+                          const char *needle, Py_ssize_t k) except -2:
+    return m._find(start, end, needle, k)
+
+
+cdef Py_ssize_t _last_in(mmap m, Py_ssize_t start, Py_ssize_t end,
+                         const char *needle, Py_ssize_t k) except -2:
+    return m._rfind(start, end, needle, k)
 
 
 def _map_file(int fd, int access, long long offset, length):
