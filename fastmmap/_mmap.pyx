@@ -10,8 +10,13 @@ Every method follows the same three steps, in this order:
 3. only then touch ``self._data``, through a kernel when the work is large.
 
 Nothing caches ``_data`` or ``_size`` across step 1.  Work that runs without
-the GIL holds a guard (``_exports``), so ``close()`` and ``resize()`` from
+the GIL holds a guard (``_scans``), so ``close()`` and ``resize()`` from
 another thread raise BufferError instead of unmapping memory under a scan.
+
+Step 3 is always ``mmap._run(operation, args, release_gil)``: the guarded
+operations (one ``nogil`` function and argument struct each) are in
+_ops.pxi, and the iterator of ``lines()`` in _lines.pxi, both included here.
+The exported constants come from the list in _constants.h.
 """
 
 cimport cython
@@ -577,7 +582,7 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # Memory access.  Every read or write of mapped bytes goes through
     # _run(): it catches SIGBUS (a truncated file) and turns it into OSError,
-    # and when asked to release the GIL it holds the export guard so no other
+    # and when asked to release the GIL it holds the scan guard so no other
     # thread can unmap the memory meanwhile.  Callers have re-checked
     # validity and clamped their ranges to the current size.
 
@@ -1147,7 +1152,7 @@ cdef class mmap:
             return None
         addr = self._page_range(c_offset, &c_size)
         # SAFETY: [addr, addr + c_size) lies inside the current mapping;
-        # msync runs without the GIL, and the export guard stops another
+        # msync runs without the GIL, and the scan guard stops another
         # thread from unmapping the range meanwhile.
         self._enter_scan()
         try:
@@ -1179,7 +1184,7 @@ cdef class mmap:
         if c_start + c_length > self._size:
             c_length = self._size - c_start
         addr = self._page_range(c_start, &c_length)
-        # SAFETY: the syscall runs without the GIL; the export guard stops
+        # SAFETY: the syscall runs without the GIL; the scan guard stops
         # another thread from unmapping [addr, addr + length) meanwhile (an
         # madvise on a range that got remapped could discard someone else's
         # pages).
