@@ -134,16 +134,10 @@ cdef inline _Export _take_export(object m):
     return export
 
 
-cdef Py_ssize_t _to_ssize(object value, str what) except? -1:
-    if not PyIndex_Check(value):
-        raise TypeError(f"{what} must be an integer, not {type(value).__name__}")
-    return PyNumber_AsSsize_t(value, NULL)
-
-
 cdef object _to_int(object value, str what):
-    """operator.index(value), with _to_ssize's TypeError: the value that
-    messages show (an index object's own repr means nothing to the caller),
-    taken with one __index__ call."""
+    """operator.index(value), with a TypeError naming ``what``: the value
+    that messages show (an index object's own repr means nothing to the
+    caller), taken with one __index__ call."""
     if not PyIndex_Check(value):
         raise TypeError(f"{what} must be an integer, not {type(value).__name__}")
     return PyNumber_Index(value)
@@ -199,36 +193,9 @@ def as_array(m, dtype=None, shape=None, offset=0, order="C"):
     ``m`` for its whole life, so ``m.close()`` and ``m.resize()`` raise
     ``BufferError`` until the last of them is gone.
     """
-    cdef Py_ssize_t off, size, avail, itemsize, n, count, nbytes
-    cdef bint too_big = False, has_zero = False
-    cdef bint fortran
-
-    # order
-    if order is None or order == "C":
-        fortran = False
-    elif order == "F":
-        fortran = True
-    elif isinstance(order, str):
-        raise ValueError(f"order must be 'C' or 'F', not {order!r}")
-    else:
-        raise TypeError(f"order must be 'C' or 'F', not {type(order).__name__}")
-
-    # dtype
-    if dtype is None:
-        dt = _uint8
-        itemsize = 1
-    else:
-        # A C-level subtype test: isinstance() would go through the
-        # metaclass's __instancecheck__ (numpy.dtype has a metaclass).
-        if PyObject_TypeCheck(dtype, <PyTypeObject *>_dtype):
-            dt = dtype
-        else:
-            dt = _convert_dtype(dtype)
-        if dt.hasobject:
-            raise TypeError(f"dtype {_dtype_text(dt)} holds Python objects, "
-                            f"which cannot live in a memory map")
-        itemsize = dt.itemsize
-
+    cdef Py_ssize_t off, size, avail
+    cdef bint fortran = _is_fortran(order)
+    dt = _uint8 if dtype is None else _object_free_dtype(dtype)
     offset = _to_int(offset, "offset")
     off = PyNumber_AsSsize_t(offset, NULL)      # clamped; messages show offset
 
@@ -237,63 +204,104 @@ def as_array(m, dtype=None, shape=None, offset=0, order="C"):
     # dropped with the local reference.
     export = _take_export(m)
     size = export.view.len
-
     if off < 0:
         raise ValueError(f"offset must be >= 0, got {offset}")
     if off > size:
         raise ValueError(f"offset {offset} is beyond the end of the map "
                          f"({size} bytes)")
     avail = size - off
-
     if shape is None:
-        if itemsize == 0:
+        if dt.itemsize == 0:
             raise ValueError(f"dtype {_dtype_text(dt)} has itemsize 0; "
                              f"pass an explicit shape")
-        shape = avail // itemsize
+        shape = avail // <Py_ssize_t>dt.itemsize
     else:
-        if PyIndex_Check(shape):
-            shape = _to_int(shape, "shape")
-            count = PyNumber_AsSsize_t(shape, NULL)
-            if count < 0:
-                raise ValueError(f"negative dimensions are not allowed, "
-                                 f"got shape {shape}")
-            dims = (shape,)
-        else:
-            if isinstance(shape, tuple):
-                dims = shape
-            else:
-                try:
-                    dims = tuple(shape)
-                except TypeError:
-                    raise TypeError(f"shape must be an integer or a tuple of "
-                                    f"integers, not {type(shape).__name__}") from None
-            # The entries' values, for the array and the messages.
-            dims = tuple([_to_int(item, "shape entries") for item in dims])
-            shape = dims
-            count = 1
-            for item in dims:
-                n = PyNumber_AsSsize_t(item, NULL)
-                if n < 0:
-                    raise ValueError(f"negative dimensions are not allowed, "
-                                     f"got shape {dims}")
-                if n == 0:
-                    has_zero = True
-                elif count > PY_SSIZE_T_MAX // n:
-                    too_big = True
-                else:
-                    count *= n
-        if has_zero:
-            count = 0
-        if too_big or (itemsize and count > PY_SSIZE_T_MAX // itemsize):
-            nbytes = PY_SSIZE_T_MAX
-        else:
-            nbytes = count * itemsize
-        if nbytes > avail:
-            _raise_does_not_fit(dims, dt, itemsize, avail, off, size)
-
+        shape = _fitting_shape(shape, dt, avail, off, size)
     if fortran:
         return _ndarray(shape, dt, export, off, None, "F")
     return _ndarray(shape, dt, export, off)
+
+
+cdef bint _is_fortran(object order) except -1:
+    """as_array's ``order``: False for "C" (or None), True for "F"."""
+    if order is None or order == "C":
+        return False
+    if order == "F":
+        return True
+    if isinstance(order, str):
+        raise ValueError(f"order must be 'C' or 'F', not {order!r}")
+    raise TypeError(f"order must be 'C' or 'F', not {type(order).__name__}")
+
+
+cdef object _object_free_dtype(object dtype):
+    """numpy.dtype(dtype), refusing dtypes that hold Python objects."""
+    # A C-level subtype test: isinstance() would go through the metaclass's
+    # __instancecheck__ (numpy.dtype has a metaclass).
+    if PyObject_TypeCheck(dtype, <PyTypeObject *>_dtype):
+        dt = dtype
+    else:
+        dt = _convert_dtype(dtype)
+    if dt.hasobject:
+        raise TypeError(f"dtype {_dtype_text(dt)} holds Python objects, "
+                        f"which cannot live in a memory map")
+    return dt
+
+
+cdef object _fitting_shape(object shape, object dt, Py_ssize_t avail,
+                           Py_ssize_t off, Py_ssize_t size):
+    """An explicit ``shape`` (an int or a sequence of ints) as the array
+    takes it, once checked to fit in the ``avail`` bytes after ``off``."""
+    cdef Py_ssize_t itemsize = dt.itemsize, count, nbytes
+    cdef bint overflow = False
+    if PyIndex_Check(shape):
+        shape = _to_int(shape, "shape")
+        count = PyNumber_AsSsize_t(shape, NULL)
+        if count < 0:
+            raise ValueError(f"negative dimensions are not allowed, "
+                             f"got shape {shape}")
+        dims = (shape,)
+    else:
+        dims = shape = _shape_tuple(shape)
+        count = _item_count(dims, &overflow)
+    if overflow or (itemsize and count > PY_SSIZE_T_MAX // itemsize):
+        nbytes = PY_SSIZE_T_MAX
+    else:
+        nbytes = count * itemsize
+    if nbytes > avail:
+        _raise_does_not_fit(dims, dt, itemsize, avail, off, size)
+    return shape
+
+
+cdef tuple _shape_tuple(object shape):
+    """A sequence shape as a tuple of the entries' integer values (for the
+    array and the messages)."""
+    if not isinstance(shape, tuple):
+        try:
+            shape = tuple(shape)
+        except TypeError:
+            raise TypeError(f"shape must be an integer or a tuple of "
+                            f"integers, not {type(shape).__name__}") from None
+    return tuple([_to_int(item, "shape entries") for item in shape])
+
+
+cdef Py_ssize_t _item_count(tuple dims, bint *overflow) except -1:
+    """The product of dims (0 if any is 0); *overflow is set when a partial
+    product of the nonzero entries does not fit in Py_ssize_t (the caller
+    then reports the shape as too large, even with a 0 entry)."""
+    cdef Py_ssize_t count = 1, n
+    cdef bint has_zero = False
+    for item in dims:
+        n = PyNumber_AsSsize_t(item, NULL)
+        if n < 0:
+            raise ValueError(f"negative dimensions are not allowed, "
+                             f"got shape {dims}")
+        if n == 0:
+            has_zero = True
+        elif count > PY_SSIZE_T_MAX // n:
+            overflow[0] = True
+        else:
+            count *= n
+    return 0 if has_zero else count
 
 
 # --------------------------------------------------------------------------

@@ -2,9 +2,11 @@
  * Platform shim: every symbol the Cython code names is always defined here,
  * so no .pyx/.pxd file ever branches on the platform.
  *
- * - Optional flags a platform lacks are defined as 0 and paired with a
- *   FASTMMAP_HAVE_<NAME> macro (1 or 0); the Python module exports only the
- *   constants whose HAVE macro is 1, exactly as the stdlib module does.
+ * - The constants the module exports are listed once, in _constants.h;
+ *   this header turns the list into a table (fastmmap_constants) of those
+ *   the platform defines.
+ * - Flags the code uses that a platform lacks are defined as 0 (paired with
+ *   a FASTMMAP_HAVE_<NAME> macro where the code must know).
  * - Functions a platform lacks (mremap, memrchr) get a stub or a portable
  *   fallback with the same contract.
  */
@@ -29,248 +31,35 @@
 #endif
 
 
-#ifdef MAP_DENYWRITE
-#  define FASTMMAP_HAVE_MAP_DENYWRITE 1
-#else
-#  define FASTMMAP_HAVE_MAP_DENYWRITE 0
-#  define MAP_DENYWRITE 0
-#endif
-#ifdef MAP_EXECUTABLE
-#  define FASTMMAP_HAVE_MAP_EXECUTABLE 1
-#else
-#  define FASTMMAP_HAVE_MAP_EXECUTABLE 0
-#  define MAP_EXECUTABLE 0
-#endif
-#ifdef MAP_POPULATE
-#  define FASTMMAP_HAVE_MAP_POPULATE 1
-#else
-#  define FASTMMAP_HAVE_MAP_POPULATE 0
-#  define MAP_POPULATE 0
-#endif
-#ifdef MAP_STACK
-#  define FASTMMAP_HAVE_MAP_STACK 1
-#else
-#  define FASTMMAP_HAVE_MAP_STACK 0
-#  define MAP_STACK 0
-#endif
-#ifdef MAP_32BIT
-#  define FASTMMAP_HAVE_MAP_32BIT 1
-#else
-#  define FASTMMAP_HAVE_MAP_32BIT 0
-#  define MAP_32BIT 0
-#endif
-#ifdef MAP_NORESERVE
-#  define FASTMMAP_HAVE_MAP_NORESERVE 1
-#else
-#  define FASTMMAP_HAVE_MAP_NORESERVE 0
+/* The exported constants (the list is _constants.h), as a table the module
+ * turns into its CONSTANTS dict at import.  Built before the fallbacks
+ * below, which would otherwise make a missing flag look defined. */
+typedef struct {
+    const char *name;
+    long long value;
+} fastmmap_constant;
+
+static inline const fastmmap_constant *fastmmap_constants(Py_ssize_t *count)
+{
+    static const fastmmap_constant table[] = {
+#define FASTMMAP_CONSTANT(name) {#name, (long long)(name)},
+#include "_constants.h"
+#undef FASTMMAP_CONSTANT
+    };
+    *count = (Py_ssize_t)(sizeof(table) / sizeof(table[0]));
+    return table;
+}
+
+/* Flags the code itself uses where the platform has them (_offsets.pyx):
+ * 0 where absent, so the call sites stay the same everywhere. */
+#ifndef MAP_NORESERVE
 #  define MAP_NORESERVE 0
-#endif
-#ifdef MAP_NOEXTEND
-#  define FASTMMAP_HAVE_MAP_NOEXTEND 1
-#else
-#  define FASTMMAP_HAVE_MAP_NOEXTEND 0
-#  define MAP_NOEXTEND 0
-#endif
-#ifdef MAP_HASSEMAPHORE
-#  define FASTMMAP_HAVE_MAP_HASSEMAPHORE 1
-#else
-#  define FASTMMAP_HAVE_MAP_HASSEMAPHORE 0
-#  define MAP_HASSEMAPHORE 0
-#endif
-#ifdef MAP_NOCACHE
-#  define FASTMMAP_HAVE_MAP_NOCACHE 1
-#else
-#  define FASTMMAP_HAVE_MAP_NOCACHE 0
-#  define MAP_NOCACHE 0
-#endif
-#ifdef MAP_JIT
-#  define FASTMMAP_HAVE_MAP_JIT 1
-#else
-#  define FASTMMAP_HAVE_MAP_JIT 0
-#  define MAP_JIT 0
-#endif
-#ifdef MAP_RESILIENT_CODESIGN
-#  define FASTMMAP_HAVE_MAP_RESILIENT_CODESIGN 1
-#else
-#  define FASTMMAP_HAVE_MAP_RESILIENT_CODESIGN 0
-#  define MAP_RESILIENT_CODESIGN 0
-#endif
-#ifdef MAP_RESILIENT_MEDIA
-#  define FASTMMAP_HAVE_MAP_RESILIENT_MEDIA 1
-#else
-#  define FASTMMAP_HAVE_MAP_RESILIENT_MEDIA 0
-#  define MAP_RESILIENT_MEDIA 0
-#endif
-#ifdef MAP_TRANSLATED_ALLOW_EXECUTE
-#  define FASTMMAP_HAVE_MAP_TRANSLATED_ALLOW_EXECUTE 1
-#else
-#  define FASTMMAP_HAVE_MAP_TRANSLATED_ALLOW_EXECUTE 0
-#  define MAP_TRANSLATED_ALLOW_EXECUTE 0
-#endif
-#ifdef MAP_UNIX03
-#  define FASTMMAP_HAVE_MAP_UNIX03 1
-#else
-#  define FASTMMAP_HAVE_MAP_UNIX03 0
-#  define MAP_UNIX03 0
-#endif
-#ifdef MAP_TPRO
-#  define FASTMMAP_HAVE_MAP_TPRO 1
-#else
-#  define FASTMMAP_HAVE_MAP_TPRO 0
-#  define MAP_TPRO 0
-#endif
-
-#ifdef PROT_EXEC
-#  define FASTMMAP_HAVE_PROT_EXEC 1
-#else
-#  define FASTMMAP_HAVE_PROT_EXEC 0
-#  define PROT_EXEC 0
-#endif
-
-/* madvise() advice values: POSIX guarantees only the first five. */
-#ifdef MADV_NORMAL
-#  define FASTMMAP_HAVE_MADV_NORMAL 1
-#else
-#  define FASTMMAP_HAVE_MADV_NORMAL 0
-#  define MADV_NORMAL 0
-#endif
-#ifdef MADV_RANDOM
-#  define FASTMMAP_HAVE_MADV_RANDOM 1
-#else
-#  define FASTMMAP_HAVE_MADV_RANDOM 0
-#  define MADV_RANDOM 0
-#endif
-#ifdef MADV_SEQUENTIAL
-#  define FASTMMAP_HAVE_MADV_SEQUENTIAL 1
-#else
-#  define FASTMMAP_HAVE_MADV_SEQUENTIAL 0
-#  define MADV_SEQUENTIAL 0
-#endif
-#ifdef MADV_WILLNEED
-#  define FASTMMAP_HAVE_MADV_WILLNEED 1
-#else
-#  define FASTMMAP_HAVE_MADV_WILLNEED 0
-#  define MADV_WILLNEED 0
-#endif
-#ifdef MADV_DONTNEED
-#  define FASTMMAP_HAVE_MADV_DONTNEED 1
-#else
-#  define FASTMMAP_HAVE_MADV_DONTNEED 0
-#  define MADV_DONTNEED 0
-#endif
-#ifdef MADV_REMOVE
-#  define FASTMMAP_HAVE_MADV_REMOVE 1
-#else
-#  define FASTMMAP_HAVE_MADV_REMOVE 0
-#  define MADV_REMOVE 0
-#endif
-#ifdef MADV_DONTFORK
-#  define FASTMMAP_HAVE_MADV_DONTFORK 1
-#else
-#  define FASTMMAP_HAVE_MADV_DONTFORK 0
-#  define MADV_DONTFORK 0
-#endif
-#ifdef MADV_DOFORK
-#  define FASTMMAP_HAVE_MADV_DOFORK 1
-#else
-#  define FASTMMAP_HAVE_MADV_DOFORK 0
-#  define MADV_DOFORK 0
-#endif
-#ifdef MADV_HWPOISON
-#  define FASTMMAP_HAVE_MADV_HWPOISON 1
-#else
-#  define FASTMMAP_HAVE_MADV_HWPOISON 0
-#  define MADV_HWPOISON 0
-#endif
-#ifdef MADV_MERGEABLE
-#  define FASTMMAP_HAVE_MADV_MERGEABLE 1
-#else
-#  define FASTMMAP_HAVE_MADV_MERGEABLE 0
-#  define MADV_MERGEABLE 0
-#endif
-#ifdef MADV_UNMERGEABLE
-#  define FASTMMAP_HAVE_MADV_UNMERGEABLE 1
-#else
-#  define FASTMMAP_HAVE_MADV_UNMERGEABLE 0
-#  define MADV_UNMERGEABLE 0
-#endif
-#ifdef MADV_SOFT_OFFLINE
-#  define FASTMMAP_HAVE_MADV_SOFT_OFFLINE 1
-#else
-#  define FASTMMAP_HAVE_MADV_SOFT_OFFLINE 0
-#  define MADV_SOFT_OFFLINE 0
 #endif
 #ifdef MADV_HUGEPAGE
 #  define FASTMMAP_HAVE_MADV_HUGEPAGE 1
 #else
 #  define FASTMMAP_HAVE_MADV_HUGEPAGE 0
 #  define MADV_HUGEPAGE 0
-#endif
-#ifdef MADV_NOHUGEPAGE
-#  define FASTMMAP_HAVE_MADV_NOHUGEPAGE 1
-#else
-#  define FASTMMAP_HAVE_MADV_NOHUGEPAGE 0
-#  define MADV_NOHUGEPAGE 0
-#endif
-#ifdef MADV_DONTDUMP
-#  define FASTMMAP_HAVE_MADV_DONTDUMP 1
-#else
-#  define FASTMMAP_HAVE_MADV_DONTDUMP 0
-#  define MADV_DONTDUMP 0
-#endif
-#ifdef MADV_DODUMP
-#  define FASTMMAP_HAVE_MADV_DODUMP 1
-#else
-#  define FASTMMAP_HAVE_MADV_DODUMP 0
-#  define MADV_DODUMP 0
-#endif
-#ifdef MADV_FREE
-#  define FASTMMAP_HAVE_MADV_FREE 1
-#else
-#  define FASTMMAP_HAVE_MADV_FREE 0
-#  define MADV_FREE 0
-#endif
-#ifdef MADV_FREE_REUSABLE
-#  define FASTMMAP_HAVE_MADV_FREE_REUSABLE 1
-#else
-#  define FASTMMAP_HAVE_MADV_FREE_REUSABLE 0
-#  define MADV_FREE_REUSABLE 0
-#endif
-#ifdef MADV_FREE_REUSE
-#  define FASTMMAP_HAVE_MADV_FREE_REUSE 1
-#else
-#  define FASTMMAP_HAVE_MADV_FREE_REUSE 0
-#  define MADV_FREE_REUSE 0
-#endif
-#ifdef MADV_NOSYNC
-#  define FASTMMAP_HAVE_MADV_NOSYNC 1
-#else
-#  define FASTMMAP_HAVE_MADV_NOSYNC 0
-#  define MADV_NOSYNC 0
-#endif
-#ifdef MADV_AUTOSYNC
-#  define FASTMMAP_HAVE_MADV_AUTOSYNC 1
-#else
-#  define FASTMMAP_HAVE_MADV_AUTOSYNC 0
-#  define MADV_AUTOSYNC 0
-#endif
-#ifdef MADV_NOCORE
-#  define FASTMMAP_HAVE_MADV_NOCORE 1
-#else
-#  define FASTMMAP_HAVE_MADV_NOCORE 0
-#  define MADV_NOCORE 0
-#endif
-#ifdef MADV_CORE
-#  define FASTMMAP_HAVE_MADV_CORE 1
-#else
-#  define FASTMMAP_HAVE_MADV_CORE 0
-#  define MADV_CORE 0
-#endif
-#ifdef MADV_PROTECT
-#  define FASTMMAP_HAVE_MADV_PROTECT 1
-#else
-#  define FASTMMAP_HAVE_MADV_PROTECT 0
-#  define MADV_PROTECT 0
 #endif
 
 /* mremap: Linux only.  Elsewhere resize() reports SystemError like CPython

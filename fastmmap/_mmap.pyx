@@ -10,8 +10,13 @@ Every method follows the same three steps, in this order:
 3. only then touch ``self._data``, through a kernel when the work is large.
 
 Nothing caches ``_data`` or ``_size`` across step 1.  Work that runs without
-the GIL holds a guard (``_exports``), so ``close()`` and ``resize()`` from
+the GIL holds a guard (``_scans``), so ``close()`` and ``resize()`` from
 another thread raise BufferError instead of unmapping memory under a scan.
+
+Step 3 is always ``mmap._run(operation, args, release_gil)``: the guarded
+operations (one ``nogil`` function and argument struct each) are in
+_ops.pxi, and the iterator of ``lines()`` in _lines.pxi, both included here.
+The exported constants come from the list in _constants.h.
 """
 
 cimport cython
@@ -133,6 +138,37 @@ cdef str _type_name_of(object value):
 cdef object _BLANK = object()
 
 
+cdef struct _Needle:
+    const char *data
+    Py_ssize_t len
+    bint have_view          # view holds the needle's buffer
+    Py_buffer view
+
+
+cdef inline int _take_needle(object sub, _Needle *needle) except -1:
+    """The bytes of a search argument: a bytes object's own (no buffer
+    request on the common path), else a buffer export held until
+    _release_needle()."""
+    needle.have_view = False
+    if type(sub) is bytes:
+        # SAFETY: the caller's argument keeps the bytes object alive, and
+        # bytes are immutable.
+        needle.data = PyBytes_AS_STRING(sub)
+        needle.len = len(<bytes>sub)
+        return 0
+    PyObject_GetBuffer(sub, &needle.view, PyBUF_SIMPLE)
+    needle.have_view = True
+    needle.data = <const char *>needle.view.buf
+    needle.len = needle.view.len
+    return 0
+
+
+cdef inline void _release_needle(_Needle *needle) noexcept:
+    if needle.have_view:
+        PyBuffer_Release(&needle.view)
+        needle.have_view = False
+
+
 cdef inline void _bytes_indices(Py_ssize_t *start, Py_ssize_t *end,
                                 Py_ssize_t size) noexcept nogil:
     """bytes.count's index rules (ADJUST_INDICES): negative values count
@@ -210,102 +246,58 @@ cdef tuple _parse_constructor_args(tuple args, dict kwargs):
     return tuple(values)
 
 
-# One memory operation on mapped bytes, run by _perform() under the fault
-# guard (fastmmap_guard_run), with or without the GIL.
-cdef enum:
-    OP_FIND
-    OP_RFIND
-    OP_COUNT
-    OP_FIND_ALL
-    OP_COPY
-    OP_GATHER
-    OP_SCATTER
-    OP_LOAD
-    OP_STORE
-    OP_COPY_FIND_LINES
-    OP_COPY_LINE
-
-cdef struct _Op:
-    int kind
-    const char *hay       # bytes read: the map range, or the copy source
-    char *dst             # bytes written: the copy target
-    Py_ssize_t n          # length of hay (searches, copies) or item count
-    const char *needle
-    Py_ssize_t k          # needle length; the byte value for OP_STORE
-    Py_ssize_t step       # stride of OP_GATHER / OP_SCATTER on the map side
-    Py_ssize_t *out       # OP_FIND_ALL output and its capacity
-    Py_ssize_t cap
-    Py_ssize_t origin     # OP_FIND_ALL: map offset of hay[0]
-    Py_ssize_t resume
-    Py_ssize_t result
+include "_ops.pxi"
 
 
-# find_all asks the kernel for this many offsets at a time, so that adding
-# the map offset to them touches slots still in cache.
-cdef Py_ssize_t FIND_ALL_BATCH = 1 << 15
+cdef int _access_flags_prot(int access, int *flags, int *prot) except -1:
+    """The mmap() flags and protection of ACCESS_READ, ACCESS_WRITE or
+    ACCESS_COPY; ValueError for any other value."""
+    if access == _ACCESS_READ:
+        flags[0], prot[0] = posix.MAP_SHARED, posix.PROT_READ
+    elif access == _ACCESS_WRITE:
+        flags[0], prot[0] = posix.MAP_SHARED, posix.PROT_READ | posix.PROT_WRITE
+    elif access == _ACCESS_COPY:
+        flags[0], prot[0] = posix.MAP_PRIVATE, posix.PROT_READ | posix.PROT_WRITE
+    else:
+        raise ValueError("mmap invalid access parameter.")
+    return 0
 
 
-cdef Py_ssize_t _find_all_absolute(_Op *op) noexcept nogil:
-    """Map offsets of the matches in hay[0:n] into out[0:cap]; stops when
-    out is full, with op.resume at the hay offset to continue from."""
-    cdef Py_ssize_t pos = 0, done = 0, want, found, i, step
-    cdef Py_ssize_t *slot
-    while True:
-        want = min(FIND_ALL_BATCH, op.cap - done)
-        if want <= 0:
-            break
-        slot = op.out + done
-        found = _search.find_all(op.hay + pos, op.n - pos, op.needle, op.k,
-                                 slot, want, &step)
-        for i in range(found):
-            slot[i] += op.origin + pos
-        done += found
-        pos += step
-        if found < want:
-            break
-    op.resume = pos
-    return done
+cdef int _resolve_access(int access, int *flags, int *prot) except -1:
+    """The constructor's access mode, with *flags and *prot set from it (an
+    explicit access) or it from them (ACCESS_DEFAULT), as CPython does."""
+    if access == _ACCESS_DEFAULT:
+        # Without both read and write, an explicit prot picks the access
+        # mode that the memory actually allows.
+        if (prot[0] & posix.PROT_READ) and (prot[0] & posix.PROT_WRITE):
+            return _ACCESS_DEFAULT
+        return _ACCESS_WRITE if prot[0] & posix.PROT_WRITE else _ACCESS_READ
+    if (flags[0] != posix.MAP_SHARED
+            or prot[0] != (posix.PROT_WRITE | posix.PROT_READ)):
+        raise ValueError("mmap can't specify both access and flags, prot.")
+    _access_flags_prot(access, flags, prot)
+    return access
 
 
-cdef void _perform(void *arg) noexcept nogil:
-    # SAFETY: every caller has checked that hay[0:n] (or the strided range)
-    # and dst are inside live buffers, and holds them for the call.
-    cdef _Op *op = <_Op *>arg
-    cdef Py_ssize_t j
-    cdef const char *nl
-    if op.kind == OP_FIND:
-        op.result = _search.find(op.hay, op.n, op.needle, op.k)
-    elif op.kind == OP_RFIND:
-        op.result = _search.rfind(op.hay, op.n, op.needle, op.k)
-    elif op.kind == OP_COUNT:
-        op.result = _search.count(op.hay, op.n, op.needle, op.k)
-    elif op.kind == OP_FIND_ALL:
-        op.result = _find_all_absolute(op)
-    elif op.kind == OP_COPY:
-        posix.memmove(op.dst, op.hay, <size_t>op.n)
-    elif op.kind == OP_GATHER:
-        for j in range(op.n):
-            op.dst[j] = op.hay[j * op.step]
-    elif op.kind == OP_SCATTER:
-        for j in range(op.n):
-            op.dst[j * op.step] = op.hay[j]
-    elif op.kind == OP_LOAD:
-        op.result = <unsigned char>op.hay[0]
-    elif op.kind == OP_STORE:
-        op.dst[0] = <char>op.k
-    elif op.kind == OP_COPY_FIND_LINES:
-        # hay[0:n] copied to dst, and the offsets of dst's newlines (up to
-        # cap) written to out, in one pass
-        op.result = _search.copy_find_all_byte(op.dst, op.hay, op.n, 10,
-                                               op.out, op.cap, &op.resume)
-    elif op.kind == OP_COPY_LINE:
-        # hay[0:n] up to and including its first newline copied to dst;
-        # result: the bytes copied if a newline was found, else -1 (and
-        # all n bytes copied)
-        nl = <const char *>posix.memchr(op.hay, 10, <size_t>op.n)
-        j = op.n if nl == NULL else nl - op.hay + 1
-        posix.memcpy(op.dst, op.hay, <size_t>j)
-        op.result = -1 if nl == NULL else j
+cdef Py_ssize_t _file_map_size(int fd, Py_ssize_t map_size,
+                               long long offset) except -1:
+    """The length to map of the file open as fd: map_size, or with 0 the
+    rest of the file from offset; ValueError where the file is too short.
+    A descriptor that is not a regular file (a device) is not checked."""
+    cdef off_t file_size
+    if not _os.fd_regular_size(fd, &file_size):
+        return map_size
+    if map_size == 0:
+        if file_size == 0:
+            raise ValueError("cannot mmap an empty file")
+        if offset >= file_size:
+            raise ValueError("mmap offset is greater than file size")
+        if file_size - offset > PY_SSIZE_T_MAX:
+            raise ValueError("mmap length is too large")
+        return <Py_ssize_t>(file_size - offset)
+    if offset > file_size or file_size - offset < map_size:
+        raise ValueError("mmap length is greater than file size")
+    return map_size
 
 
 # find_all's first buffer when the largest cannot be reserved (it doubles).
@@ -392,6 +384,11 @@ cdef int _await_turn(_Turn *turn) except -1:
 
 cdef class mmap
 
+# find() and rfind()'s search, given to mmap._locate_arg: _first_in or
+# _last_in (after the mmap class).
+ctypedef Py_ssize_t (*_Locator)(mmap m, Py_ssize_t start, Py_ssize_t end,
+                                const char *needle, Py_ssize_t k) except -2
+
 
 @cython.final
 cdef class _Iterator:
@@ -421,186 +418,7 @@ cdef class _Iterator:
 cdef enum:
     READLINE_PEEK = 256
 
-# lines() copies the map LINE_WINDOW bytes at a time and finds the ends of
-# up to LINE_BATCH lines of that copy per kernel call (enough for a window
-# of text in one call: stopping early for want of room costs a slower tail).
-cdef enum:
-    LINE_BATCH = 1024
-cdef Py_ssize_t LINE_WINDOW = 1 << 16
-
-
-@cython.final
-@cython.auto_pickle(False)
-cdef class _LineIterator:
-    """mmap.lines().
-
-    Copies the map a window at a time (64 KiB), finding the window's first
-    LINE_BATCH newlines in the same guarded pass (the vectorised kernel
-    stores what it loads) and any further ones in the private copy, and
-    cuts each line from that copy: per line, __next__
-    only makes the bytes object, and prefetches the bytes one window ahead
-    so that the next window's copy is served from cache (a copy straight
-    from RAM stalls the loop, while prefetches overlap with the
-    interpreter's work on each line).  A line longer than the window is found
-    and copied on its own (without the GIL when large).  Each step
-    re-checks that the map is open; a map that shrank below the line, or a
-    write through any fastmmap method since the window was copied, makes it
-    copy again, so those show at once.  Writes through memoryviews, arrays
-    or other processes may show up to a window late.
-
-    Lines the caller has let go of are refilled with later lines instead of
-    allocating new bytes objects (see _recycle.h): with the allocation gone,
-    a line costs little more than the interpreter's own loop step.
-    """
-    cdef mmap _map
-    cdef Py_ssize_t _pos        # map offset of the next line
-    cdef Py_ssize_t _end        # requested end (clamped to the size per step)
-    cdef bint _keepends
-    cdef bytes _window          # copy of the map from _window_start
-    cdef Py_ssize_t _window_start
-    cdef Py_ssize_t _window_len
-    cdef size_t _window_writes  # m._writes when the window was copied
-    cdef Py_ssize_t _scanned    # window offset up to which newlines are known
-    # Window offsets just past the newlines of lines _next.._count.
-    cdef Py_ssize_t _next
-    cdef Py_ssize_t _count
-    cdef Py_ssize_t _ends[LINE_BATCH]
-    cdef fastmmap_spare _spare  # line objects handed out, for refilling
-    cdef _Turn _turn            # held while a long line is found without the GIL
-
-    def __dealloc__(self):
-        fastmmap_spare_clear(&self._spare)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        # The map's fields are read through self._map: no reference is
-        # taken per line (the slow path takes one).
-        cdef Py_ssize_t offset, stop, ahead
-        if _turn_taken(&self._turn):
-            # Another thread is finding a long line of this iterator.
-            _await_turn(&self._turn)
-        if self._map is None:
-            raise StopIteration
-        if self._map._data == NULL:
-            self._map._check_valid()        # raises ValueError
-        if self._next < self._count:
-            stop = self._ends[self._next]
-            if (self._window_writes == self._map._writes
-                    and self._window_start + stop <= self._map._size):
-                offset = self._pos - self._window_start
-                # The same spot of the next window, pulled toward the cache
-                # while the interpreter works on this line: the next window
-                # copy then reads cache, not RAM.  (A prefetch never faults,
-                # so the fault guard is not needed.)
-                ahead = self._window_start + self._window_len + offset
-                if ahead < self._map._size:
-                    posix.fastmmap_prefetch_read(self._map._data + ahead)
-                self._next += 1
-                self._pos = self._window_start + stop
-                if not self._keepends:
-                    stop -= 1
-                # SAFETY: [offset, stop) lies inside the private window.
-                return fastmmap_spare_bytes(
-                    &self._spare, PyBytes_AS_STRING(self._window) + offset,
-                    stop - offset)
-        return self._slow(self._map)
-
-    cdef object _slow(self, mmap map_):
-        """The next line when the known line ends are used up or stale."""
-        cdef mmap m = map_          # owned: this may drop self._map
-        cdef Py_ssize_t start = self._pos, end, offset, n, nl
-        cdef const char *window
-        end = self._end if self._end < m._size else m._size
-        if start >= end:
-            self._map = None
-            self._window = None
-            fastmmap_spare_clear(&self._spare)
-            raise StopIteration
-        offset = start - self._window_start
-        if (self._window is None or self._window_writes != m._writes
-                or offset < 0 or offset >= self._window_len
-                or self._window_start + self._window_len > end):
-            self._copy_window(m, start, end)
-            offset = 0
-        else:
-            if self._scanned < offset:
-                self._scanned = offset
-            self._find_ends()
-        if self._count:
-            return self.__next__()
-        window = PyBytes_AS_STRING(self._window)
-        if self._window_start + self._window_len >= end:
-            # The range ends inside this line: it comes out as it is.
-            self._pos = end
-            return PyBytes_FromStringAndSize(window + offset,
-                                             self._window_len - offset)
-        if offset > 0:
-            # The line continues past this window: copy one from its start.
-            self._copy_window(m, start, end)
-            return self.__next__()
-        # No newline in a whole window: a long line, found and copied on
-        # its own (GIL-free when large), holding the iterator's turn so that
-        # another thread pulling from it waits for the next line.
-        _take_turn(&self._turn)
-        try:
-            nl = m._find(start, end, b"\n", 1)
-            self._pos = end if nl < 0 else nl + 1
-        finally:
-            _end_turn(&self._turn)
-        n = (end if nl < 0 else nl + 1 if self._keepends else nl) - start
-        return m._copy_out(start, n)
-
-    cdef int _copy_window(self, mmap m, Py_ssize_t start,
-                          Py_ssize_t end) except -1:
-        """Copy the window from ``start`` and find its first line ends, in
-        one guarded pass over the map."""
-        cdef Py_ssize_t n = end - start if end - start < LINE_WINDOW else LINE_WINDOW
-        cdef bytes window = PyBytes_FromStringAndSize(NULL, n)
-        cdef _Op op
-        # SAFETY: _slow checked start < end <= m._size with the GIL held, so
-        # [start, start + n) is inside the map and stays mapped while _run
-        # keeps the GIL; dst is the new window's own n bytes.
-        op.kind = OP_COPY_FIND_LINES
-        op.dst = PyBytes_AS_STRING(window)
-        op.hay = m._data + start
-        op.n = n
-        op.out = self._ends
-        op.cap = LINE_BATCH
-        # With the GIL held: the kernel writes this iterator's own _ends,
-        # which another thread sharing the iterator could otherwise read
-        # half-written.  A window is a few microseconds' work.
-        m._run(&op, False)
-        self._window = window
-        self._window_writes = m._writes
-        self._window_start = start
-        self._window_len = n
-        self._take_ends(op.result, 0, op.resume)
-        return 0
-
-    cdef void _find_ends(self) noexcept:
-        """The next LINE_BATCH line ends of the window at most, from
-        _scanned on."""
-        cdef Py_ssize_t found = 0, step = 0
-        if self._scanned < self._window_len:
-            # SAFETY: a private copy; [_scanned, _window_len) is inside it.
-            found = _search.find_all(
-                PyBytes_AS_STRING(self._window) + self._scanned,
-                self._window_len - self._scanned, b"\n", 1, self._ends,
-                LINE_BATCH, &step)
-        self._take_ends(found, self._scanned, step)
-
-    cdef inline void _take_ends(self, Py_ssize_t found, Py_ssize_t base,
-                                Py_ssize_t step) noexcept:
-        """_ends[:found] holds newline offsets from window offset ``base``:
-        make them window offsets just past each newline."""
-        cdef Py_ssize_t i
-        for i in range(found):
-            self._ends[i] += base + 1
-        self._scanned = base + step
-        self._next = 0
-        self._count = found
+include "_lines.pxi"
 
 
 @cython.auto_pickle(False)
@@ -657,51 +475,14 @@ cdef class mmap:
         except OverflowError:
             raise OverflowError("Python int too large to convert to C long") from None
         cdef bint c_trackfd = bool(trackfd)
-        cdef off_t file_size
-
         if map_size < 0:
             raise OverflowError("memory mapped length must be positive")
         if c_offset < 0:
             raise OverflowError("memory mapped offset must be positive")
-        if c_access != _ACCESS_DEFAULT and (
-                c_flags != posix.MAP_SHARED
-                or c_prot != (posix.PROT_WRITE | posix.PROT_READ)):
-            raise ValueError("mmap can't specify both access and flags, prot.")
-        if c_access == _ACCESS_READ:
-            c_flags = posix.MAP_SHARED
-            c_prot = posix.PROT_READ
-        elif c_access == _ACCESS_WRITE:
-            c_flags = posix.MAP_SHARED
-            c_prot = posix.PROT_READ | posix.PROT_WRITE
-        elif c_access == _ACCESS_COPY:
-            c_flags = posix.MAP_PRIVATE
-            c_prot = posix.PROT_READ | posix.PROT_WRITE
-        elif c_access == _ACCESS_DEFAULT:
-            # Like CPython: without both read and write, an explicit prot
-            # picks the access mode that the memory actually allows.
-            if (c_prot & posix.PROT_READ) and (c_prot & posix.PROT_WRITE):
-                pass
-            elif c_prot & posix.PROT_WRITE:
-                c_access = _ACCESS_WRITE
-            else:
-                c_access = _ACCESS_READ
-        else:
-            raise ValueError("mmap invalid access parameter.")
-
+        c_access = _resolve_access(c_access, &c_flags, &c_prot)
         _sys.audit("mmap.__new__", fd, map_size, c_access, c_offset)
-
-        if fd != -1 and _os.fd_regular_size(fd, &file_size):
-            if map_size == 0:
-                if file_size == 0:
-                    raise ValueError("cannot mmap an empty file")
-                if c_offset >= file_size:
-                    raise ValueError("mmap offset is greater than file size")
-                if file_size - c_offset > PY_SSIZE_T_MAX:
-                    raise ValueError("mmap length is too large")
-                map_size = <Py_ssize_t>(file_size - c_offset)
-            elif c_offset > file_size or file_size - c_offset < map_size:
-                raise ValueError("mmap length is greater than file size")
-
+        if fd != -1:
+            map_size = _file_map_size(fd, map_size, c_offset)
         self._access = c_access
         self._flags = c_flags
         self._trackfd = c_trackfd
@@ -801,11 +582,13 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # Memory access.  Every read or write of mapped bytes goes through
     # _run(): it catches SIGBUS (a truncated file) and turns it into OSError,
-    # and when asked to release the GIL it holds the export guard so no other
+    # and when asked to release the GIL it holds the scan guard so no other
     # thread can unmap the memory meanwhile.  Callers have re-checked
     # validity and clamped their ranges to the current size.
 
-    cdef int _run(self, _Op *op, bint release_gil) except -1:
+    cdef int _run(self, _Guarded operation, void *args,
+                  bint release_gil) except -1:
+        """operation(args) under the fault guard (see _ops.pxi)."""
         cdef int rc
         if release_gil:
             if fastmmap_fault_check() != 0:
@@ -816,11 +599,11 @@ cdef class mmap:
             # source or target buffer outside the map is held by the caller.
             self._enter_scan()
             with nogil:
-                rc = fastmmap_guard_run(_perform, op)
+                rc = fastmmap_guard_run(operation, args)
             self._leave_scan()
         else:
             # SAFETY: the GIL is held, so nothing can unmap the range.
-            rc = fastmmap_guard_run(_perform, op)
+            rc = fastmmap_guard_run(operation, args)
         if rc != 0:
             raise OSError(
                 EFAULT, "fastmmap: the mapped file is shorter than the map "
@@ -830,109 +613,122 @@ cdef class mmap:
     cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,
                           const char *needle, Py_ssize_t k) except -2:
         """Absolute offset of the first needle in [start, end), or -1."""
-        return self._locate(OP_FIND, start, end, needle, k)
+        cdef Py_ssize_t n = end - start
+        if n < k:
+            return -1
+        if n - k < 2 * GIL_FREE_MIN:
+            return self._search_in(_do_find, start, n, needle, k, False)
+        return self._near_then_far(_do_find, start, start + GIL_FREE_MIN,
+                                   n - GIL_FREE_MIN, needle, k)
 
     cdef Py_ssize_t _rfind(self, Py_ssize_t start, Py_ssize_t end,
                            const char *needle, Py_ssize_t k) except -2:
         """Absolute offset of the last needle in [start, end), or -1."""
-        return self._locate(OP_RFIND, start, end, needle, k)
-
-    cdef Py_ssize_t _locate(self, int kind, Py_ssize_t start, Py_ssize_t end,
-                            const char *needle, Py_ssize_t k) except -2:
-        cdef Py_ssize_t n = end - start
-        cdef Py_ssize_t near_start, far_start, far_len, found
+        cdef Py_ssize_t n = end - start, near_start
         if n < k:
             return -1
         if n - k < 2 * GIL_FREE_MIN:
-            return self._locate_in(kind, start, n, needle, k, False)
-        # Hits close to where the scan begins are common (readline-style
-        # loops, find-next loops): look at the GIL_FREE_MIN match positions
-        # there with the GIL held, so such calls never pay for releasing it,
-        # then scan the rest without the GIL.
-        if kind == OP_FIND:
-            near_start = start
-            far_start = start + GIL_FREE_MIN
-            far_len = n - GIL_FREE_MIN
-        else:
-            near_start = end - GIL_FREE_MIN - k + 1
-            far_start = start
-            far_len = near_start - start + k - 1
-        found = self._locate_in(kind, near_start, GIL_FREE_MIN + k - 1,
-                                needle, k, False)
+            return self._search_in(_do_rfind, start, n, needle, k, False)
+        near_start = end - GIL_FREE_MIN - k + 1
+        return self._near_then_far(_do_rfind, near_start, start,
+                                   near_start - start + k - 1, needle, k)
+
+    cdef Py_ssize_t _near_then_far(self, _Guarded search, Py_ssize_t near_start,
+                                   Py_ssize_t far_start, Py_ssize_t far_len,
+                                   const char *needle, Py_ssize_t k) except -2:
+        """Hits close to where a scan begins are common (readline-style
+        loops, find-next loops): look at the GIL_FREE_MIN match positions
+        from near_start with the GIL held, so such calls never pay for
+        releasing it, and only then scan the far part without the GIL."""
+        cdef Py_ssize_t found = self._search_in(
+            search, near_start, GIL_FREE_MIN + k - 1, needle, k, False)
         if found >= 0:
             return found
-        return self._locate_in(kind, far_start, far_len, needle, k, True)
+        return self._search_in(search, far_start, far_len, needle, k, True)
 
-    cdef Py_ssize_t _locate_in(self, int kind, Py_ssize_t start, Py_ssize_t n,
-                               const char *needle, Py_ssize_t k,
+    cdef Py_ssize_t _search_in(self, _Guarded search, Py_ssize_t start,
+                               Py_ssize_t n, const char *needle, Py_ssize_t k,
                                bint release_gil) except -2:
-        """One kernel call on [start, start + n): absolute offset or -1."""
-        cdef _Op op
-        op.kind = kind
-        op.hay = self._data + start
-        op.n = n
-        op.needle = needle
-        op.k = k
-        self._run(&op, release_gil)
-        return start + op.result if op.result >= 0 else -1
+        """One find or rfind on [start, start + n): absolute offset or -1."""
+        cdef _SearchArgs a
+        a.hay = self._data + start
+        a.n = n
+        a.needle = needle
+        a.k = k
+        self._run(search, &a, release_gil)
+        return start + a.result if a.result >= 0 else -1
 
     cdef Py_ssize_t _count(self, Py_ssize_t start, Py_ssize_t end,
                            const char *needle, Py_ssize_t k) except -1:
-        cdef _Op op
-        op.kind = OP_COUNT
-        op.hay = self._data + start
-        op.n = end - start
-        op.needle = needle
-        op.k = k
-        self._run(&op, op.n >= GIL_FREE_MIN)
-        return op.result
+        cdef _SearchArgs a
+        a.hay = self._data + start
+        a.n = end - start
+        a.needle = needle
+        a.k = k
+        self._run(_do_count, &a, a.n >= GIL_FREE_MIN)
+        return a.result
 
     cdef object _copy_out(self, Py_ssize_t start, Py_ssize_t n):
         """bytes(self._data[start:start + n]); the caller checked bounds."""
-        cdef _Op op
+        cdef _CopyArgs a
         cdef object result
         if n <= 0:
             return b""
         # Allocate first, copy under the guard: a fault then leaks nothing.
         # (Allocating bytes runs no Python code, so the bounds still hold.)
         result = PyBytes_FromStringAndSize(NULL, n)
-        op.kind = OP_COPY
-        op.dst = PyBytes_AS_STRING(result)
-        op.hay = self._data + start
-        op.n = n
-        self._run(&op, n >= GIL_FREE_MIN)
+        a.dst = PyBytes_AS_STRING(result)
+        a.src = self._data + start
+        a.n = n
+        self._run(_do_copy, &a, n >= GIL_FREE_MIN)
         return result
 
     cdef int _copy_in(self, Py_ssize_t start, const char *src,
                       Py_ssize_t n) except -1:
         """self._data[start:start + n] = src (memmove: src may be a view of
         this very map); the caller checked bounds and holds src."""
-        cdef _Op op
+        cdef _CopyArgs a
         if n <= 0:
             return 0
         self._writes += 1
-        op.kind = OP_COPY
-        op.dst = self._data + start
-        op.hay = src
-        op.n = n
-        return self._run(&op, n >= GIL_FREE_MIN)
+        a.dst = self._data + start
+        a.src = src
+        a.n = n
+        return self._run(_do_copy, &a, n >= GIL_FREE_MIN)
+
+    cdef int _copy_claimed(self, char *dst, const char *src, Py_ssize_t start,
+                           Py_ssize_t n) except -1:
+        """memmove(dst, src, n) for a read or write that claimed the n bytes
+        at ``start`` (the position is already start + n): if the copy fails,
+        the claim is given back.  The caller checked bounds and holds any
+        buffer outside the map."""
+        cdef _CopyArgs a
+        if n <= 0:
+            return 0
+        a.dst = dst
+        a.src = src
+        a.n = n
+        try:
+            self._run(_do_copy, &a, n >= GIL_FREE_MIN)
+        except BaseException:
+            self._unclaim(start, n)
+            raise
+        return 0
 
     cdef int _load(self, Py_ssize_t i) except -1:
         """self._data[i] as 0..255; the caller checked 0 <= i < size."""
-        cdef _Op op
-        op.kind = OP_LOAD
-        op.hay = self._data + i
-        self._run(&op, False)
-        return <int>op.result
+        cdef _ByteArgs a
+        a.addr = self._data + i
+        self._run(_do_load, &a, False)
+        return a.value
 
     cdef int _store(self, Py_ssize_t i, int value) except -1:
         """self._data[i] = value; the caller checked 0 <= i < size."""
-        cdef _Op op
+        cdef _ByteArgs a
         self._writes += 1
-        op.kind = OP_STORE
-        op.dst = self._data + i
-        op.k = value
-        return self._run(&op, False)
+        a.addr = self._data + i
+        a.value = value
+        return self._run(_do_store, &a, False)
 
     # ------------------------------------------------------------------
     # Life cycle
@@ -994,14 +790,28 @@ cdef class mmap:
         finds nothing (not even b"").  As in CPython 3.14 and 3.15, ``end``
         is ignored when ``start`` is None.  Runs without the GIL on large
         ranges."""
-        return self._search_range(view, start, end, OP_FIND)
+        return self._locate_arg(view, start, end, _first_in)
 
     def rfind(self, view, start=None, end=None, /):
         """rfind(view, start=None, end=None, /) -> int
 
         Highest index in [start, end) where ``view`` is found, or -1.  Same
         arguments as find()."""
-        return self._search_range(view, start, end, OP_RFIND)
+        return self._locate_arg(view, start, end, _last_in)
+
+    cdef object _locate_arg(self, object view, object start, object end,
+                            _Locator locate):
+        """find() or rfind(): ``locate`` on the argument ``view`` in
+        [start, end), as _find_range normalises them."""
+        cdef _Needle needle
+        cdef Py_ssize_t c_start, c_end
+        _take_needle(view, &needle)
+        try:
+            if not self._find_range(start, end, &c_start, &c_end):
+                return -1
+            return locate(self, c_start, c_end, needle.data, needle.len)
+        finally:
+            _release_needle(&needle)
 
     def count(self, sub, start=None, end=None, /):
         """count(sub, start=None, end=None, /) -> int
@@ -1011,73 +821,58 @@ cdef class mmap:
         m[:].count(sub, start, end)``.  Unlike find(), the range defaults to
         the whole map, not the current position.  Runs without the GIL on
         large ranges."""
-        return self._search_range(sub, start, end, OP_COUNT)
-
-    cdef object _search_range(self, object sub, object start_arg,
-                              object end_arg, int kind):
-        cdef Py_ssize_t start, end, size, k
-        cdef const char *needle
-        cdef Py_buffer view
-        cdef bint have_view = False
+        cdef _Needle needle
+        cdef Py_ssize_t c_start, c_end
         # CPython 3.15's order: the needle, then validity, then start and
-        # end (which may be None), then validity again.
-        if type(sub) is bytes:
-            # SAFETY: the args tuple keeps the bytes object alive and bytes
-            # are immutable.
-            needle = PyBytes_AS_STRING(sub)
-            k = len(<bytes>sub)
-        else:
-            PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
-            have_view = True
-            needle = <const char *>view.buf
-            k = view.len
+        # end, then validity again.
+        _take_needle(sub, &needle)
         try:
             self._check_valid()
-            # Defaults are taken before conversion, as CPython does.
-            start = 0 if kind == OP_COUNT else self._pos
-            end = PY_SSIZE_T_MAX if kind == OP_COUNT else self._size
-            if start_arg is not None:
-                start = as_ssize(start_arg)
-            # CPython 3.14 and 3.15's find() and rfind() read ``end`` only
-            # when ``start`` is given: find(sub, None, end) searches to the
-            # end of the map.  Followed, like every other 3.15 behaviour
-            # (docs/differences.rst); count() keeps bytes.count's rules.
-            if end_arg is not None and (start_arg is not None
-                                        or kind == OP_COUNT):
-                end = as_ssize(end_arg)
-            # Re-check after running arbitrary __index__ code.
-            self._check_valid()
-            size = self._size
-            if kind == OP_COUNT:
-                _bytes_indices(&start, &end, size)
-                if end - start < k:
-                    return 0
-                if k == 0:
-                    return end - start + 1
-                return self._count(start, end, needle, k)
-            # mmap.find's index rules: negative values count from the end
-            # and clamp at 0; a start past the end finds nothing (3.15,
-            # where b"" used to be found at the size); end clamps to size.
-            if start < 0:
-                start += size
-                if start < 0:
-                    start = 0
-            elif start > size:
-                return -1
-            if end < 0:
-                end += size
-                if end < 0:
-                    end = 0
-            elif end > size:
-                end = size
-            if end < start:
-                return -1
-            if kind == OP_FIND:
-                return self._find(start, end, needle, k)
-            return self._rfind(start, end, needle, k)
+            self._byte_range(start, end, &c_start, &c_end)
+            if c_end - c_start < needle.len:
+                return 0
+            if needle.len == 0:
+                return c_end - c_start + 1
+            return self._count(c_start, c_end, needle.data, needle.len)
         finally:
-            if have_view:
-                PyBuffer_Release(&view)
+            _release_needle(&needle)
+
+    cdef bint _find_range(self, object start_arg, object end_arg,
+                          Py_ssize_t *start, Py_ssize_t *end) except -1:
+        """find() and rfind()'s [start, end) against the current size, in
+        CPython 3.15's order (after the needle: validity, start and end,
+        validity again); False when nothing can be found there."""
+        cdef Py_ssize_t size
+        self._check_valid()
+        # Defaults are taken before conversion, as CPython does.
+        start[0] = self._pos
+        end[0] = self._size
+        # CPython 3.14 and 3.15 read ``end`` only when ``start`` is given:
+        # find(sub, None, end) searches to the end of the map.  Followed,
+        # like every other 3.15 behaviour (docs/differences.rst).
+        if start_arg is not None:
+            start[0] = as_ssize(start_arg)
+            if end_arg is not None:
+                end[0] = as_ssize(end_arg)
+        # Re-check after running arbitrary __index__ code.
+        self._check_valid()
+        size = self._size
+        # mmap.find's index rules: negative values count from the end and
+        # clamp at 0; a start past the end finds nothing (3.15, where b""
+        # used to be found at the size); end clamps to size.
+        if start[0] < 0:
+            start[0] += size
+            if start[0] < 0:
+                start[0] = 0
+        elif start[0] > size:
+            return False
+        if end[0] < 0:
+            end[0] += size
+            if end[0] < 0:
+                end[0] = 0
+        elif end[0] > size:
+            end[0] = size
+        return end[0] >= start[0]
 
     # ------------------------------------------------------------------
     # File-like interface
@@ -1126,7 +921,7 @@ cdef class mmap:
         next b'\\n' (or to the end); advances the position."""
         cdef Py_ssize_t start, end, eol, n
         cdef char peek[READLINE_PEEK]
-        cdef _Op op
+        cdef _PeekLineArgs a
         self._await_position()
         self._check_valid()
         start = self._pos
@@ -1140,13 +935,12 @@ cdef class mmap:
         # SAFETY: start < end == self._size was read after _check_valid with
         # the GIL held, which _run keeps, so [start, start + n) stays mapped;
         # peek holds n <= READLINE_PEEK bytes.
-        op.kind = OP_COPY_LINE
-        op.dst = peek
-        op.hay = self._data + start
-        op.n = n
-        self._run(&op, False)
-        if op.result >= 0 or n == end - start:
-            n = n if op.result < 0 else op.result
+        a.dst = peek
+        a.src = self._data + start
+        a.n = n
+        self._run(_do_peek_line, &a, False)
+        if a.length >= 0 or n == end - start:
+            n = n if a.length < 0 else a.length
             if self._line_spare == NULL:
                 self._line_spare = fastmmap_spare_new()
                 if self._line_spare == NULL:
@@ -1194,11 +988,10 @@ cdef class mmap:
                 raise ValueError("data out of range")
             # Claimed before the copy, as in read().
             self._pos = start + n
-            try:
-                self._copy_in(start, <const char *>view.buf, n)
-            except BaseException:
-                self._unclaim(start, n)
-                raise
+            if n > 0:
+                self._writes += 1
+            self._copy_claimed(self._data + start, <const char *>view.buf,
+                               start, n)
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1359,7 +1152,7 @@ cdef class mmap:
             return None
         addr = self._page_range(c_offset, &c_size)
         # SAFETY: [addr, addr + c_size) lies inside the current mapping;
-        # msync runs without the GIL, and the export guard stops another
+        # msync runs without the GIL, and the scan guard stops another
         # thread from unmapping the range meanwhile.
         self._enter_scan()
         try:
@@ -1391,7 +1184,7 @@ cdef class mmap:
         if c_start + c_length > self._size:
             c_length = self._size - c_start
         addr = self._page_range(c_start, &c_length)
-        # SAFETY: the syscall runs without the GIL; the export guard stops
+        # SAFETY: the syscall runs without the GIL; the scan guard stops
         # another thread from unmapping [addr, addr + length) meanwhile (an
         # madvise on a range that got remapped could discard someone else's
         # pages).
@@ -1481,16 +1274,12 @@ cdef class mmap:
     def __getitem__(self, item):
         cdef Py_ssize_t i, start, stop, step, slicelen
         cdef object result
-        cdef _Op op
+        cdef _StridedArgs a
         self._check_valid()
         if PyIndex_Check(item):
             i = PyNumber_AsSsize_t(item, IndexError)
             self._check_valid()
-            if i < 0:
-                i += self._size
-            if i < 0 or i >= self._size:
-                raise IndexError("mmap index out of range")
-            return self._load(i)
+            return self._load(self._item_offset(i))
         if PySlice_Check(item):
             _slice_unpack(item, &start, &stop, &step)
             self._check_valid()
@@ -1501,14 +1290,22 @@ cdef class mmap:
                 return self._copy_out(start, slicelen)
             result = PyBytes_FromStringAndSize(NULL, slicelen)
             # AdjustIndices keeps every start + j * step inside [0, size).
-            op.kind = OP_GATHER
-            op.dst = PyBytes_AS_STRING(result)
-            op.hay = self._data + start
-            op.n = slicelen
-            op.step = step
-            self._run(&op, False)
+            a.dst = PyBytes_AS_STRING(result)
+            a.src = self._data + start
+            a.n = slicelen
+            a.step = step
+            self._run(_do_gather, &a, False)
             return result
         raise TypeError("mmap indices must be integers")
+
+    cdef inline Py_ssize_t _item_offset(self, Py_ssize_t i) except -1:
+        """The offset of m[i] (negative i counts from the end) against the
+        current size; IndexError outside the map."""
+        if i < 0:
+            i += self._size
+        if i < 0 or i >= self._size:
+            raise IndexError("mmap index out of range")
+        return i
 
     def __setitem__(self, item, value):
         self._assign(item, value)
@@ -1536,11 +1333,7 @@ cdef class mmap:
             # or shrank the map (CPython 3.11-3.13 write out of bounds
             # there): validity and bounds are checked only now.
             self._check_valid()
-            if i < 0:
-                i += self._size
-            if i < 0 or i >= self._size:
-                raise IndexError("mmap index out of range")
-            return self._store(i, <int>v)
+            return self._store(self._item_offset(i), <int>v)
         if PySlice_Check(item):
             _slice_unpack(item, &raw_start, &raw_stop, &step)
             if value is _DELETE:
@@ -1565,19 +1358,18 @@ cdef class mmap:
         """self[start::step] = src[:slicelen]; PySlice_AdjustIndices gave
         start, step and slicelen against the current size, and the caller
         holds src."""
-        cdef _Op op
+        cdef _StridedArgs a
         if slicelen == 0:
             return 0
         if step == 1:
             return self._copy_in(start, src, slicelen)
         # AdjustIndices keeps every start + j * step inside [0, size).
         self._writes += 1
-        op.kind = OP_SCATTER
-        op.dst = self._data + start
-        op.hay = src
-        op.n = slicelen
-        op.step = step
-        return self._run(&op, False)
+        a.dst = self._data + start
+        a.src = src
+        a.n = slicelen
+        a.step = step
+        return self._run(_do_scatter, &a, False)
 
     # ------------------------------------------------------------------
     # Buffer protocol: exports are counted exactly; while any is alive the
@@ -1621,19 +1413,18 @@ cdef class mmap:
         cdef Py_buffer view
         cdef Py_ssize_t c_start, c_end, k, most
         cdef OffsetBuffer buf
-        cdef _Op op
+        cdef _FindAllArgs a
         views = _numpy_views()
         PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
         try:
-            c_start, c_end = self._byte_range(start, end, view.len)
+            self._byte_range(start, end, &c_start, &c_end)
             k = view.len
             if c_end - c_start < k:
                 return views.offsets_range(0, 0)
             if k == 0:
                 return views.offsets_range(c_start, c_end + 1)
-            op.kind = OP_FIND_ALL
-            op.needle = <const char *>view.buf
-            op.k = k
+            a.needle = <const char *>view.buf
+            a.k = k
             # The scan guard is held from sizing to the last pass (not only
             # inside _run): `view` may be a buffer of this very map, and the
             # range must not change in between.
@@ -1653,14 +1444,14 @@ cdef class mmap:
                     buf = reserve_offsets(min(most, _find_all_forced_start
                                               or FIND_ALL_FALLBACK_START))
                 while True:
-                    op.hay = self._data + c_start
-                    op.n = c_end - c_start
-                    op.origin = c_start
-                    op.out = buf.data + buf.count
-                    op.cap = buf.capacity - buf.count
-                    self._run(&op, op.n >= GIL_FREE_MIN)
-                    buf.count += op.result
-                    c_start += op.resume
+                    a.hay = self._data + c_start
+                    a.n = c_end - c_start
+                    a.origin = c_start
+                    a.out = buf.data + buf.count
+                    a.cap = buf.capacity - buf.count
+                    self._run(_do_find_all, &a, a.n >= GIL_FREE_MIN)
+                    buf.count += a.found
+                    c_start += a.resume
                     if buf.count < buf.capacity or c_end - c_start < k:
                         break
                     buf = _grown(buf, min(buf.count, (c_end - c_start) // k))
@@ -1673,17 +1464,19 @@ cdef class mmap:
         finally:
             PyBuffer_Release(&view)
 
-    cdef tuple _byte_range(self, object start, object end, Py_ssize_t k):
-        """Normalise optional start/end with bytes' slicing rules against
+    cdef int _byte_range(self, object start_arg, object end_arg,
+                         Py_ssize_t *start, Py_ssize_t *end) except -1:
+        """Optional start/end normalised with bytes' slicing rules against
         the current size (re-checking validity after __index__ calls)."""
-        cdef Py_ssize_t c_start = 0, c_end = PY_SSIZE_T_MAX
-        if start is not None:
-            c_start = as_ssize(start)
-        if end is not None:
-            c_end = as_ssize(end)
+        start[0] = 0
+        end[0] = PY_SSIZE_T_MAX
+        if start_arg is not None:
+            start[0] = as_ssize(start_arg)
+        if end_arg is not None:
+            end[0] = as_ssize(end_arg)
         self._check_valid()
-        _bytes_indices(&c_start, &c_end, self._size)
-        return c_start, c_end
+        _bytes_indices(start, end, self._size)
+        return 0
 
     def lines(self, start=None, end=None, *, keepends=True):
         """lines(start=None, end=None, *, keepends=True) -> iterator of bytes
@@ -1700,7 +1493,7 @@ cdef class mmap:
         never changed, but id() values repeat more than usual."""
         cdef _LineIterator it
         cdef Py_ssize_t c_start, c_end
-        c_start, c_end = self._byte_range(start, end, 0)
+        self._byte_range(start, end, &c_start, &c_end)
         it = _LineIterator.__new__(_LineIterator)
         it._map = self
         it._pos = c_start
@@ -1717,7 +1510,6 @@ cdef class mmap:
         the GIL."""
         cdef Py_buffer view
         cdef Py_ssize_t n, remaining, start
-        cdef _Op op
         try:
             PyObject_GetBuffer(buffer, &view, PyBUF_WRITABLE)
         except Exception:
@@ -1732,20 +1524,11 @@ cdef class mmap:
             start = self._pos
             remaining = self._size - start if start < self._size else 0
             n = view.len if view.len < remaining else remaining
-            # memmove (in OP_COPY): the target may be a view of this map;
-            # `view` holds the target for the call.
-            op.kind = OP_COPY
-            op.dst = <char *>view.buf
-            op.hay = self._data + start
-            op.n = n
             # Claimed before the copy, as in read().
             self._pos = start + n
-            if n > 0:
-                try:
-                    self._run(&op, n >= GIL_FREE_MIN)
-                except BaseException:
-                    self._unclaim(start, n)
-                    raise
+            # memmove (in _do_copy): the target may be a view of this map;
+            # `view` holds the target for the call.
+            self._copy_claimed(<char *>view.buf, self._data + start, start, n)
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1763,6 +1546,16 @@ cdef class mmap:
         return _numpy_views().as_array(self, dtype, shape, offset, order)
 
 
+cdef Py_ssize_t _first_in(mmap m, Py_ssize_t start, Py_ssize_t end,
+                          const char *needle, Py_ssize_t k) except -2:
+    return m._find(start, end, needle, k)
+
+
+cdef Py_ssize_t _last_in(mmap m, Py_ssize_t start, Py_ssize_t end,
+                         const char *needle, Py_ssize_t k) except -2:
+    return m._rfind(start, end, needle, k)
+
+
 def _map_file(int fd, int access, long long offset, length):
     """Map [offset, offset + length) of the regular file open as ``fd``
     (length None: to the end of the file) for fastmmap.open().
@@ -1774,7 +1567,7 @@ def _map_file(int fd, int access, long long offset, length):
     cdef off_t file_size
     cdef long long c_length, aligned
     cdef size_t skip
-    cdef int prot, flags
+    cdef int prot = 0, flags = 0
     cdef mmap m
     if offset < 0:
         raise ValueError("offset must be >= 0")
@@ -1791,14 +1584,7 @@ def _map_file(int fd, int access, long long offset, length):
             raise ValueError("length is past the end of the file")
     if c_length > PY_SSIZE_T_MAX:
         raise OverflowError("map too large for this platform")
-    if access == _ACCESS_READ:
-        flags, prot = posix.MAP_SHARED, posix.PROT_READ
-    elif access == _ACCESS_WRITE:
-        flags, prot = posix.MAP_SHARED, posix.PROT_READ | posix.PROT_WRITE
-    elif access == _ACCESS_COPY:
-        flags, prot = posix.MAP_PRIVATE, posix.PROT_READ | posix.PROT_WRITE
-    else:
-        raise ValueError("mmap invalid access parameter.")
+    _access_flags_prot(access, &flags, &prot)
     m = mmap.__new__(mmap, _BLANK)
     m._access = access
     m._flags = flags
@@ -1835,82 +1621,27 @@ _set_type_name(<PyTypeObject *>mmap, b"fastmmap.mmap")
 # iter(m) is an 'iterator', as the stdlib's sequence iterator is called.
 _set_type_name(<PyTypeObject *>_Iterator, b"fastmmap.iterator")
 
-# Module constants, with the stdlib's names and this platform's values.
+# Module constants, with the stdlib's names and this platform's values: the
+# access modes and the page size are fastmmap's own, the rest is every name
+# of the list in _constants.h that this platform defines.
 
 ACCESS_DEFAULT = _ACCESS_DEFAULT
 ACCESS_READ = _ACCESS_READ
 ACCESS_WRITE = _ACCESS_WRITE
 ACCESS_COPY = _ACCESS_COPY
-PAGESIZE = _PAGE_SIZE
-ALLOCATIONGRANULARITY = PAGESIZE
 
-MAP_SHARED = posix.MAP_SHARED
-MAP_PRIVATE = posix.MAP_PRIVATE
-MAP_ANON = posix.MAP_ANON
-MAP_ANONYMOUS = posix.MAP_ANONYMOUS
-PROT_READ = posix.PROT_READ
-PROT_WRITE = posix.PROT_WRITE
-# flush(flags=...), new in 3.15.
-MS_SYNC = posix.MS_SYNC
-MS_ASYNC = posix.MS_ASYNC
-MS_INVALIDATE = posix.MS_INVALIDATE
 
-# (defined on this platform, value): exported only where the platform has
-# them, like the stdlib module.
-_OPTIONAL_CONSTANTS = {
-    "PROT_EXEC": (posix.FASTMMAP_HAVE_PROT_EXEC, posix.PROT_EXEC),
-    "MAP_DENYWRITE": (posix.FASTMMAP_HAVE_MAP_DENYWRITE, posix.MAP_DENYWRITE),
-    "MAP_EXECUTABLE": (posix.FASTMMAP_HAVE_MAP_EXECUTABLE, posix.MAP_EXECUTABLE),
-    "MAP_POPULATE": (posix.FASTMMAP_HAVE_MAP_POPULATE, posix.MAP_POPULATE),
-    "MAP_STACK": (posix.FASTMMAP_HAVE_MAP_STACK, posix.MAP_STACK),
-    "MAP_32BIT": (posix.FASTMMAP_HAVE_MAP_32BIT, posix.MAP_32BIT),
-    "MAP_NORESERVE": (posix.FASTMMAP_HAVE_MAP_NORESERVE, posix.MAP_NORESERVE),
-    "MAP_NOEXTEND": (posix.FASTMMAP_HAVE_MAP_NOEXTEND, posix.MAP_NOEXTEND),
-    "MAP_HASSEMAPHORE": (posix.FASTMMAP_HAVE_MAP_HASSEMAPHORE, posix.MAP_HASSEMAPHORE),
-    "MAP_NOCACHE": (posix.FASTMMAP_HAVE_MAP_NOCACHE, posix.MAP_NOCACHE),
-    "MAP_JIT": (posix.FASTMMAP_HAVE_MAP_JIT, posix.MAP_JIT),
-    "MAP_RESILIENT_CODESIGN": (posix.FASTMMAP_HAVE_MAP_RESILIENT_CODESIGN,
-                               posix.MAP_RESILIENT_CODESIGN),
-    "MAP_RESILIENT_MEDIA": (posix.FASTMMAP_HAVE_MAP_RESILIENT_MEDIA,
-                            posix.MAP_RESILIENT_MEDIA),
-    "MAP_TRANSLATED_ALLOW_EXECUTE": (posix.FASTMMAP_HAVE_MAP_TRANSLATED_ALLOW_EXECUTE,
-                                     posix.MAP_TRANSLATED_ALLOW_EXECUTE),
-    "MAP_UNIX03": (posix.FASTMMAP_HAVE_MAP_UNIX03, posix.MAP_UNIX03),
-    "MAP_TPRO": (posix.FASTMMAP_HAVE_MAP_TPRO, posix.MAP_TPRO),
-    "MADV_NORMAL": (posix.FASTMMAP_HAVE_MADV_NORMAL, posix.MADV_NORMAL),
-    "MADV_RANDOM": (posix.FASTMMAP_HAVE_MADV_RANDOM, posix.MADV_RANDOM),
-    "MADV_SEQUENTIAL": (posix.FASTMMAP_HAVE_MADV_SEQUENTIAL, posix.MADV_SEQUENTIAL),
-    "MADV_WILLNEED": (posix.FASTMMAP_HAVE_MADV_WILLNEED, posix.MADV_WILLNEED),
-    "MADV_DONTNEED": (posix.FASTMMAP_HAVE_MADV_DONTNEED, posix.MADV_DONTNEED),
-    "MADV_REMOVE": (posix.FASTMMAP_HAVE_MADV_REMOVE, posix.MADV_REMOVE),
-    "MADV_DONTFORK": (posix.FASTMMAP_HAVE_MADV_DONTFORK, posix.MADV_DONTFORK),
-    "MADV_DOFORK": (posix.FASTMMAP_HAVE_MADV_DOFORK, posix.MADV_DOFORK),
-    "MADV_HWPOISON": (posix.FASTMMAP_HAVE_MADV_HWPOISON, posix.MADV_HWPOISON),
-    "MADV_MERGEABLE": (posix.FASTMMAP_HAVE_MADV_MERGEABLE, posix.MADV_MERGEABLE),
-    "MADV_UNMERGEABLE": (posix.FASTMMAP_HAVE_MADV_UNMERGEABLE, posix.MADV_UNMERGEABLE),
-    "MADV_HUGEPAGE": (posix.FASTMMAP_HAVE_MADV_HUGEPAGE, posix.MADV_HUGEPAGE),
-    "MADV_NOHUGEPAGE": (posix.FASTMMAP_HAVE_MADV_NOHUGEPAGE, posix.MADV_NOHUGEPAGE),
-    "MADV_DONTDUMP": (posix.FASTMMAP_HAVE_MADV_DONTDUMP, posix.MADV_DONTDUMP),
-    "MADV_DODUMP": (posix.FASTMMAP_HAVE_MADV_DODUMP, posix.MADV_DODUMP),
-    "MADV_FREE": (posix.FASTMMAP_HAVE_MADV_FREE, posix.MADV_FREE),
-    "MADV_FREE_REUSABLE": (posix.FASTMMAP_HAVE_MADV_FREE_REUSABLE,
-                           posix.MADV_FREE_REUSABLE),
-    "MADV_FREE_REUSE": (posix.FASTMMAP_HAVE_MADV_FREE_REUSE, posix.MADV_FREE_REUSE),
-    "MADV_NOSYNC": (posix.FASTMMAP_HAVE_MADV_NOSYNC, posix.MADV_NOSYNC),
-    "MADV_AUTOSYNC": (posix.FASTMMAP_HAVE_MADV_AUTOSYNC, posix.MADV_AUTOSYNC),
-    "MADV_NOCORE": (posix.FASTMMAP_HAVE_MADV_NOCORE, posix.MADV_NOCORE),
-    "MADV_CORE": (posix.FASTMMAP_HAVE_MADV_CORE, posix.MADV_CORE),
-    "MADV_PROTECT": (posix.FASTMMAP_HAVE_MADV_PROTECT, posix.MADV_PROTECT),
-}
-CONSTANTS = {
-    "ACCESS_DEFAULT": ACCESS_DEFAULT, "ACCESS_READ": ACCESS_READ,
-    "ACCESS_WRITE": ACCESS_WRITE, "ACCESS_COPY": ACCESS_COPY,
-    "PAGESIZE": PAGESIZE, "ALLOCATIONGRANULARITY": ALLOCATIONGRANULARITY,
-    "MAP_SHARED": MAP_SHARED, "MAP_PRIVATE": MAP_PRIVATE,
-    "MAP_ANON": MAP_ANON, "MAP_ANONYMOUS": MAP_ANONYMOUS,
-    "PROT_READ": PROT_READ, "PROT_WRITE": PROT_WRITE,
-    "MS_SYNC": MS_SYNC, "MS_ASYNC": MS_ASYNC, "MS_INVALIDATE": MS_INVALIDATE,
-}
-CONSTANTS.update({name: value for name, (have, value)
-                  in _OPTIONAL_CONSTANTS.items() if have})
-del _OPTIONAL_CONSTANTS
+cdef dict _constants():
+    cdef Py_ssize_t count, i
+    cdef const posix.fastmmap_constant *table = posix.fastmmap_constants(&count)
+    constants = {
+        "ACCESS_DEFAULT": ACCESS_DEFAULT, "ACCESS_READ": ACCESS_READ,
+        "ACCESS_WRITE": ACCESS_WRITE, "ACCESS_COPY": ACCESS_COPY,
+        "PAGESIZE": _PAGE_SIZE, "ALLOCATIONGRANULARITY": _PAGE_SIZE,
+    }
+    for i in range(count):
+        constants[table[i].name.decode("ascii")] = table[i].value
+    return constants
+
+
+CONSTANTS = _constants()

@@ -1,5 +1,6 @@
-# Checked wrappers around the OS mapping calls: the only users of the raw
-# declarations in _posix.pxd.  Each wrapper releases the GIL around the
+# Checked wrappers around the OS mapping calls: the one place where a
+# syscall's errno becomes OSError (see _posix.pxd for who else uses the raw
+# declarations, and for what).  Each wrapper releases the GIL around the
 # syscall (unless the caller needs it held: release_gil=False) and turns a
 # failure into OSError carrying errno (raise_errno).
 

@@ -15,6 +15,18 @@ cdef int raise_errno(int err) except -1:
     raise OSError(err, posix.strerror(err).decode("utf-8", "replace"))
 
 
+cdef inline int _errno_if_failed(int rc) noexcept nogil:
+    """errno after a call that returned rc (0 on success, -1 on failure),
+    read before anything else can clobber it; 0 on success."""
+    return posix.errno if rc != 0 else 0
+
+
+cdef inline int _raise_if(int err) except -1:
+    if err:
+        raise_errno(err)
+    return 0
+
+
 cdef char *map_memory(size_t length, int prot, int flags, int fd,
                       off_t offset) except NULL:
     cdef void *addr
@@ -51,25 +63,17 @@ cdef char *remap_memory(char *old, size_t old_size, size_t new_size,
 
 
 cdef int unmap_memory(char *addr, size_t length) except -1:
-    cdef int rc, err = 0
+    cdef int err
     with nogil:
-        rc = posix.munmap(addr, length)
-        if rc != 0:
-            err = posix.errno
-    if err:
-        raise_errno(err)
-    return 0
+        err = _errno_if_failed(posix.munmap(addr, length))
+    return _raise_if(err)
 
 
 cdef int sync_memory(char *addr, size_t length, int flags) except -1:
-    cdef int rc, err = 0
+    cdef int err
     with nogil:
-        rc = posix.msync(addr, length, flags)
-        if rc != 0:
-            err = posix.errno
-    if err:
-        raise_errno(err)
-    return 0
+        err = _errno_if_failed(posix.msync(addr, length, flags))
+    return _raise_if(err)
 
 
 cdef void name_anonymous(char *addr, size_t length,
@@ -82,14 +86,10 @@ cdef void name_anonymous(char *addr, size_t length,
 
 
 cdef int advise_memory(char *addr, size_t length, int advice) except -1:
-    cdef int rc, err = 0
+    cdef int err
     with nogil:
-        rc = posix.madvise(addr, length, advice)
-        if rc != 0:
-            err = posix.errno
-    if err:
-        raise_errno(err)
-    return 0
+        err = _errno_if_failed(posix.madvise(addr, length, advice))
+    return _raise_if(err)
 
 
 cdef int _ftruncate_or_errno(int fd, off_t length) noexcept nogil:

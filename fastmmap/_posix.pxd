@@ -1,5 +1,11 @@
 # Raw OS declarations, grouped by header.  Declarations only: no logic lives
-# here.  Only fastmmap/_os.pyx and the kernels (string.h) use them.
+# here.  A syscall whose failure is reported to the caller (mmap, msync,
+# fstat, ...) is called only through the checked wrappers of _os.pyx, which
+# turn errno into OSError.  The other users: _mmap.pyx and _offsets.pyx take
+# the constants and flags, _mmap.pyx calls munmap() in __dealloc__ (which has
+# no one to report to) and usleep() while waiting for a turn, and the libc
+# memory functions that cannot fail (memchr, memmove, ...) serve the kernels
+# (_search.pyx) and the guarded operations (_ops.pxi).
 
 cdef extern from "<errno.h>" nogil:
     int errno
@@ -70,85 +76,13 @@ cdef extern from "_compat.h" nogil:
     int fastmmap_name_anonymous(void *addr, size_t length, const char *name)
     enum:
         FASTMMAP_HAVE_MREMAP
-        # Optional mmap() flags and protections (0 where absent).
-        MAP_DENYWRITE
-        MAP_EXECUTABLE
-        MAP_POPULATE
-        MAP_STACK
-        MAP_32BIT
+        # 0 where absent (_offsets.pyx's scratch buffers).
         MAP_NORESERVE
-        MAP_NOEXTEND
-        MAP_HASSEMAPHORE
-        MAP_NOCACHE
-        MAP_JIT
-        MAP_RESILIENT_CODESIGN
-        MAP_RESILIENT_MEDIA
-        MAP_TRANSLATED_ALLOW_EXECUTE
-        MAP_UNIX03
-        MAP_TPRO
-        PROT_EXEC
-        FASTMMAP_HAVE_MAP_DENYWRITE
-        FASTMMAP_HAVE_MAP_EXECUTABLE
-        FASTMMAP_HAVE_MAP_POPULATE
-        FASTMMAP_HAVE_MAP_STACK
-        FASTMMAP_HAVE_MAP_32BIT
-        FASTMMAP_HAVE_MAP_NORESERVE
-        FASTMMAP_HAVE_MAP_NOEXTEND
-        FASTMMAP_HAVE_MAP_HASSEMAPHORE
-        FASTMMAP_HAVE_MAP_NOCACHE
-        FASTMMAP_HAVE_MAP_JIT
-        FASTMMAP_HAVE_MAP_RESILIENT_CODESIGN
-        FASTMMAP_HAVE_MAP_RESILIENT_MEDIA
-        FASTMMAP_HAVE_MAP_TRANSLATED_ALLOW_EXECUTE
-        FASTMMAP_HAVE_MAP_UNIX03
-        FASTMMAP_HAVE_MAP_TPRO
-        FASTMMAP_HAVE_PROT_EXEC
-        # madvise() advice (0 where absent).
-        MADV_NORMAL
-        MADV_RANDOM
-        MADV_SEQUENTIAL
-        MADV_WILLNEED
-        MADV_DONTNEED
-        MADV_REMOVE
-        MADV_DONTFORK
-        MADV_DOFORK
-        MADV_HWPOISON
-        MADV_MERGEABLE
-        MADV_UNMERGEABLE
-        MADV_SOFT_OFFLINE
         MADV_HUGEPAGE
-        MADV_NOHUGEPAGE
-        MADV_DONTDUMP
-        MADV_DODUMP
-        MADV_FREE
-        MADV_FREE_REUSABLE
-        MADV_FREE_REUSE
-        MADV_NOSYNC
-        MADV_AUTOSYNC
-        MADV_NOCORE
-        MADV_CORE
-        MADV_PROTECT
-        FASTMMAP_HAVE_MADV_NORMAL
-        FASTMMAP_HAVE_MADV_RANDOM
-        FASTMMAP_HAVE_MADV_SEQUENTIAL
-        FASTMMAP_HAVE_MADV_WILLNEED
-        FASTMMAP_HAVE_MADV_DONTNEED
-        FASTMMAP_HAVE_MADV_REMOVE
-        FASTMMAP_HAVE_MADV_DONTFORK
-        FASTMMAP_HAVE_MADV_DOFORK
-        FASTMMAP_HAVE_MADV_HWPOISON
-        FASTMMAP_HAVE_MADV_MERGEABLE
-        FASTMMAP_HAVE_MADV_UNMERGEABLE
-        FASTMMAP_HAVE_MADV_SOFT_OFFLINE
         FASTMMAP_HAVE_MADV_HUGEPAGE
-        FASTMMAP_HAVE_MADV_NOHUGEPAGE
-        FASTMMAP_HAVE_MADV_DONTDUMP
-        FASTMMAP_HAVE_MADV_DODUMP
-        FASTMMAP_HAVE_MADV_FREE
-        FASTMMAP_HAVE_MADV_FREE_REUSABLE
-        FASTMMAP_HAVE_MADV_FREE_REUSE
-        FASTMMAP_HAVE_MADV_NOSYNC
-        FASTMMAP_HAVE_MADV_AUTOSYNC
-        FASTMMAP_HAVE_MADV_NOCORE
-        FASTMMAP_HAVE_MADV_CORE
-        FASTMMAP_HAVE_MADV_PROTECT
+    # The constants the module exports: the list is _constants.h, and this
+    # is the table of those the platform defines (fastmmap._mmap.CONSTANTS).
+    ctypedef struct fastmmap_constant:
+        const char *name
+        long long value
+    const fastmmap_constant *fastmmap_constants(Py_ssize_t *count)

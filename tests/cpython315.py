@@ -5,9 +5,9 @@ older interpreters, whose stdlib behaves differently in places, they compare
 it with what the real 3.15 stdlib did, recorded once in
 ``cpython315_oracle.json`` by ``record_cpython315.py``:
 
-* ``differential``: the trace of every body of test_differential.py;
+* ``differential``: the trace of every differential body (differential_*.py);
 * ``integers``: the outcome of every call of the integer-bounds scenario
-  (reliability_child.py).
+  (reliability_integers.py).
 
 The record holds the platform it was made on (machine, page size); on any
 other platform the recorded cases are skipped, with that reason, unless the

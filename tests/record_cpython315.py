@@ -1,15 +1,16 @@
 """Record CPython 3.15's ``mmap`` behaviour for the tests on older Pythons.
 
-Run with CPython 3.15 (and pytest importable, for test_differential.py)::
+Run with CPython 3.15::
 
     python3.15 tests/record_cpython315.py [OUTPUT]
 
-It runs every body of test_differential.py and every case of the
+It runs every differential body (differential_*.py) and every case of the
 integer-bounds scenario against the stdlib module and writes
 tests/cpython315_oracle.json (see cpython315.py).  Nothing of fastmmap is
 imported.
 """
 import json
+import mmap as stdlib_mmap
 import os
 import sys
 import tempfile
@@ -18,15 +19,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import cpython315  # noqa: E402
-import reliability_child  # noqa: E402
-import test_differential  # noqa: E402
+import differential  # noqa: E402
+import reliability_integers  # noqa: E402
 
 
 def record_differential(workdir):
     traces = {}
-    for name, fn in sorted(test_differential.BODIES.items()):
-        events = test_differential.run_body(fn, test_differential.stdlib_mmap,
-                                            os.path.join(workdir, name))
+    for name, fn in sorted(differential.all_bodies().items()):
+        events = differential.run_body(fn, stdlib_mmap, os.path.join(workdir, name))
         aborted = [e for e in events if e[0] == "BODY ABORTED"]
         if aborted:
             raise SystemExit("body %s aborted on the stdlib: %s" % (name, aborted))
@@ -35,9 +35,9 @@ def record_differential(workdir):
 
 
 def record_integers(workdir):
-    tempfile.tempdir = workdir     # reliability_child's scratch files
+    tempfile.tempdir = workdir     # the integer cases' scratch files
     try:
-        return reliability_child.record_integer_cases()
+        return reliability_integers.record_integer_cases()
     finally:
         tempfile.tempdir = None
 
@@ -56,7 +56,7 @@ def main():
             "python": sys.version.split()[0],
             "platform": cpython315.this_platform(),
             "differential": record_differential(workdir),
-            "module": test_differential.module_record(test_differential.stdlib_mmap),
+            "module": differential.module_record(stdlib_mmap),
             "integers": record_integers(workdir),
         }
     with open(out, "w") as f:

@@ -289,5 +289,18 @@ def scenario_faulthandler_after_scan(how):
     survived("a SIGBUS sent after a GIL-free scan, faulthandler enabled after import")
 
 
+#: Scenario name (the first argument) -> function; the remaining arguments
+#: are passed to it as strings.
+SCENARIOS = {
+    "ignored": scenario_ignored,
+    "chained": scenario_chained,
+    "sent": scenario_sent,
+    "reinstalled": scenario_reinstalled,
+    "faulthandler_after_scan": scenario_faulthandler_after_scan,
+}
+
+
 if __name__ == "__main__":
-    globals()["scenario_" + sys.argv[1]](*sys.argv[2:])
+    if len(sys.argv) < 2 or sys.argv[1] not in SCENARIOS:
+        raise SystemExit("usage: sigbus_child.py {%s} [ARGS...]" % ",".join(sorted(SCENARIOS)))
+    SCENARIOS[sys.argv[1]](*sys.argv[2:])

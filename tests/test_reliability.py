@@ -6,7 +6,7 @@ Every scenario that could crash runs in a child process
 crash is a failed test with the child's output, not a dead test run.  The
 child prints ``FAIL: ...`` lines and ends with ``RESULT OK`` / ``RESULT
 FAIL``; scenarios with many cases fork once per crash (see
-``reliability_child.forked_many``), so a crash names the case that caused it.
+``reliability.forked_many``), so a crash names the case that caused it.
 
 The default run takes well under a minute on two cores.  Longer runs::
 

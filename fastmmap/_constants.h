@@ -1,0 +1,155 @@
+/*
+ * The module's platform constants: the one list.  fastmmap exports (as
+ * fastmmap.NAME and in fastmmap._mmap.CONSTANTS) each name listed here that
+ * this platform's headers define, with the headers' value, exactly as
+ * CPython's mmapmodule.c does with its ADD_INT_MACRO lines; a name the
+ * platform lacks is not exported (MADV_SOFT_OFFLINE, say, is in
+ * <linux/mman.h> but not in glibc's <sys/mman.h>, so neither CPython nor
+ * fastmmap has it on glibc).
+ *
+ * An X-macro list: whoever includes this file defines
+ * FASTMMAP_CONSTANT(name) first (see fastmmap_constants in _compat.h), so
+ * there is no include guard.  To add a constant, add its line here; nothing
+ * else changes.  The ACCESS_* values, PAGESIZE and ALLOCATIONGRANULARITY are
+ * not the platform's and are set in _mmap.pyx.
+ */
+
+/* Required by POSIX (MAP_ANON and MAP_ANONYMOUS: one defined from the other
+ * in _compat.h where the platform has only one). */
+FASTMMAP_CONSTANT(MAP_SHARED)
+FASTMMAP_CONSTANT(MAP_PRIVATE)
+FASTMMAP_CONSTANT(MAP_ANON)
+FASTMMAP_CONSTANT(MAP_ANONYMOUS)
+FASTMMAP_CONSTANT(PROT_READ)
+FASTMMAP_CONSTANT(PROT_WRITE)
+FASTMMAP_CONSTANT(MS_SYNC)
+FASTMMAP_CONSTANT(MS_ASYNC)
+FASTMMAP_CONSTANT(MS_INVALIDATE)
+
+/* mmap() protections and flags: only where defined. */
+#ifdef PROT_EXEC
+FASTMMAP_CONSTANT(PROT_EXEC)
+#endif
+#ifdef MAP_DENYWRITE
+FASTMMAP_CONSTANT(MAP_DENYWRITE)
+#endif
+#ifdef MAP_EXECUTABLE
+FASTMMAP_CONSTANT(MAP_EXECUTABLE)
+#endif
+#ifdef MAP_POPULATE
+FASTMMAP_CONSTANT(MAP_POPULATE)
+#endif
+#ifdef MAP_STACK
+FASTMMAP_CONSTANT(MAP_STACK)
+#endif
+#ifdef MAP_32BIT
+FASTMMAP_CONSTANT(MAP_32BIT)
+#endif
+#ifdef MAP_NORESERVE
+FASTMMAP_CONSTANT(MAP_NORESERVE)
+#endif
+#ifdef MAP_NOEXTEND
+FASTMMAP_CONSTANT(MAP_NOEXTEND)
+#endif
+#ifdef MAP_HASSEMAPHORE
+FASTMMAP_CONSTANT(MAP_HASSEMAPHORE)
+#endif
+#ifdef MAP_NOCACHE
+FASTMMAP_CONSTANT(MAP_NOCACHE)
+#endif
+#ifdef MAP_JIT
+FASTMMAP_CONSTANT(MAP_JIT)
+#endif
+#ifdef MAP_RESILIENT_CODESIGN
+FASTMMAP_CONSTANT(MAP_RESILIENT_CODESIGN)
+#endif
+#ifdef MAP_RESILIENT_MEDIA
+FASTMMAP_CONSTANT(MAP_RESILIENT_MEDIA)
+#endif
+#ifdef MAP_TRANSLATED_ALLOW_EXECUTE
+FASTMMAP_CONSTANT(MAP_TRANSLATED_ALLOW_EXECUTE)
+#endif
+#ifdef MAP_UNIX03
+FASTMMAP_CONSTANT(MAP_UNIX03)
+#endif
+#ifdef MAP_TPRO
+FASTMMAP_CONSTANT(MAP_TPRO)
+#endif
+
+/* madvise() advice: POSIX's five, then Linux's: only where defined. */
+#ifdef MADV_NORMAL
+FASTMMAP_CONSTANT(MADV_NORMAL)
+#endif
+#ifdef MADV_RANDOM
+FASTMMAP_CONSTANT(MADV_RANDOM)
+#endif
+#ifdef MADV_SEQUENTIAL
+FASTMMAP_CONSTANT(MADV_SEQUENTIAL)
+#endif
+#ifdef MADV_WILLNEED
+FASTMMAP_CONSTANT(MADV_WILLNEED)
+#endif
+#ifdef MADV_DONTNEED
+FASTMMAP_CONSTANT(MADV_DONTNEED)
+#endif
+#ifdef MADV_REMOVE
+FASTMMAP_CONSTANT(MADV_REMOVE)
+#endif
+#ifdef MADV_DONTFORK
+FASTMMAP_CONSTANT(MADV_DONTFORK)
+#endif
+#ifdef MADV_DOFORK
+FASTMMAP_CONSTANT(MADV_DOFORK)
+#endif
+#ifdef MADV_HWPOISON
+FASTMMAP_CONSTANT(MADV_HWPOISON)
+#endif
+#ifdef MADV_MERGEABLE
+FASTMMAP_CONSTANT(MADV_MERGEABLE)
+#endif
+#ifdef MADV_UNMERGEABLE
+FASTMMAP_CONSTANT(MADV_UNMERGEABLE)
+#endif
+#ifdef MADV_SOFT_OFFLINE
+FASTMMAP_CONSTANT(MADV_SOFT_OFFLINE)
+#endif
+#ifdef MADV_HUGEPAGE
+FASTMMAP_CONSTANT(MADV_HUGEPAGE)
+#endif
+#ifdef MADV_NOHUGEPAGE
+FASTMMAP_CONSTANT(MADV_NOHUGEPAGE)
+#endif
+#ifdef MADV_DONTDUMP
+FASTMMAP_CONSTANT(MADV_DONTDUMP)
+#endif
+#ifdef MADV_DODUMP
+FASTMMAP_CONSTANT(MADV_DODUMP)
+#endif
+#ifdef MADV_FREE
+FASTMMAP_CONSTANT(MADV_FREE)
+#endif
+
+/* FreeBSD's advice: only where defined. */
+#ifdef MADV_NOSYNC
+FASTMMAP_CONSTANT(MADV_NOSYNC)
+#endif
+#ifdef MADV_AUTOSYNC
+FASTMMAP_CONSTANT(MADV_AUTOSYNC)
+#endif
+#ifdef MADV_NOCORE
+FASTMMAP_CONSTANT(MADV_NOCORE)
+#endif
+#ifdef MADV_CORE
+FASTMMAP_CONSTANT(MADV_CORE)
+#endif
+#ifdef MADV_PROTECT
+FASTMMAP_CONSTANT(MADV_PROTECT)
+#endif
+
+/* Darwin's advice: only where defined. */
+#ifdef MADV_FREE_REUSABLE
+FASTMMAP_CONSTANT(MADV_FREE_REUSABLE)
+#endif
+#ifdef MADV_FREE_REUSE
+FASTMMAP_CONSTANT(MADV_FREE_REUSE)
+#endif
