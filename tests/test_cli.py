@@ -1,5 +1,7 @@
 """The command line, driven as a user drives it: ``python -m fastmmap``."""
 import argparse
+import bisect
+import functools
 import io
 import os
 import random
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.skipif(
 
 if not AGAINST_STDLIB:
     fastmmap = load_fastmmap()
-    from fastmmap import _cli
+    from fastmmap import _cli, _demo, _inputs, _scan
     PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
 
 try:
@@ -168,11 +170,9 @@ def test_stdin_from_current_position(files):
     assert proc.stdout == b"3\n"
 
 
-def test_lines_stdin_pipe_refused():
+def test_lines_stdin_pipe():
     proc = run("lines", input=b"a\nb\n")
-    err = assert_clean_error(proc, "fastmmap: (standard input): ", "regular file")
-    assert err.count("\n") == 1
-    assert proc.stdout == b""
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"2\n", b"")
 
 
 def test_lines_errors_keep_going(files, tmp_path, inproc):
@@ -194,10 +194,15 @@ def test_permission_denied(files):
     assert_clean_error(run("lines", path), "fastmmap: %s: Permission denied" % path)
 
 
-def test_fifo_refused_cleanly(tmp_path):
+def test_fifo(tmp_path):
     path = str(tmp_path / "fifo")
     os.mkfifo(path)
-    assert_clean_error(run("count", "x", path), "fastmmap: %s: " % path, "regular file")
+    writer = subprocess.Popen(["sh", "-c", 'printf "x\\nxx\\n" > "$1"', "sh", path])
+    try:
+        proc = run("count", "x", path)
+    finally:
+        writer.wait(timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"3\n", b"")
 
 
 # -- count ------------------------------------------------------------------------
@@ -249,7 +254,8 @@ def test_count_escapes_subprocess(files):
 
 def test_count_bad_escape(files):
     proc = run("count", r"\x4", files("a.txt", TEXT))
-    assert_clean_error(proc, "fastmmap: ", "escape")
+    err = assert_clean_error(proc, "usage: fastmmap count", "bad escape")
+    assert err.count("\n") == 2
 
 
 def test_count_unknown_escape_kept(files, inproc):
@@ -335,85 +341,98 @@ TRUNCATED = ("the mapped file is shorter than the map (truncated underneath?); "
              "these bytes cannot be accessed")
 
 
-def test_find_all_file_truncated_while_scanning(files, monkeypatch, inproc):
-    """A file truncated under the map between two windows of --all: the
-    offsets found so far, then one error line naming the file (not
-    "fastmmap: fastmmap: ..." without it)."""
-    page = fastmmap.PAGESIZE
-    data = bytearray(4 * page)
-    data[0] = data[page + 1] = data[3 * page + 2] = ord("x")
-    path = files("t.bin", bytes(data))
-    monkeypatch.setattr(_cli, "_WINDOW", page)
-    real = _cli._all_offsets
-
-    def truncating(m, needle):
-        for i, off in enumerate(real(m, needle)):
-            yield off
-            if i == 0:
-                os.truncate(path, 0)
-    monkeypatch.setattr(_cli, "_all_offsets", truncating)
-    proc = inproc("find", "--all", "x", path)
-    assert proc.stdout == b"0\n"
-    err = assert_clean_error(proc)
-    assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
-
-
 @pytest.mark.parametrize("args", [["find"], ["find", "--last"], ["find", "--all"],
                                   ["count"], ["lines"], ["grep"]])
 def test_file_truncated_under_the_map_is_named_once(files, monkeypatch, inproc, args):
     page = fastmmap.PAGESIZE
     path = files("t.bin", b"ab\n" * page)
-    real = _cli.map_input
+    real = _inputs._try_map
 
-    def map_then_truncate(name):
-        m = real(name)
-        os.truncate(name, 0)
+    def map_then_truncate(fd, st):
+        m = real(fd, st)
+        os.truncate(path, 0)
         return m
-    monkeypatch.setattr(_cli, "map_input", map_then_truncate)
+    monkeypatch.setattr(_inputs, "_try_map", map_then_truncate)
     needle = [] if args == ["lines"] else ["x"]
     proc = inproc(*args, *needle, path)
     err = assert_clean_error(proc)
     assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
 
 
-WINDOW_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n"]), max_size=80).map(b"".join)
+BLOCK_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n"]),
+                      max_size=80).map(b"".join)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=WINDOW_DATA, needle=st.sampled_from([b"a", b"aa", b"aba", b"ab\n", b"b"]),
-       window=st.integers(1, 9))
-def test_find_all_windows_agree_with_count(files, monkeypatch, data, needle, window):
-    """--all walks the map a window at a time; no match may be lost or
-    doubled at a window edge."""
-    expected = []
+def feed_in_blocks(engine_feed, data, block):
+    """Feed data to an engine of fastmmap._scan ``block`` bytes at a time,
+    keeping what it asks for, as fastmmap._inputs does with a pipe."""
+    buf = bytearray()
+    pos = 0
+    while True:
+        chunk = data[pos:pos + block]
+        pos += len(chunk)
+        buf += chunk
+        keep = engine_feed(buf, not chunk)
+        del buf[:keep]
+        if not chunk:
+            return
+
+
+def naive_offsets(data, needle):
+    found = []
     pos = data.find(needle)
     while pos >= 0:
-        expected.append(pos)
+        found.append(pos)
         pos = data.find(needle, pos + len(needle))
-    path = files("w.bin", data)
-    monkeypatch.setattr(_cli, "_WINDOW", window)
-    with fastmmap.open(path) as m:
-        assert list(_cli._all_offsets(m, needle)) == expected
+    return found
 
 
-def test_find_all_empty_needle_in_process(files):
-    with fastmmap.open(files("a.bin", b"abc")) as m:
-        assert list(_cli._all_offsets(m, b"")) == [0, 1, 2, 3]
+@settings(max_examples=200, deadline=None)
+@given(data=BLOCK_DATA, needle=st.sampled_from([b"a", b"aa", b"aba", b"ab\n", b"b\na", b"\n"]),
+       block=st.integers(1, 9))
+def test_engines_in_blocks_match_once_at_block_edges(data, needle, block):
+    """Occurrences straddling the edge of two blocks are found exactly once."""
+    counter = _scan.Counter(needle)
+    feed_in_blocks(counter.feed, data, block)
+    assert counter.total == data.count(needle)
+    out = io.BytesIO()
+    offsets = _scan.Offsets(needle, b"f:")
+    feed_in_blocks(lambda buf, final: offsets.feed(buf, final, out.write), data, block)
+    assert out.getvalue() == b"".join(b"f:%d\n" % o for o in naive_offsets(data, needle))
+    for numbers in (False, True):
+        out = io.BytesIO()
+        grep = _scan.Grep(needle, b"", numbers)
+        feed_in_blocks(functools.partial(grep.feed, write=out.write), data, block)
+        assert out.getvalue() == rg_oracle(data, needle, numbers)
+
+
+def test_grep_output_larger_than_its_buffer():
+    """Many flushes of the output buffer, and one line larger than it."""
+    data = b"x" * (9 << 20) + b"\n" + b"ab\n" * 3_000_000
+    out = io.BytesIO()
+    grep = _scan.Grep(b"x", b"", True)
+    grep.feed(data, True, out.write)
+    assert out.getvalue() == b"1:" + b"x" * (9 << 20) + b"\n"
+    out = io.BytesIO()
+    grep = _scan.Grep(b"b", b"", True)
+    grep.feed(data, True, out.write)
+    assert out.getvalue() == b"".join(b"%d:ab\n" % i for i in range(2, 3_000_002))
 
 
 # -- grep -------------------------------------------------------------------------
 
 def test_grep_one_file(files):
-    proc = run("grep", "hello", files("a.txt", TEXT))
+    proc = run("grep", "-n", "hello", files("a.txt", TEXT))
     assert proc.returncode == 0
     assert proc.stdout == b"1:hello world\n3:baz hello\n5:last hello line\n"
+    proc = run("grep", "hello", files("a.txt", TEXT))
+    assert proc.stdout == b"hello world\nbaz hello\nlast hello line\n"
 
 
 def test_grep_several_files(files, inproc):
     a = files("a.txt", TEXT)
     b = files("b.txt", b"one\ntwo hello\n")
-    proc = inproc("grep", "hello", a, b)
+    proc = inproc("grep", "-n", "hello", a, b)
     assert proc.stdout.decode().splitlines() == [
         a + ":1:hello world", a + ":3:baz hello", a + ":5:last hello line",
         b + ":2:two hello"]
@@ -424,31 +443,38 @@ def test_grep_nothing_and_empty(files, inproc):
     assert (proc.returncode, proc.stdout) == (1, b"")
 
 
-def test_grep_binary_safe(files, capsysbinary):
+def test_grep_binary_file(files, capsysbinary):
     data = b"\xff\xfe bin\x00ary\r\n plain\n\x80match\xff\n"
     path = files("b.bin", data)
     proc = run("grep", r"\x00", path)
-    assert proc.stdout == b"1:\xff\xfe bin\x00ary\r\n"
-    assert call(capsysbinary, "grep", "match", path) == (0, b"3:\x80match\xff\n", b"")
+    assert proc.stdout == b"binary file %s matches\n" % path.encode()
+    assert call(capsysbinary, "grep", "absent", path) == (1, b"", b"")
+    assert call(capsysbinary, "grep", "-a", "-n", r"\x00", path) == (
+        0, b"1:\xff\xfe bin\x00ary\r\n", b"")
+    assert call(capsysbinary, "grep", "-n", "--text", "match", path) == (
+        0, b"3:\x80match\xff\n", b"")
+    text = files("t.txt", b"match\n")
+    proc = run("grep", "match", path, text)
+    assert proc.stdout == b"binary file %s matches\n%s:match\n" % (path.encode(), text.encode())
 
 
 def test_grep_needle_spanning_lines(files, inproc):
-    proc = inproc("grep", r"bar\nbaz", files("a.txt", TEXT))
+    proc = inproc("grep", "-n", r"bar\nbaz", files("a.txt", TEXT))
     assert proc.stdout == b"2:foo bar\n3:baz hello\n"
 
 
 def test_grep_crlf(files, inproc):
-    proc = inproc("grep", "b", files("a.txt", b"a\r\nb\r\nc\r\nab"))
+    proc = inproc("grep", "-n", "b", files("a.txt", b"a\r\nb\r\nc\r\nab"))
     assert proc.stdout == b"2:b\r\n4:ab\n"
 
 
 def test_grep_stdin(files):
     path = files("a.txt", TEXT)
     with open(path, "rb") as fh:
-        proc = run("grep", "foo", stdin=fh)
+        proc = run("grep", "-n", "foo", stdin=fh)
     assert proc.stdout == b"2:foo bar\n"
-    proc = run("grep", "foo", input=b"foo\n")
-    assert_clean_error(proc, "(standard input)")
+    proc = run("grep", "-n", "foo", input=b"x\nfoo\n")
+    assert (proc.returncode, proc.stdout) == (0, b"2:foo\n")
 
 
 @needs_numpy
@@ -461,55 +487,56 @@ def test_grep_matches_gnu_grep(files, inproc):
     b = files("b.txt", buf.getvalue()[:5000] + b"tail without newline the")
     for needle in ("the", "zzzz"):
         for paths in ([a], [a, b]):
-            ours = inproc("grep", needle, *paths)
+            ours = inproc("grep", "-n", needle, *paths)
             gnu = subprocess.run(["grep", "-F", "-n", "-e", needle] + paths,
                                  capture_output=True)
             assert ours.returncode == gnu.returncode
             assert ours.stdout == gnu.stdout
 
 
-def grep_oracle(data, needle, prefix=b""):
-    out = []
-    start = 0
-    lineno = 1
-    while start < len(data):
-        eol = data.find(b"\n", start)
-        end = len(data) if eol < 0 else eol + 1
-        line = data[start:end]
-        if needle in line:
-            newline = b"" if line.endswith(b"\n") else b"\n"
-            out.append(b"%s%d:%s%s" % (prefix, lineno, line, newline))
-        start = end
-        lineno += 1
-    return b"".join(out)
+def rg_oracle(data, needle, numbers=True, prefix=b""):
+    """The lines ``rg -U -F`` prints: every line an occurrence touches,
+    occurrences taken left to right without overlapping."""
+    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 10]
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    if not needle:
+        touched = set(range(len(lines)))
+    else:
+        touched = set()
+        for hit in naive_offsets(data, needle):
+            first = bisect.bisect_right(starts, hit) - 1
+            last = bisect.bisect_right(starts, hit + len(needle) - 1) - 1
+            touched.update(range(first, last + 1))
+    return b"".join(b"%s%s%s\n" % (prefix, b"%d:" % (i + 1) if numbers else b"", lines[i])
+                    for i in sorted(touched))
 
 
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n", b"\r"]),
                      max_size=60).map(b"".join),
-       needle=st.sampled_from([b"a", b"ab", b"b", b"ba", b"\r", b"aa"]))
+       needle=st.sampled_from([b"a", b"ab", b"b", b"ba", b"\r", b"aa", b"a\nb", b"\n"]))
 def test_grep_line_numbers_random(files, data, needle):
     out = io.BytesIO()
     with fastmmap.open(files("g.bin", data)) as m:
-        _cli._grep_map(m, needle, b"f:", out)
-    assert out.getvalue() == grep_oracle(data, needle, b"f:")
+        _scan.Grep(needle, b"f:", True).feed(m, True, out.write)
+    assert out.getvalue() == rg_oracle(data, needle, True, b"f:")
 
 
-def test_grep_empty_needle_prints_every_line(files):
-    out = io.BytesIO()
-    with fastmmap.open(files("g.bin", b"a\n\nb")) as m:
-        assert _cli._grep_map(m, b"", b"", out) == 3
-    assert out.getvalue() == b"1:a\n2:\n3:b\n"
-    with fastmmap.open(files("e.bin", b"")) as m:
-        assert _cli._grep_map(m, b"", b"", io.BytesIO()) == 0
+def test_grep_empty_needle_prints_every_line(files, inproc):
+    proc = inproc("grep", "-n", "", files("g.bin", b"a\n\nb"))
+    assert (proc.returncode, proc.stdout) == (0, b"1:a\n2:\n3:b\n")
+    proc = inproc("grep", "", files("e.bin", b""))
+    assert (proc.returncode, proc.stdout) == (1, b"")
 
 
 def test_broken_pipe_is_quiet(files):
     path = files("big.txt", b"a line that matches\n" * 200_000)
     env = dict(os.environ)
     env["PYTHONPATH"] = PACKAGE_PARENT
-    proc = subprocess.Popen([sys.executable, "-m", "fastmmap", "grep", "matches", path],
+    proc = subprocess.Popen([sys.executable, "-m", "fastmmap", "grep", "-n", "matches", path],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, env=env)
     assert proc.stdout.readline() == b"1:a line that matches\n"
@@ -523,15 +550,15 @@ def test_broken_pipe_is_quiet(files):
 # -- demo -------------------------------------------------------------------------
 
 def test_parse_size():
-    assert _cli.parse_size("4096") == 4096
-    assert _cli.parse_size("64M") == 64 << 20
-    assert _cli.parse_size("1G") == 1 << 30
-    assert _cli.parse_size("1.5g") == 3 << 29
-    assert _cli.parse_size("512KiB") == 512 << 10
-    assert _cli.parse_size("2MB") == 2 << 20
+    assert _demo.parse_size("4096") == 4096
+    assert _demo.parse_size("64M") == 64 << 20
+    assert _demo.parse_size("1G") == 1 << 30
+    assert _demo.parse_size("1.5g") == 3 << 29
+    assert _demo.parse_size("512KiB") == 512 << 10
+    assert _demo.parse_size("2MB") == 2 << 20
     for bad in ("", "M", "-1M", "0", "1X", "one"):
         with pytest.raises(argparse.ArgumentTypeError):
-            _cli.parse_size(bad)
+            _demo.parse_size(bad)
 
 
 @needs_numpy
@@ -663,18 +690,18 @@ def test_parse_simple_agrees_with_argparse(argv):
     simple = _cli.parse_simple(argv)
     if simple is None:
         return
-    full = _cli.build_parser().parse_args(argv)
+    full = _cli.build_command_parser(_cli._command(argv[0])).parse_args(argv[1:])
     assert vars(simple) == vars(full), argv
 
 
 def test_parse_simple_scope():
     assert vars(_cli.parse_simple(["lines"])) == {
-        "command": "lines", "files": [], "func": _cli.cmd_lines}
+        "command": "lines", "files": [], "func": _cli._run_lines}
     assert _cli.parse_simple(["count", "x", "-", "f"]).files == ["-", "f"]
-    assert _cli.parse_simple(["count", "-", "f"]).needle == "-"
+    assert _cli.parse_simple(["count", "-", "f"]).needle == b"-"
     # after a leading --, anything is an argument (as scripts pass needles)
     simple = _cli.parse_simple(["count", "--", "-x", "f", "--all"])
-    assert (simple.needle, simple.files) == ("-x", ["f", "--all"])
+    assert (simple.needle, simple.files) == (b"-x", ["f", "--all"])
     assert _cli.parse_simple(["lines", "--", "-h"]).files == ["-h"]
     for argv in ([], ["count"], ["count", "--"], ["count", "--", "x", "--", "f"],
                  ["count", "x", "--", "f"], ["lines", "--help"],
