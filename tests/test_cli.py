@@ -746,3 +746,162 @@ def test_installed_script(make_file):
     assert done.stdout == os.fsencode("4 %s\n" % path)
     done = subprocess.run([installed_script(), "--version"], capture_output=True)
     assert done.returncode == 0 and done.stdout.startswith(b"fastmmap ")
+
+
+# -- every kind of input, against the tools the commands mimic --------------------
+
+def tool(*argv, input=None, stdin=None):
+    """stdout of a system tool (GNU grep, wc, ripgrep)."""
+    kw = {"input": input} if input is not None else {"stdin": stdin or subprocess.DEVNULL}
+    return subprocess.run(list(argv), capture_output=True, **kw).stdout
+
+
+def big_text():
+    """A few MiB of lines (more than one read block), with occurrences of
+    the needles below at every distance from the block edges."""
+    rng = random.Random(17)
+    words = [b"ERROR", b"a;", b"};", b"}x", b"the", b"e", b"x" * 300, b"", b"\xc3\xa9"]
+    lines = [b" ".join(rng.choice(words) for _ in range(rng.randint(0, 6)))
+             for _ in range(120_000)]
+    return b"\n".join(lines) + b"\n"
+
+
+NEEDLES = ["ERROR", "e", "the", ";\\n}", "x\\nth", "\\u00e9"]
+
+
+def needle_bytes(text):
+    return _cli.parse_needle(text)
+
+
+@pytest.mark.parametrize("how", ["file", "pipe", "stdin-file"])
+def test_lines_count_find_against_wc_and_grep(files, how):
+    data = big_text()
+    path = files("big.txt", data)
+
+    def ours(*args):
+        if how == "file":
+            return run(*args, path)
+        if how == "pipe":
+            return run(*args, input=data)
+        with open(path, "rb") as fh:
+            return run(*args, stdin=fh)
+
+    proc = ours("lines")
+    assert proc.returncode == 0
+    assert int(proc.stdout.split()[0]) == int(tool("wc", "-l", input=data).split()[0])
+    for text in NEEDLES:
+        needle = needle_bytes(text)
+        assert int(ours("count", "--", text).stdout) == data.count(needle)
+        offsets = ours("find", "--all", "--", text).stdout
+        assert offsets == b"".join(b"%d\n" % o for o in naive_offsets(data, needle))
+        if b"\n" not in needle:
+            gnu = tool("grep", "-b", "-o", "-F", "-e", needle, input=data)
+            assert offsets == b"".join(line.split(b":")[0] + b"\n"
+                                       for line in gnu.splitlines())
+            grep_c = tool("grep", "-c", "-F", "-e", needle, input=data)
+            assert ours("grep", "--", text).stdout.count(b"\n") == int(grep_c)
+
+
+@pytest.mark.skipif(shutil.which("rg") is None, reason="needs ripgrep (rg)")
+@pytest.mark.parametrize("how", ["file", "pipe"])
+def test_grep_prints_what_ripgrep_prints(files, how):
+    data = big_text() + b"last line without newline e"
+    path = files("big.txt", data)
+    other = files("small.txt", b"the end\n}x\n")
+    for text in NEEDLES:
+        needle = needle_bytes(text)
+        multiline = ["-U"] if b"\n" in needle else []
+        rg = ["rg", "--no-config", "-j1", "-F", *multiline, "-e", needle]
+        if how == "pipe":
+            for extra in ([], ["-n"]):
+                proc = run("grep", *extra, "--", text, input=data)
+                assert proc.stdout == tool(*rg, *extra, "-", input=data), (text, extra)
+        else:
+            proc = run("grep", "-n", "--", text, path, other)
+            expected = tool(*rg, "-n", "--no-heading", "--with-filename", path, other)
+            assert proc.stdout == expected, text
+            assert proc.returncode == (0 if expected else 1)
+
+
+def test_grep_against_gnu_grep_on_a_pipe():
+    data = big_text()
+    for text in ("ERROR", "the", "absent"):
+        proc = run("grep", "-n", text, input=data)
+        assert proc.stdout == tool("grep", "-n", "-F", "-e", text, input=data)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/cpuinfo"), reason="needs procfs")
+def test_proc_files_are_read():
+    """procfs files report size 0 but have lines."""
+    proc = run("lines", "/proc/cpuinfo")
+    assert proc.stdout == tool("wc", "-l", "/proc/cpuinfo")
+    proc = run("count", "processor", "/proc/cpuinfo")
+    assert int(proc.stdout) == int(tool("grep", "-c", "-F", "processor", "/proc/cpuinfo"))
+    proc = run("grep", "processor", "/proc/cpuinfo")
+    assert proc.stdout == tool("grep", "-F", "processor", "/proc/cpuinfo")
+
+
+@pytest.mark.skipif(not os.path.exists("/sys/kernel/mm"), reason="needs sysfs")
+def test_sysfs_file():
+    path = next((p for p in ("/sys/kernel/mm/transparent_hugepage/enabled",
+                             "/sys/kernel/kexec_loaded") if os.path.exists(p)), None)
+    if path is None:
+        pytest.skip("no readable sysfs file known here")
+    assert run("lines", path).stdout == tool("wc", "-l", path)
+
+
+def test_char_devices_and_empty_stdin():
+    assert run("lines", "/dev/null").stdout == b"0 /dev/null\n"
+    proc = run("grep", "x", "/dev/null")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", b"")
+    proc = run("count", "x")
+    assert (proc.returncode, proc.stdout) == (1, b"0\n")
+
+
+def test_find_several_files(files, inproc):
+    a = files("a.txt", b"xax\n")
+    b = files("b.txt", b"nothing\n")
+    proc = inproc("find", "x", a, b)
+    assert (proc.returncode, proc.stdout) == (0, b"%s:0\n" % a.encode())
+    proc = inproc("find", "--all", "x", a, b)
+    assert proc.stdout == b"%s:0\n%s:2\n" % (a.encode(), a.encode())
+    proc = inproc("find", "--last", "x", b, a)
+    assert proc.stdout == b"%s:2\n" % a.encode()
+
+
+def test_find_first_and_last_on_a_pipe():
+    data = b"ab" * 1_000_000 + b"XYZ" + b"ab" * 1_000_000 + b"XYZ"
+    assert run("find", "XYZ", input=data).stdout == b"2000000\n"
+    assert run("find", "--last", "XYZ", input=data).stdout == b"%d\n" % (len(data) - 3)
+    assert run("find", "--last", "", input=b"abc").stdout == b"3\n"
+
+
+def test_each_command_help_says_what_it_takes():
+    lines_help = run("lines", "--help").stdout.decode()
+    assert "NEEDLE" not in lines_help and "FILE" in lines_help
+    grep_help = run("grep", "--help").stdout.decode()
+    assert "NEEDLE" in grep_help and "\\u" in grep_help and "-n" in grep_help
+    assert "FILE" not in run("demo", "--help").stdout.decode()
+
+
+def test_unicode_escapes(files, inproc):
+    path = files("u.txt", "café\nnaïve 😀\n".encode())
+    assert inproc("count", r"\u00e9", path).stdout == b"1\n"
+    assert inproc("count", r"\U0001F600", path).stdout == b"1\n"
+    assert inproc("count", r"\\u00e9", path).stdout == b"0\n"
+    err = assert_clean_error(inproc("count", r"\u00", path), "usage: fastmmap count")
+    assert "bad escape" in err
+
+
+def test_unknown_flag_shows_the_command_usage(inproc):
+    proc = inproc("lines", "--bogus")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(b"usage: fastmmap lines ")
+    proc = inproc("grep", "-Q", "x")
+    assert proc.stderr.startswith(b"usage: fastmmap grep ")
+
+
+def test_demo_dir_missing_names_it(tmp_path, inproc):
+    missing = str(tmp_path / "nonexistent")
+    proc = inproc("demo", "--size", "1M", "--dir", missing)
+    assert_clean_error(proc, "fastmmap: %s: No such file or directory" % missing)
