@@ -279,16 +279,17 @@ class Arguments:
 
 
 def parse_simple(argv):
-    """``lines [--] FILE...`` and ``count [--] NEEDLE FILE...``: the
-    arguments argparse would give, without importing it.  Importing
-    argparse (with re, enum and gettext) takes longer than the rest of
-    start-up, and these two commands are the ones run on big files from
-    scripts, which put ``--`` before a needle that may start with a dash.
-    Without ``--`` no argument may look like an option; after it, any may,
-    but another ``--`` may not (argparse versions treat that one
-    differently).  None for anything else (options, missing arguments),
-    which the full parser then handles, errors and help included."""
-    if not argv or argv[0] not in ("lines", "count"):
+    """``lines [--] FILE...``, ``count [--] NEEDLE FILE...`` and ``grep [--]
+    NEEDLE FILE...`` (no options): the arguments argparse would give,
+    without importing it.  Importing argparse (with re, enum and gettext)
+    takes longer than the rest of start-up, and these commands are the
+    ones run on big files from scripts, which put ``--`` before a needle
+    that may start with a dash.  Without ``--`` no argument may look like
+    an option; after it, any may, but another ``--`` may not (argparse
+    versions treat that one differently).  None for anything else
+    (options, missing arguments, a bad escape), which the full parser then
+    handles, errors and help included."""
+    if not argv or argv[0] not in ("lines", "count", "grep"):
         return None
     rest = argv[1:]
     if rest[:1] == ["--"]:
@@ -304,7 +305,10 @@ def parse_simple(argv):
     try:
         needle = parse_needle(rest[0])
     except Failure:
-        return None     # the full parser reports it, with the usage
+        return None
+    if argv[0] == "grep":
+        return Arguments(command="grep", needle=needle, files=rest[1:],
+                         line_number=False, text=False, func=_run_grep)
     return Arguments(command="count", needle=needle, files=rest[1:],
                      func=_run_count)
 

@@ -673,10 +673,10 @@ def test_corpus_random_sizes_end_on_line():
 
 # -- the argparse-free path for lines/count ---------------------------------------
 
-ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--",
+ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--", "-n",
                              "-x", "--all", "-5", "", "\\n", "needle with space",
                              "--help", "-h", "--version"])
-COMMANDS = st.sampled_from(["lines", "count"])
+COMMANDS = st.sampled_from(["lines", "count", "grep"])
 
 
 @settings(max_examples=600, deadline=None)
@@ -705,7 +705,7 @@ def test_parse_simple_scope():
     assert _cli.parse_simple(["lines", "--", "-h"]).files == ["-h"]
     for argv in ([], ["count"], ["count", "--"], ["count", "--", "x", "--", "f"],
                  ["count", "x", "--", "f"], ["lines", "--help"],
-                 ["lines", "-x"], ["find", "x", "f"], ["grep", "x"], ["demo"],
+                 ["lines", "-x"], ["find", "x", "f"], ["grep", "-n", "x"], ["demo"],
                  ["count", "-5", "f"]):
         assert _cli.parse_simple(argv) is None, argv
 
@@ -723,11 +723,11 @@ def test_lines_and_count_do_not_import_argparse(make_file):
             "sys.exit(status)")
     env = dict(os.environ)
     env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-    for args in (["lines", path], ["count", "hello", path]):
+    for args in (["lines", path], ["count", "hello", path], ["grep", "--", "hello", path]):
         done = subprocess.run([sys.executable, "-S", "-c", code] + args,
                               capture_output=True, env=env)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.split()[0] in (b"4", b"3")
+        assert done.stdout.split()[0] in (b"4", b"3", b"hello")
 
 
 def installed_script():
