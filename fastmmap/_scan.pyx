@@ -29,6 +29,7 @@ cdef Py_ssize_t _OUT_SIZE = 1 << 22
 # Offsets collected per find_all() call.
 cdef enum:
     _BATCH = 4096
+    _HITS = 256
 
 
 cdef enum _Status:
@@ -363,6 +364,12 @@ cdef struct _GrepRun:
     Py_ssize_t need          # with _GROW: the output room one item needs
     Py_ssize_t keep
     int status
+    # Occurrences found ahead by one find_all() call (needles of 2 bytes or
+    # more: one kernel call per batch, not one per matching line).
+    Py_ssize_t hits[_HITS]
+    Py_ssize_t nhits
+    Py_ssize_t ihit
+    bint hits_done           # no occurrence after the last of hits
 
 
 cdef inline void _grep_count_to(_GrepRun *r, Py_ssize_t pos) noexcept nogil:
@@ -372,6 +379,36 @@ cdef inline void _grep_count_to(_GrepRun *r, Py_ssize_t pos) noexcept nogil:
         r.counted = pos
 
 
+cdef Py_ssize_t _next_hit(_GrepRun *r) noexcept nogil:
+    """The first occurrence at or after search_from, or -1.
+
+    The batch holds the non-overlapping occurrences from where it was
+    found; those at or after search_from are the ones find(search_from)
+    gives, because search_from is always a line start after a needle
+    without a newline, or the end of the last occurrence used."""
+    cdef Py_ssize_t hit, got, resume, i
+    if r.k == 0:
+        return r.search_from if r.search_from < r.n else -1
+    if r.k == 1:
+        hit = _search.find(r.hay + r.search_from, r.n - r.search_from,
+                           r.needle, 1)
+        return hit + r.search_from if hit >= 0 else -1
+    while True:
+        while r.ihit < r.nhits:
+            if r.hits[r.ihit] >= r.search_from:
+                return r.hits[r.ihit]
+            r.ihit += 1
+        if r.hits_done:
+            return -1
+        got = _search.find_all(r.hay + r.search_from, r.n - r.search_from,
+                               r.needle, r.k, r.hits, _HITS, &resume)
+        for i in range(got):
+            r.hits[i] += r.search_from
+        r.nhits = got
+        r.ihit = 0
+        r.hits_done = got < _HITS
+
+
 cdef void _grep_step(void *arg) noexcept nogil:
     cdef _GrepRun *r = <_GrepRun *>arg
     cdef Py_ssize_t hit, last, ls, le, nlines, need, line_end
@@ -379,13 +416,7 @@ cdef void _grep_step(void *arg) noexcept nogil:
     cdef char *dst
     r.status = _DONE
     while True:
-        if r.k == 0:
-            hit = r.search_from if r.search_from < r.n else -1
-        else:
-            hit = _search.find(r.hay + r.search_from, r.n - r.search_from,
-                               r.needle, r.k)
-            if hit >= 0:
-                hit += r.search_from
+        hit = _next_hit(r)
         if hit < 0:
             if r.final:
                 r.keep = r.n
@@ -518,6 +549,8 @@ cdef class Grep:
         r.lineno = self.lineno
         r.matched = self.matched
         r.keep = 0
+        r.nhits = r.ihit = 0
+        r.hits_done = False
         while True:
             r.out = self.out.data
             r.out_cap = self.out.capacity
