@@ -113,7 +113,11 @@ def _needle_type(text):
         raise argparse.ArgumentTypeError(exc.why) from None
 
 
-def _files_argument(parser):
+def _files_argument(parser, recursive=False):
+    if recursive:
+        parser.add_argument("-r", "--recursive", action="store_true",
+                            help="scan the files under each directory (FILE "
+                                 "default: .), printing their names")
     parser.add_argument("files", nargs="*", metavar="FILE")
 
 
@@ -123,12 +127,12 @@ def _lines_arguments(parser):
 
 def _count_arguments(parser):
     _needle_argument(parser)
-    _files_argument(parser)
+    _files_argument(parser, recursive=True)
 
 
 def _find_arguments(parser):
     _needle_argument(parser)
-    _files_argument(parser)
+    _files_argument(parser, recursive=True)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--all", action="store_true",
                        help="every non-overlapping occurrence, in order")
@@ -142,7 +146,7 @@ def _grep_arguments(parser):
     parser.add_argument("-a", "--text", action="store_true",
                         help="print matching lines of binary files too")
     _needle_argument(parser)
-    _files_argument(parser)
+    _files_argument(parser, recursive=True)
 
 
 def _demo_arguments(parser):
@@ -308,9 +312,10 @@ def parse_simple(argv):
         return None
     if argv[0] == "grep":
         return Arguments(command="grep", needle=needle, files=rest[1:],
-                         line_number=False, text=False, func=_run_grep)
+                         line_number=False, text=False, recursive=False,
+                         func=_run_grep)
     return Arguments(command="count", needle=needle, files=rest[1:],
-                     func=_run_count)
+                     recursive=False, func=_run_count)
 
 
 def parse_arguments(argv):

@@ -21,9 +21,39 @@ def report(what, text):
     sys.stderr.flush()
 
 
-def _each_input(names, scan):
+def _walk(names, errors):
+    """The names, with each directory replaced by the files under it (as
+    grep -r: symbolic links inside are not followed; names sorted).  An
+    unreadable directory is reported through ``errors``."""
+    for name in names:
+        if name == "-" or not os.path.isdir(name):
+            yield name
+            continue
+        def failed(exc, top=name):
+            report(exc.filename or top, why(exc))
+            errors.append(exc)
+        for top, dirs, files in os.walk(name, onerror=failed):
+            dirs.sort()
+            for file in sorted(files):
+                path = os.path.join(top, file)
+                if not os.path.islink(path):
+                    yield path
+
+
+def _names(args):
+    """The inputs a command scans, and whether to name each one."""
+    if getattr(args, "recursive", False):
+        if args.files:
+            return list(_walk(args.files, args.walk_errors)), True
+        # as grep -r with no FILE: the names are relative, without "./"
+        return [path[2:] for path in _walk(["."], args.walk_errors)], True
+    names = args.files or ["-"]
+    return names, len(names) > 1
+
+
+def _each_input(names, scan, args=None):
     """Run ``scan(input)`` for each name; returns False if any failed."""
-    ok = True
+    ok = not (args is not None and getattr(args, "walk_errors", None))
     for name in names:
         try:
             source = open_input(name)
@@ -72,17 +102,18 @@ def run_lines(args, out):
 
     def scan(source):
         n = _count(source, b"\n")
-        size = len(source.map) if source.map is not None else 0
+        size = source.stat_size if source.regular else None
         results.append((source.name if named else None, n, size))
 
     ok = _each_input(names, scan)
     # wc's layout: one file is printed unpadded; with several, counts are
-    # right-aligned to the width of the combined size in bytes (wc uses 7
-    # when a size is unknown, as for a pipe).
+    # right-aligned to the width of the regular files' combined size in
+    # bytes (as fstat gives it), and to at least 7 when another kind of
+    # input (a pipe, a device) is among them.
     width = 1
     if len(names) > 1:
-        width = len(str(sum(r[2] for r in results)))
-        if any(r[2] == 0 and r[1] for r in results):
+        width = len(str(sum(r[2] or 0 for r in results)))
+        if any(r[2] is None for r in results):
             width = max(width, 7)
     for label, n, _ in results:
         line = "%*d" % (width, n)
@@ -96,19 +127,20 @@ def run_lines(args, out):
 # count
 
 def run_count(args, out):
-    names = args.files or ["-"]
+    args.walk_errors = []
+    names, several = _names(args)
     found = False
 
     def scan(source):
         nonlocal found
         n = _count(source, args.needle)
         found |= n > 0
-        if len(names) > 1:
+        if several:
             out.write(os.fsencode(source.label) + b":%d\n" % n)
         else:
             out.write(b"%d\n" % n)
 
-    return _status(_each_input(names, scan), found)
+    return _status(_each_input(names, scan, args), found)
 
 
 # ----------------------------------------------------------------------------
@@ -145,8 +177,8 @@ def _first_offset(source, needle, last):
 
 def run_find(args, out):
     needle = args.needle
-    names = args.files or ["-"]
-    several = len(names) > 1
+    args.walk_errors = []
+    names, several = _names(args)
     found = False
 
     def scan(source):
@@ -172,15 +204,15 @@ def run_find(args, out):
             engine.finish(out.write)
             found |= engine.found > 0
 
-    return _status(_each_input(names, scan), found)
+    return _status(_each_input(names, scan, args), found)
 
 
 # ----------------------------------------------------------------------------
 # grep
 
 def run_grep(args, out):
-    names = args.files or ["-"]
-    several = len(names) > 1
+    args.walk_errors = []
+    names, several = _names(args)
     found = False
 
     def scan(source):
@@ -210,4 +242,4 @@ def run_grep(args, out):
             if binary:
                 out.write(b"binary file %s matches\n" % os.fsencode(source.label))
 
-    return _status(_each_input(names, scan), found)
+    return _status(_each_input(names, scan, args), found)

@@ -47,8 +47,11 @@ def display(name):
 class Input:
     """One opened input: ``map`` (a fastmmap.mmap) or ``fd`` to read."""
 
-    def __init__(self, name, fd, owns_fd, mapped):
+    def __init__(self, name, fd, owns_fd, mapped, st):
         self.name = name
+        # what fstat() said: wc sizes its columns from these
+        self.regular = stat.S_ISREG(st.st_mode)
+        self.stat_size = st.st_size
         self.label = display(name)
         self.fd = fd
         self._owns_fd = owns_fd
@@ -136,7 +139,7 @@ def open_input(name):
         if owns:
             os.close(fd)
         raise
-    return Input(name, fd, owns, mapped)
+    return Input(name, fd, owns, mapped, st)
 
 
 def _try_map(fd, st):

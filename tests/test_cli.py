@@ -905,3 +905,28 @@ def test_demo_dir_missing_names_it(tmp_path, inproc):
     missing = str(tmp_path / "nonexistent")
     proc = inproc("demo", "--size", "1M", "--dir", missing)
     assert_clean_error(proc, "fastmmap: %s: No such file or directory" % missing)
+
+
+def test_recursive_like_grep_r(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "1.txt").write_bytes(b"x\n")
+    (tmp_path / "a" / "b" / "2.txt").write_bytes(b"yx\nx\n")
+    (tmp_path / "a" / "3.txt").write_bytes(b"no\n")
+    os.symlink(str(tmp_path / "1.txt"), str(tmp_path / "a" / "link.txt"))
+    for args in ([], ["."], ["a"]):
+        ours = run("grep", "-r", "-n", "x", *args, cwd=str(tmp_path))
+        gnu = subprocess.run(["grep", "-r", "-n", "-F", "x", *args], cwd=str(tmp_path),
+                             capture_output=True)
+        assert ours.returncode == gnu.returncode == 0
+        assert sorted(ours.stdout.splitlines()) == sorted(gnu.stdout.splitlines())
+    proc = run("count", "-r", "x", "a", cwd=str(tmp_path))
+    assert proc.stdout == b"a/3.txt:0\na/b/2.txt:2\n"
+
+
+def test_lines_widths_like_wc(files):
+    path = files("a.txt", TEXT)
+    for others in (["-"], ["/dev/null"], ["/proc/cpuinfo"]):
+        if not os.path.exists(others[0]) and others[0] != "-":
+            continue
+        ours = run("lines", *others, path, input=b"a\n")
+        assert ours.stdout == tool("wc", "-l", *others, path, input=b"a\n"), others
