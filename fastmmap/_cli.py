@@ -11,7 +11,7 @@ import os
 import sys
 import warnings
 
-from fastmmap._inputs import Failure, why
+from fastmmap._inputs import Failure, report, why
 
 _DESCRIPTION = """\
 Scan big files through fastmmap's memory maps and search kernels, with the
@@ -378,14 +378,6 @@ def _binary_stdout():
     return _Output(buffer if buffer is not None else _TextAsBinary(out))
 
 
-def _report(what, text):
-    prefix = "fastmmap: "
-    if what:
-        prefix += "%s: " % (what,)
-    sys.stderr.write(prefix + text + "\n")
-    sys.stderr.flush()
-
-
 def _silence_stdout():
     """After EPIPE: point fd 1 at /dev/null so the interpreter's final flush
     of whatever is still buffered cannot fail again."""
@@ -414,7 +406,7 @@ def main(argv=None):
         out.flush()
         return status
     except Failure as exc:
-        _report(exc.what, exc.why)
+        report(exc.what, exc.why)
         return 2
     except BrokenPipeError:
         _silence_stdout()
@@ -425,8 +417,8 @@ def main(argv=None):
         if exc.errno == errno.EPIPE:
             _silence_stdout()
             return 141
-        _report(exc.filename, why(exc))
+        report(exc.filename, why(exc))
         return 2
     except Exception as exc:  # a bug: still one line, never a traceback
-        _report(None, "internal error: %s: %s" % (type(exc).__name__, exc))
+        report(None, "internal error: %s: %s" % (type(exc).__name__, exc))
         return 2

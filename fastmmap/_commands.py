@@ -6,25 +6,17 @@ scanned) and returns the exit status as grep's: 0 something found, 1
 nothing, 2 an error.
 """
 import os
-import sys
+import stat
 
 from fastmmap import _scan
-from fastmmap._inputs import Failure, open_input, why
-
-
-def report(what, text):
-    """``fastmmap: WHAT: TEXT`` on stderr."""
-    prefix = "fastmmap: "
-    if what:
-        prefix += "%s: " % (what,)
-    sys.stderr.write(prefix + text + "\n")
-    sys.stderr.flush()
+from fastmmap._inputs import Failure, open_input, report, why
 
 
 def _walk(names, errors):
-    """The names, with each directory replaced by the files under it (as
-    grep -r: symbolic links inside are not followed; names sorted).  An
-    unreadable directory is reported through ``errors``."""
+    """The names, with each directory replaced by the regular files under
+    it (as grep -r: symbolic links, devices and FIFOs inside are skipped;
+    names sorted).  An unreadable directory is reported and added to
+    ``errors``."""
     for name in names:
         if name == "-" or not os.path.isdir(name):
             yield name
@@ -36,7 +28,11 @@ def _walk(names, errors):
             dirs.sort()
             for file in sorted(files):
                 path = os.path.join(top, file)
-                if not os.path.islink(path):
+                try:
+                    regular = stat.S_ISREG(os.lstat(path).st_mode)
+                except OSError:
+                    regular = True      # vanished: opening it reports why
+                if regular:
                     yield path
 
 

@@ -9,6 +9,7 @@ buffer of blocks, so the same kernels give the same answers.
 """
 import os
 import stat
+import sys
 
 STDIN_NAME = "(standard input)"
 
@@ -27,6 +28,15 @@ class Failure(Exception):
         super().__init__(what, why)
         self.what = what
         self.why = why
+
+
+def report(what, text):
+    """``fastmmap: WHAT: TEXT`` on stderr."""
+    prefix = "fastmmap: "
+    if what:
+        prefix += "%s: " % (what,)
+    sys.stderr.write(prefix + text + "\n")
+    sys.stderr.flush()
 
 
 def why(exc):
