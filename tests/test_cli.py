@@ -1,26 +1,31 @@
 """The command line, driven as a user drives it: ``python -m fastmmap``."""
-import argparse
-import bisect
-import functools
 import io
 import os
-import random
 import shutil
 import subprocess
 import sys
 
 import pytest
+from cli_support import (
+    SKIP_AGAINST_STDLIB,
+    TEXT,
+    assert_clean_error,
+    call,
+    file_maker,
+    in_process,
+    rg_oracle,
+    run,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AGAINST_STDLIB, load_fastmmap
 
-pytestmark = pytest.mark.skipif(
-    AGAINST_STDLIB, reason="the command line needs fastmmap itself")
+pytestmark = SKIP_AGAINST_STDLIB
 
 if not AGAINST_STDLIB:
     fastmmap = load_fastmmap()
-    from fastmmap import _cli, _demo, _inputs, _scan
+    from fastmmap import _cli, _inputs, _scan
     PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
 
 try:
@@ -30,54 +35,15 @@ except ImportError:
     HAVE_NUMPY = False
 needs_numpy = pytest.mark.skipif(not HAVE_NUMPY, reason="the corpus generator needs NumPy")
 
-TEXT = b"hello world\nfoo bar\nbaz hello\n\nlast hello line"   # no final newline
 
-
-def run(*args, stdin=None, input=None, cwd=None, timeout=120):
-    """Run ``python -m fastmmap ARGS``; returns the CompletedProcess (bytes)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-    cmd = [sys.executable, "-m", "fastmmap"] + [os.fsdecode(a) for a in args]
-    kw = {"input": input} if input is not None else {"stdin": stdin if stdin is not None
-                                                      else subprocess.DEVNULL}
-    return subprocess.run(cmd, capture_output=True, env=env, cwd=cwd,
-                          timeout=timeout, **kw)
-
-
-def call(capsysbinary, *args):
-    """Run the command line in this process: (status, stdout, stderr) bytes."""
-    status = _cli.main([os.fsdecode(a) for a in args])
-    out, err = capsysbinary.readouterr()
-    return status, out, err
+@pytest.fixture
+def files(tmp_path):
+    return file_maker(tmp_path)
 
 
 @pytest.fixture
 def inproc(capsysbinary):
-    """Like run(), but in this process through main() (no stdin): the
-    variants of a behaviour a subprocess test already covers end to end."""
-    def run_here(*args):
-        status, out, err = call(capsysbinary, *args)
-        return subprocess.CompletedProcess(args, status, out, err)
-    return run_here
-
-
-def assert_clean_error(proc, *fragments):
-    """Exit 2, one line on stderr starting 'fastmmap: ', no traceback."""
-    err = proc.stderr.decode()
-    assert proc.returncode == 2, (proc.returncode, err)
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in err, err
-    return err
-
-
-@pytest.fixture
-def files(tmp_path):
-    def make(name, data):
-        path = tmp_path / name
-        path.write_bytes(data)
-        return str(path)
-    return make
+    return in_process(capsysbinary)
 
 
 # -- general ----------------------------------------------------------------------
@@ -359,66 +325,6 @@ def test_file_truncated_under_the_map_is_named_once(files, monkeypatch, inproc, 
     assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
 
 
-BLOCK_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n"]),
-                      max_size=80).map(b"".join)
-
-
-def feed_in_blocks(engine_feed, data, block):
-    """Feed data to an engine of fastmmap._scan ``block`` bytes at a time,
-    keeping what it asks for, as fastmmap._inputs does with a pipe."""
-    buf = bytearray()
-    pos = 0
-    while True:
-        chunk = data[pos:pos + block]
-        pos += len(chunk)
-        buf += chunk
-        keep = engine_feed(buf, not chunk)
-        del buf[:keep]
-        if not chunk:
-            return
-
-
-def naive_offsets(data, needle):
-    found = []
-    pos = data.find(needle)
-    while pos >= 0:
-        found.append(pos)
-        pos = data.find(needle, pos + len(needle))
-    return found
-
-
-@settings(max_examples=200, deadline=None)
-@given(data=BLOCK_DATA, needle=st.sampled_from([b"a", b"aa", b"aba", b"ab\n", b"b\na", b"\n"]),
-       block=st.integers(1, 9))
-def test_engines_in_blocks_match_once_at_block_edges(data, needle, block):
-    """Occurrences straddling the edge of two blocks are found exactly once."""
-    counter = _scan.Counter(needle)
-    feed_in_blocks(counter.feed, data, block)
-    assert counter.total == data.count(needle)
-    out = io.BytesIO()
-    offsets = _scan.Offsets(needle, b"f:")
-    feed_in_blocks(lambda buf, final: offsets.feed(buf, final, out.write), data, block)
-    assert out.getvalue() == b"".join(b"f:%d\n" % o for o in naive_offsets(data, needle))
-    for numbers in (False, True):
-        out = io.BytesIO()
-        grep = _scan.Grep(needle, b"", numbers)
-        feed_in_blocks(functools.partial(grep.feed, write=out.write), data, block)
-        assert out.getvalue() == rg_oracle(data, needle, numbers)
-
-
-def test_grep_output_larger_than_its_buffer():
-    """Many flushes of the output buffer, and one line larger than it."""
-    data = b"x" * (9 << 20) + b"\n" + b"ab\n" * 3_000_000
-    out = io.BytesIO()
-    grep = _scan.Grep(b"x", b"", True)
-    grep.feed(data, True, out.write)
-    assert out.getvalue() == b"1:" + b"x" * (9 << 20) + b"\n"
-    out = io.BytesIO()
-    grep = _scan.Grep(b"b", b"", True)
-    grep.feed(data, True, out.write)
-    assert out.getvalue() == b"".join(b"%d:ab\n" % i for i in range(2, 3_000_002))
-
-
 # -- grep -------------------------------------------------------------------------
 
 def test_grep_one_file(files):
@@ -494,25 +400,6 @@ def test_grep_matches_gnu_grep(files, inproc):
             assert ours.stdout == gnu.stdout
 
 
-def rg_oracle(data, needle, numbers=True, prefix=b""):
-    """The lines ``rg -U -F`` prints: every line an occurrence touches,
-    occurrences taken left to right without overlapping."""
-    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 10]
-    lines = data.split(b"\n")
-    if data.endswith(b"\n"):
-        lines.pop()
-    if not needle:
-        touched = set(range(len(lines)))
-    else:
-        touched = set()
-        for hit in naive_offsets(data, needle):
-            first = bisect.bisect_right(starts, hit) - 1
-            last = bisect.bisect_right(starts, hit + len(needle) - 1) - 1
-            touched.update(range(first, last + 1))
-    return b"".join(b"%s%s%s\n" % (prefix, b"%d:" % (i + 1) if numbers else b"", lines[i])
-                    for i in sorted(touched))
-
-
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n", b"\r"]),
@@ -545,130 +432,6 @@ def test_broken_pipe_is_quiet(files):
     proc.stderr.close()
     assert proc.wait(timeout=60) == 141
     assert err == b""
-
-
-# -- demo -------------------------------------------------------------------------
-
-def test_parse_size():
-    assert _demo.parse_size("4096") == 4096
-    assert _demo.parse_size("64M") == 64 << 20
-    assert _demo.parse_size("1G") == 1 << 30
-    assert _demo.parse_size("1.5g") == 3 << 29
-    assert _demo.parse_size("512KiB") == 512 << 10
-    assert _demo.parse_size("2MB") == 2 << 20
-    for bad in ("", "M", "-1M", "0", "1X", "one"):
-        with pytest.raises(argparse.ArgumentTypeError):
-            _demo.parse_size(bad)
-
-
-@needs_numpy
-def test_demo_small(tmp_path):
-    proc = run("demo", "--size", "4M", "--dir", str(tmp_path))
-    out = proc.stdout.decode()
-    err = proc.stderr.decode()
-    assert proc.returncode == 0, err
-    assert "Traceback" not in err
-    assert "generating 4 MiB corpus" in err
-    lines = out.splitlines()
-    header = next(i for i, line in enumerate(lines) if line.startswith("operation"))
-    assert lines[header].split() == ["operation", "stdlib", "GB/s", "fastmmap", "GB/s",
-                                     "speed-up"]
-    rows = lines[header + 2:header + 6]
-    assert [r.split("  ")[0] for r in rows] == [
-        "find (absent needle)", "rfind (absent needle)", "count lines", "iterate lines"]
-    for row in rows:
-        *_, g_std, g_fast, ratio = row.split()
-        assert float(g_std) > 0 and float(g_fast) > 0 and ratio.endswith("x")
-    assert "all answers agree" in out
-    assert os.listdir(tmp_path) == []      # the corpus is gone
-
-
-@needs_numpy
-def test_demo_keep(tmp_path, inproc):
-    proc = inproc("demo", "--size", "300K", "--keep", "--dir", str(tmp_path))
-    assert proc.returncode == 0, proc.stderr
-    kept = [line for line in proc.stdout.decode().splitlines()
-            if line.startswith("corpus kept: ")]
-    assert len(kept) == 1
-    path = kept[0][len("corpus kept: "):]
-    assert os.path.dirname(os.path.dirname(path)) == str(tmp_path)
-    size = os.path.getsize(path)
-    assert 300 << 10 <= size < (300 << 10) + 200
-    with open(path, "rb") as fh:
-        data = fh.read()
-    assert data.endswith(b"\n") and set(data) <= set(b"abcdefghijklmnopqrstuvwxyz \n")
-
-
-@pytest.mark.skipif(HAVE_NUMPY, reason="checks the message shown without NumPy")
-def test_demo_without_numpy(tmp_path):
-    proc = run("demo", "--size", "1M", "--dir", str(tmp_path))
-    assert_clean_error(proc, "NumPy")
-    assert os.listdir(tmp_path) == []
-
-
-# -- the corpus generator ------------------------------------------------------------
-
-@needs_numpy
-def test_corpus_deterministic_and_shaped():
-    from fastmmap import _corpus
-    a, b = io.BytesIO(), io.BytesIO()
-    size, lines = _corpus.generate(a, 100_000)
-    assert _corpus.generate(b, 100_000) == (size, lines)
-    assert a.getvalue() == b.getvalue()
-    data = a.getvalue()
-    assert len(data) == size >= 100_000 and data.count(b"\n") == lines
-    assert size - 100_000 < 200 and data.endswith(b"\n")
-    assert set(data) <= _corpus.ALLOWED
-    lengths = [len(line) for line in data.split(b"\n")[:-1]]
-    assert 70 < sum(lengths) / len(lengths) < 90
-    assert max(lengths) < 100
-    assert b"  " not in data
-    assert not data.startswith(b" ")
-    # a prefix of a bigger corpus is the smaller one
-    c = io.BytesIO()
-    _corpus.generate(c, 300_000)
-    assert c.getvalue().startswith(data)
-    other = io.BytesIO()
-    _corpus.generate(other, 100_000, seed=1)
-    assert other.getvalue() != data
-
-
-@needs_numpy
-def test_corpus_word_frequencies_are_zipf_like():
-    from fastmmap import _corpus
-    buf = io.BytesIO()
-    _corpus.generate(buf, 400_000)
-    words = buf.getvalue().split()
-    counts = {}
-    for w in words:
-        counts[w] = counts.get(w, 0) + 1
-    ranked = sorted(counts.values(), reverse=True)
-    # Zipf with exponent 1: the top word ~ twice the 2nd, ~ 10x the 10th
-    assert 1.3 < ranked[0] / ranked[1] < 3
-    assert 5 < ranked[0] / ranked[9] < 20
-    vocab = _corpus.make_vocabulary()
-    assert len(vocab) == len(set(vocab)) == _corpus.VOCAB_SIZE
-    assert max(counts, key=counts.get) == vocab[0]
-
-
-@needs_numpy
-def test_corpus_nothing_for_nonpositive_size():
-    from fastmmap import _corpus
-    buf = io.BytesIO()
-    assert _corpus.generate(buf, 0) == (0, 0) and buf.getvalue() == b""
-
-
-@needs_numpy
-def test_corpus_random_sizes_end_on_line():
-    from fastmmap import _corpus
-    rng = random.Random(5)
-    for size in [1, 2, 79, 80, 81] + [rng.randrange(1, 50_000) for _ in range(5)]:
-        buf = io.BytesIO()
-        written, lines = _corpus.generate(buf, size)
-        data = buf.getvalue()
-        assert written >= size and data.endswith(b"\n")
-        # the shortest run of whole lines holding size bytes
-        assert data[:-1].rfind(b"\n") + 1 < size
 
 
 # -- the argparse-free path for lines/count ---------------------------------------
@@ -746,187 +509,3 @@ def test_installed_script(make_file):
     assert done.stdout == os.fsencode("4 %s\n" % path)
     done = subprocess.run([installed_script(), "--version"], capture_output=True)
     assert done.returncode == 0 and done.stdout.startswith(b"fastmmap ")
-
-
-# -- every kind of input, against the tools the commands mimic --------------------
-
-def tool(*argv, input=None, stdin=None):
-    """stdout of a system tool (GNU grep, wc, ripgrep)."""
-    kw = {"input": input} if input is not None else {"stdin": stdin or subprocess.DEVNULL}
-    return subprocess.run(list(argv), capture_output=True, **kw).stdout
-
-
-def big_text():
-    """A few MiB of lines (more than one read block), with occurrences of
-    the needles below at every distance from the block edges."""
-    rng = random.Random(17)
-    words = [b"ERROR", b"a;", b"};", b"}x", b"the", b"e", b"x" * 300, b"", b"\xc3\xa9"]
-    lines = [b" ".join(rng.choice(words) for _ in range(rng.randint(0, 6)))
-             for _ in range(120_000)]
-    return b"\n".join(lines) + b"\n"
-
-
-NEEDLES = ["ERROR", "e", "the", ";\\n}", "x\\nth", "\\u00e9"]
-
-
-def needle_bytes(text):
-    return _cli.parse_needle(text)
-
-
-@pytest.mark.parametrize("how", ["file", "pipe", "stdin-file"])
-def test_lines_count_find_against_wc_and_grep(files, how):
-    data = big_text()
-    path = files("big.txt", data)
-
-    def ours(*args):
-        if how == "file":
-            return run(*args, path)
-        if how == "pipe":
-            return run(*args, input=data)
-        with open(path, "rb") as fh:
-            return run(*args, stdin=fh)
-
-    proc = ours("lines")
-    assert proc.returncode == 0
-    assert int(proc.stdout.split()[0]) == int(tool("wc", "-l", input=data).split()[0])
-    for text in NEEDLES:
-        needle = needle_bytes(text)
-        assert int(ours("count", "--", text).stdout) == data.count(needle)
-        offsets = ours("find", "--all", "--", text).stdout
-        assert offsets == b"".join(b"%d\n" % o for o in naive_offsets(data, needle))
-        if b"\n" not in needle:
-            gnu = tool("grep", "-b", "-o", "-F", "-e", needle, input=data)
-            assert offsets == b"".join(line.split(b":")[0] + b"\n"
-                                       for line in gnu.splitlines())
-            grep_c = tool("grep", "-c", "-F", "-e", needle, input=data)
-            assert ours("grep", "--", text).stdout.count(b"\n") == int(grep_c)
-
-
-@pytest.mark.skipif(shutil.which("rg") is None, reason="needs ripgrep (rg)")
-@pytest.mark.parametrize("how", ["file", "pipe"])
-def test_grep_prints_what_ripgrep_prints(files, how):
-    data = big_text() + b"last line without newline e"
-    path = files("big.txt", data)
-    other = files("small.txt", b"the end\n}x\n")
-    for text in NEEDLES:
-        needle = needle_bytes(text)
-        multiline = ["-U"] if b"\n" in needle else []
-        rg = ["rg", "--no-config", "-j1", "-F", *multiline, "-e", needle]
-        if how == "pipe":
-            for extra in ([], ["-n"]):
-                proc = run("grep", *extra, "--", text, input=data)
-                assert proc.stdout == tool(*rg, *extra, "-", input=data), (text, extra)
-        else:
-            proc = run("grep", "-n", "--", text, path, other)
-            expected = tool(*rg, "-n", "--no-heading", "--with-filename", path, other)
-            assert proc.stdout == expected, text
-            assert proc.returncode == (0 if expected else 1)
-
-
-def test_grep_against_gnu_grep_on_a_pipe():
-    data = big_text()
-    for text in ("ERROR", "the", "absent"):
-        proc = run("grep", "-n", text, input=data)
-        assert proc.stdout == tool("grep", "-n", "-F", "-e", text, input=data)
-
-
-@pytest.mark.skipif(not os.path.exists("/proc/cpuinfo"), reason="needs procfs")
-def test_proc_files_are_read():
-    """procfs files report size 0 but have lines."""
-    proc = run("lines", "/proc/cpuinfo")
-    assert proc.stdout == tool("wc", "-l", "/proc/cpuinfo")
-    proc = run("count", "processor", "/proc/cpuinfo")
-    assert int(proc.stdout) == int(tool("grep", "-c", "-F", "processor", "/proc/cpuinfo"))
-    proc = run("grep", "processor", "/proc/cpuinfo")
-    assert proc.stdout == tool("grep", "-F", "processor", "/proc/cpuinfo")
-
-
-@pytest.mark.skipif(not os.path.exists("/sys/kernel/mm"), reason="needs sysfs")
-def test_sysfs_file():
-    path = next((p for p in ("/sys/kernel/mm/transparent_hugepage/enabled",
-                             "/sys/kernel/kexec_loaded") if os.path.exists(p)), None)
-    if path is None:
-        pytest.skip("no readable sysfs file known here")
-    assert run("lines", path).stdout == tool("wc", "-l", path)
-
-
-def test_char_devices_and_empty_stdin():
-    assert run("lines", "/dev/null").stdout == b"0 /dev/null\n"
-    proc = run("grep", "x", "/dev/null")
-    assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", b"")
-    proc = run("count", "x")
-    assert (proc.returncode, proc.stdout) == (1, b"0\n")
-
-
-def test_find_several_files(files, inproc):
-    a = files("a.txt", b"xax\n")
-    b = files("b.txt", b"nothing\n")
-    proc = inproc("find", "x", a, b)
-    assert (proc.returncode, proc.stdout) == (0, b"%s:0\n" % a.encode())
-    proc = inproc("find", "--all", "x", a, b)
-    assert proc.stdout == b"%s:0\n%s:2\n" % (a.encode(), a.encode())
-    proc = inproc("find", "--last", "x", b, a)
-    assert proc.stdout == b"%s:2\n" % a.encode()
-
-
-def test_find_first_and_last_on_a_pipe():
-    data = b"ab" * 1_000_000 + b"XYZ" + b"ab" * 1_000_000 + b"XYZ"
-    assert run("find", "XYZ", input=data).stdout == b"2000000\n"
-    assert run("find", "--last", "XYZ", input=data).stdout == b"%d\n" % (len(data) - 3)
-    assert run("find", "--last", "", input=b"abc").stdout == b"3\n"
-
-
-def test_each_command_help_says_what_it_takes():
-    lines_help = run("lines", "--help").stdout.decode()
-    assert "NEEDLE" not in lines_help and "FILE" in lines_help
-    grep_help = run("grep", "--help").stdout.decode()
-    assert "NEEDLE" in grep_help and "\\u" in grep_help and "-n" in grep_help
-    assert "FILE" not in run("demo", "--help").stdout.decode()
-
-
-def test_unicode_escapes(files, inproc):
-    path = files("u.txt", "café\nnaïve 😀\n".encode())
-    assert inproc("count", r"\u00e9", path).stdout == b"1\n"
-    assert inproc("count", r"\U0001F600", path).stdout == b"1\n"
-    assert inproc("count", r"\\u00e9", path).stdout == b"0\n"
-    err = assert_clean_error(inproc("count", r"\u00", path), "usage: fastmmap count")
-    assert "bad escape" in err
-
-
-def test_unknown_flag_shows_the_command_usage(inproc):
-    proc = inproc("lines", "--bogus")
-    assert proc.returncode == 2
-    assert proc.stderr.startswith(b"usage: fastmmap lines ")
-    proc = inproc("grep", "-Q", "x")
-    assert proc.stderr.startswith(b"usage: fastmmap grep ")
-
-
-def test_demo_dir_missing_names_it(tmp_path, inproc):
-    missing = str(tmp_path / "nonexistent")
-    proc = inproc("demo", "--size", "1M", "--dir", missing)
-    assert_clean_error(proc, "fastmmap: %s: No such file or directory" % missing)
-
-
-def test_recursive_like_grep_r(tmp_path):
-    (tmp_path / "a" / "b").mkdir(parents=True)
-    (tmp_path / "1.txt").write_bytes(b"x\n")
-    (tmp_path / "a" / "b" / "2.txt").write_bytes(b"yx\nx\n")
-    (tmp_path / "a" / "3.txt").write_bytes(b"no\n")
-    os.symlink(str(tmp_path / "1.txt"), str(tmp_path / "a" / "link.txt"))
-    for args in ([], ["."], ["a"]):
-        ours = run("grep", "-r", "-n", "x", *args, cwd=str(tmp_path))
-        gnu = subprocess.run(["grep", "-r", "-n", "-F", "x", *args], cwd=str(tmp_path),
-                             capture_output=True)
-        assert ours.returncode == gnu.returncode == 0
-        assert sorted(ours.stdout.splitlines()) == sorted(gnu.stdout.splitlines())
-    proc = run("count", "-r", "x", "a", cwd=str(tmp_path))
-    assert proc.stdout == b"a/3.txt:0\na/b/2.txt:2\n"
-
-
-def test_lines_widths_like_wc(files):
-    path = files("a.txt", TEXT)
-    for others in (["-"], ["/dev/null"], ["/proc/cpuinfo"]):
-        if not os.path.exists(others[0]) and others[0] != "-":
-            continue
-        ours = run("lines", *others, path, input=b"a\n")
-        assert ours.stdout == tool("wc", "-l", *others, path, input=b"a\n"), others
