@@ -113,10 +113,13 @@ cdef int _check_fault_handler() except -1:
 cdef int _guarded(void (*fn)(void *) noexcept nogil, void *arg) except -1:
     """Run fn(arg) without the GIL, turning SIGBUS into OSError.
 
-    SAFETY: every caller holds a buffer export of the memory fn reads (a
-    typed memoryview of the map or of a bytearray), so nobody can unmap or
-    free it meanwhile; the fault guard catches a file truncated under a map.
-    fn only reads that memory and writes buffers the engine owns."""
+    SAFETY: every caller holds a buffer export (PyObject_GetBuffer) of the
+    memory fn reads -- a map, whose close() and resize() then raise
+    BufferError, or a bytearray, which then cannot be resized -- so nobody
+    can unmap or free it meanwhile; the fault guard turns the SIGBUS of a
+    file truncated under a map into rc != 0.  fn only reads that memory and
+    writes buffers the engine owns (allocated before, never inside, so a
+    jump out of fn leaks nothing)."""
     cdef int rc
     _check_fault_handler()
     with nogil:
