@@ -95,24 +95,102 @@ def _count_lines_iter(m):
     return n
 
 
-def run_demo(args, out):
+def _progress(text):
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def _time_operations(path, nbytes, nlines):
+    """Time each operation on both modules: (rows, mismatches), a row
+    being (label, stdlib GB/s, fastmmap GB/s, speed-up)."""
     import mmap as stdlib_mmap
+
+    import fastmmap
+
+    with open(path, "rb") as fh:
+        std = stdlib_mmap.mmap(fh.fileno(), 0, access=stdlib_mmap.ACCESS_READ)
+    fast = fastmmap.open(path)
+    rows = []
+    mismatches = []
+    try:
+        ops = [
+            ("find (absent needle)",
+             lambda: std.find(DEMO_NEEDLE), lambda: fast.find(DEMO_NEEDLE),
+             -1, None),
+            ("rfind (absent needle)",
+             lambda: std.rfind(DEMO_NEEDLE), lambda: fast.rfind(DEMO_NEEDLE),
+             -1, None),
+            ("count lines",
+             lambda: _stdlib_line_count(std), lambda: fast.count(b"\n"),
+             nlines, None),
+            ("iterate lines",
+             lambda: _count_readline(std), lambda: _count_lines_iter(fast),
+             nlines, 2),
+        ]
+        for label, std_fn, fast_fn, expected, min_runs in ops:
+            _progress("timing %s ..." % label)
+            kw = {} if min_runs is None else {"min_runs": min_runs, "budget": 0}
+            t_std, r_std = _best_time(std_fn, **kw)
+            t_fast, r_fast = _best_time(fast_fn, **kw)
+            if not (r_std == r_fast == expected):
+                mismatches.append("%s: stdlib %r, fastmmap %r, expected %r"
+                                  % (label, r_std, r_fast, expected))
+            rows.append((label, nbytes / t_std / 1e9, nbytes / t_fast / 1e9,
+                         t_std / t_fast))
+    finally:
+        std.close()
+        fast.close()
+    return rows, mismatches
+
+
+def _report_lines(rows, mismatches, nbytes, nlines):
+    """The table and the notes under it."""
+    from fastmmap._version import __version__
+
+    lines = [
+        "fastmmap %s vs stdlib mmap on %s of English-like text"
+        % (__version__, format_size(nbytes)),
+        "(%d bytes, %d lines, page cache warm; Python %s;"
+        % (nbytes, nlines, sys.version.split()[0]),
+        " best of several runs; GB/s = 10^9 bytes per second)",
+        "",
+    ]
+    head = ("operation", "stdlib GB/s", "fastmmap GB/s", "speed-up")
+    width = max(len(head[0]), *(len(r[0]) for r in rows))
+    lines.append("%-*s  %11s  %13s  %8s" % ((width,) + head))
+    lines.append("%s  %s  %s  %s" % ("-" * width, "-" * 11, "-" * 13, "-" * 8))
+    for label, g_std, g_fast, ratio in rows:
+        lines.append("%-*s  %11.2f  %13.2f  %7.1fx"
+                     % (width, label, g_std, g_fast, ratio))
+    lines += [
+        "",
+        "find, rfind:   needle %r, absent (the text is lowercase words)"
+        % DEMO_NEEDLE,
+        "count lines:   stdlib: sum(m[i:i+2**20].count(b'\\n')), 1 MiB slices"
+        " (the fastest",
+        "               stdlib way; a m.find(b'\\n', pos) loop is slower);"
+        " fastmmap: m.count(b'\\n')",
+        "iterate lines: stdlib: for line in iter(m.readline, b'');"
+        " fastmmap: for line in m.lines()",
+    ]
+    if mismatches:
+        lines.append("ANSWERS DISAGREE:")
+        lines += ["  " + text for text in mismatches]
+    else:
+        lines.append("all answers agree (%d lines; the needle is absent)" % nlines)
+    return lines
+
+
+def run_demo(args, out):
     import shutil
     import tempfile
 
-    import fastmmap
     from fastmmap import _corpus
 
     try:
         _corpus._numpy()
     except ImportError as exc:
         raise Failure("demo", str(exc)) from None
-
-    def progress(text):
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
-
-    size = args.size
     try:
         workdir = tempfile.mkdtemp(prefix="fastmmap-demo-", dir=args.dir)
     except OSError as exc:
@@ -120,83 +198,18 @@ def run_demo(args, out):
         # user named its parent.
         raise Failure(args.dir, exc.strerror or str(exc)) from None
     path = os.path.join(workdir, "corpus.txt")
-    keep = args.keep
     try:
-        progress("generating %s corpus in %s ..." % (format_size(size), workdir))
+        _progress("generating %s corpus in %s ..." % (format_size(args.size), workdir))
         t0 = time.perf_counter()
-        nbytes, nlines = _corpus.write_corpus(path, size)
-        progress("  %d bytes, %d lines in %.1f s"
-                 % (nbytes, nlines, time.perf_counter() - t0))
-
-        with open(path, "rb") as fh:
-            std = stdlib_mmap.mmap(fh.fileno(), 0, access=stdlib_mmap.ACCESS_READ)
-        fast = fastmmap.open(path)
-        rows = []
-        mismatches = []
-        try:
-            ops = [
-                ("find (absent needle)",
-                 lambda: std.find(DEMO_NEEDLE), lambda: fast.find(DEMO_NEEDLE),
-                 -1, None),
-                ("rfind (absent needle)",
-                 lambda: std.rfind(DEMO_NEEDLE), lambda: fast.rfind(DEMO_NEEDLE),
-                 -1, None),
-                ("count lines",
-                 lambda: _stdlib_line_count(std), lambda: fast.count(b"\n"),
-                 nlines, None),
-                ("iterate lines",
-                 lambda: _count_readline(std), lambda: _count_lines_iter(fast),
-                 nlines, 2),
-            ]
-            for label, std_fn, fast_fn, expected, min_runs in ops:
-                progress("timing %s ..." % label)
-                kw = {} if min_runs is None else {"min_runs": min_runs, "budget": 0}
-                t_std, r_std = _best_time(std_fn, **kw)
-                t_fast, r_fast = _best_time(fast_fn, **kw)
-                if not (r_std == r_fast == expected):
-                    mismatches.append("%s: stdlib %r, fastmmap %r, expected %r"
-                                      % (label, r_std, r_fast, expected))
-                rows.append((label, nbytes / t_std / 1e9, nbytes / t_fast / 1e9,
-                             t_std / t_fast))
-        finally:
-            std.close()
-            fast.close()
-
-        lines = [
-            "fastmmap %s vs stdlib mmap on %s of English-like text"
-            % (fastmmap.__version__, format_size(nbytes)),
-            "(%d bytes, %d lines, page cache warm; Python %s;"
-            % (nbytes, nlines, sys.version.split()[0]),
-            " best of several runs; GB/s = 10^9 bytes per second)",
-            "",
-        ]
-        head = ("operation", "stdlib GB/s", "fastmmap GB/s", "speed-up")
-        width = max(len(head[0]), *(len(r[0]) for r in rows))
-        lines.append("%-*s  %11s  %13s  %8s" % ((width,) + head))
-        lines.append("%s  %s  %s  %s" % ("-" * width, "-" * 11, "-" * 13, "-" * 8))
-        for label, g_std, g_fast, ratio in rows:
-            lines.append("%-*s  %11.2f  %13.2f  %7.1fx"
-                         % (width, label, g_std, g_fast, ratio))
-        lines += [
-            "",
-            "find, rfind:   needle %r, absent (the text is lowercase words)"
-            % DEMO_NEEDLE,
-            "count lines:   stdlib: sum(m[i:i+2**20].count(b'\\n')), 1 MiB slices"
-            " (the fastest",
-            "               stdlib way; a m.find(b'\\n', pos) loop is slower);"
-            " fastmmap: m.count(b'\\n')",
-            "iterate lines: stdlib: for line in iter(m.readline, b'');"
-            " fastmmap: for line in m.lines()",
-        ]
-        if mismatches:
-            lines.append("ANSWERS DISAGREE:")
-            lines += ["  " + text for text in mismatches]
-        else:
-            lines.append("all answers agree (%d lines; the needle is absent)" % nlines)
-        if keep:
+        nbytes, nlines = _corpus.write_corpus(path, args.size)
+        _progress("  %d bytes, %d lines in %.1f s"
+                  % (nbytes, nlines, time.perf_counter() - t0))
+        rows, mismatches = _time_operations(path, nbytes, nlines)
+        lines = _report_lines(rows, mismatches, nbytes, nlines)
+        if args.keep:
             lines.append("corpus kept: %s" % path)
         out.write(("\n".join(lines) + "\n").encode())
         return 1 if mismatches else 0
     finally:
-        if not keep:
+        if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
