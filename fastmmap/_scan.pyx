@@ -412,11 +412,41 @@ cdef Py_ssize_t _next_hit(_GrepRun *r) noexcept nogil:
         r.hits_done = got < _HITS
 
 
+cdef void _emit_lines(_GrepRun *r, Py_ssize_t ls,
+                      Py_ssize_t line_end) noexcept nogil:
+    """Copy the lines of hay[ls:line_end] to the output, each after the
+    prefix (and its number); the caller made room for them."""
+    cdef Py_ssize_t le
+    cdef const char *nl
+    cdef char *dst = r.out + r.out_len
+    _grep_count_to(r, ls)
+    while ls < line_end:
+        nl = <const char *>memchr(r.hay + ls, b"\n", line_end - ls)
+        le = line_end if nl == NULL else nl - r.hay + 1
+        memcpy(dst, r.prefix, r.prefix_len)
+        dst += r.prefix_len
+        if r.numbers:
+            dst += _put_number(dst, r.lineno)
+            dst[0] = 58
+            dst += 1
+        memcpy(dst, r.hay + ls, le - ls)
+        dst += le - ls
+        if nl == NULL:
+            dst[0] = 10       # the last line, without its newline
+            dst += 1
+        else:
+            r.lineno += 1
+        r.matched += 1
+        ls = le
+    r.counted = line_end
+    r.printed_end = line_end
+    r.out_len = dst - r.out
+
+
 cdef void _grep_step(void *arg) noexcept nogil:
     cdef _GrepRun *r = <_GrepRun *>arg
-    cdef Py_ssize_t hit, last, ls, le, nlines, need, line_end
+    cdef Py_ssize_t hit, last, ls, nlines, need, line_end
     cdef const char *nl
-    cdef char *dst
     r.status = _DONE
     while True:
         hit = _next_hit(r)
@@ -465,29 +495,7 @@ cdef void _grep_step(void *arg) noexcept nogil:
             r.need = need
             r.keep = 0
             return
-        _grep_count_to(r, ls)
-        dst = r.out + r.out_len
-        while ls < line_end:
-            nl = <const char *>memchr(r.hay + ls, b"\n", line_end - ls)
-            le = line_end if nl == NULL else nl - r.hay + 1
-            memcpy(dst, r.prefix, r.prefix_len)
-            dst += r.prefix_len
-            if r.numbers:
-                dst += _put_number(dst, r.lineno)
-                dst[0] = 58
-                dst += 1
-            memcpy(dst, r.hay + ls, le - ls)
-            dst += le - ls
-            if nl == NULL:
-                dst[0] = 10       # the last line, without its newline
-                dst += 1
-            else:
-                r.lineno += 1
-            r.matched += 1
-            ls = le
-        r.counted = line_end
-        r.printed_end = line_end
-        r.out_len = dst - r.out
+        _emit_lines(r, ls, line_end)
     # What is dropped is counted first, so line numbers go on right; no
     # line before the bytes kept can be printed any more.
     if r.keep > r.counted:
