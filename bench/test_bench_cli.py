@@ -1,8 +1,13 @@
 """The ``fastmmap`` command as a whole process against the tools it mimics.
 
-``fastmmap lines FILE`` against ``wc -l FILE``, and ``fastmmap count NEEDLE
-FILE`` against ``rg -c --count-matches -F NEEDLE FILE`` (ripgrep), for the
-suite's 18 absent needles and two present ones.  Each round starts a fresh
+``fastmmap lines FILE`` against ``wc -l FILE``, with the file in the page
+cache as written (large folios) and again after its pages were dropped and
+read back 4 KiB at a time without readahead (4 KiB pages);
+``fastmmap count NEEDLE FILE`` against ``rg -c --count-matches -F NEEDLE
+FILE`` (ripgrep), for the suite's 18 absent needles and two present ones;
+and ``fastmmap grep NEEDLE FILE`` against ``rg -F NEEDLE FILE`` with the
+output written to a file, for an absent, a rare and three frequent needles.
+Each round starts a fresh
 process, so interpreter start-up is included, as a shell user sees it.  The
 page cache is warm (the ``corpus`` fixture read the file).  Every round's
 output is checked.
@@ -12,6 +17,7 @@ The fastmmap command is the console script installed next to this Python
 fastmmap`` is used and the note in the summary says so.
 """
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
@@ -57,10 +63,31 @@ def timed(benchmark, argv):
                               iterations=1)
 
 
+def small_pages(path):
+    """Drop the file's pages from the page cache and read them back 4 KiB at
+    a time with readahead off: the cache then holds it in 4 KiB pages (as
+    after memory pressure), not in the large folios that writing or a
+    sequential read with readahead leave.  Pages another process has
+    mapped are not dropped."""
+    os.sync()
+    with open(path, "rb", buffering=0) as fh:
+        fd = fh.fileno()
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+        while fh.read(4096):
+            pass
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_NORMAL)
+
+
 @pytest.mark.parametrize("impl", ("fastmmap", "wc"))
-def test_cli_lines(benchmark, record, corpus, impl):
-    row = "cli lines"
+@pytest.mark.parametrize("pages", ("as written", "4 KiB"))
+def test_cli_lines(benchmark, record, corpus, impl, pages):
+    row = "cli lines" if pages == "as written" else "cli lines, 4 KiB pages"
     benchmark.group = row
+    if pages == "4 KiB":
+        if not hasattr(os, "posix_fadvise"):
+            pytest.skip("no posix_fadvise")
+        small_pages(corpus.path)
     if impl == "wc":
         if shutil.which("wc") is None:
             pytest.skip("no wc")
@@ -100,4 +127,48 @@ def test_cli_count(benchmark, record, corpus, impl, which):
         out = timed(benchmark, prefix + ["count", "--", cli_escape(needle), corpus.path])
     # rg prints nothing for no match; fastmmap prints 0 (and both exit 1)
     assert int(out or b"0") == expected
+    record(row, impl, "cli", note=note)
+
+
+# Absent, rare, and frequent: a word, a letter on most lines, a one-byte needle.
+GREP_NEEDLES = (b"ERROR 504", b"qu", b" the ", b"e", b"z")
+
+
+@functools.cache
+def rg_grep_digest(path, needle):
+    """(size, sha256) of rg -F's output: what fastmmap grep must print."""
+    done = subprocess.run(["rg", "--no-config", "-F", "-e", os.fsdecode(needle), path],
+                          capture_output=True, check=False)
+    return len(done.stdout), hashlib.sha256(done.stdout).hexdigest()
+
+
+def run_to_file(argv, out_path):
+    with open(out_path, "wb") as out:
+        done = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, check=False)
+    assert done.returncode in (0, 1), (argv, done.returncode, done.stderr)
+
+
+def digest(path):
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("impl", ("fastmmap", "rg"))
+@pytest.mark.parametrize("needle", GREP_NEEDLES, ids=lambda n: repr(n.decode()))
+def test_cli_grep(benchmark, record, corpus, impl, needle, tmp_path):
+    if shutil.which("rg") is None:
+        pytest.skip("no rg (ripgrep)")
+    row = f"cli grep {needle!r}"
+    benchmark.group = row
+    out_path = str(tmp_path / "out")
+    if impl == "rg":
+        argv = ["rg", "--no-config", "-F", "-e", os.fsdecode(needle), corpus.path]
+        note = "rg --no-config -F -e NEEDLE FILE > OUT"
+    else:
+        prefix, note = fastmmap_command()
+        argv = prefix + ["grep", "--", cli_escape(needle), corpus.path]
+    benchmark.pedantic(run_to_file, args=(argv, out_path), rounds=ROUNDS,
+                       warmup_rounds=1, iterations=1)
+    assert digest(out_path) == rg_grep_digest(corpus.path, needle)
     record(row, impl, "cli", note=note)

@@ -1,9 +1,10 @@
-"""``python -m fastmmap`` and the ``fastmmap`` console script.
+"""``python -m fastmmap``: the fastmmap command line (fastmmap/_cli.py).
 
-Commands: lines, count, find, grep (wc/grep-style scans of memory-mapped
-files) and demo (fastmmap against the stdlib mmap on a generated corpus).
-Run ``python -m fastmmap --help`` for the details.
+Commands: lines, count, find, grep (wc/grep-style scans of files, pipes and
+standard input) and demo (fastmmap against the stdlib mmap on a generated
+corpus).  Run ``python -m fastmmap --help`` for the details.
 """
+import os
 import sys
 
 
@@ -16,4 +17,13 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # As bin/fastmmap: leave without the interpreter's teardown; every map
+    # is closed and every thread joined by now, and the output is flushed
+    # here.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(status)

@@ -16,9 +16,10 @@ How it is made:
   vectorised gathers, :data:`CHUNK_BYTES` at a time, so the stream never
   repeats itself and costs a few seconds per 256 MiB.
 
-The output is a pure function of ``(size, seed)`` and byte-identical to what
-``bench/corpus.py`` (format 1) generated before it moved here.  NumPy is
-needed to generate (imported on first use); importing this module is free.
+The output is a pure function of ``(size, seed)``; ``bench/corpus.py``
+caches it under its FORMAT_VERSION, which a change to the text must bump.
+NumPy is needed to generate (imported on first use); importing this module
+is free.
 """
 import bisect
 import functools

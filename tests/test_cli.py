@@ -1,24 +1,31 @@
 """The command line, driven as a user drives it: ``python -m fastmmap``."""
-import argparse
 import io
 import os
-import random
 import shutil
 import subprocess
 import sys
 
 import pytest
+from cli_support import (
+    SKIP_AGAINST_STDLIB,
+    TEXT,
+    assert_clean_error,
+    call,
+    file_maker,
+    in_process,
+    rg_oracle,
+    run,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AGAINST_STDLIB, load_fastmmap
 
-pytestmark = pytest.mark.skipif(
-    AGAINST_STDLIB, reason="the command line needs fastmmap itself")
+pytestmark = SKIP_AGAINST_STDLIB
 
 if not AGAINST_STDLIB:
     fastmmap = load_fastmmap()
-    from fastmmap import _cli
+    from fastmmap import _cli, _inputs, _scan
     PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
 
 try:
@@ -28,54 +35,15 @@ except ImportError:
     HAVE_NUMPY = False
 needs_numpy = pytest.mark.skipif(not HAVE_NUMPY, reason="the corpus generator needs NumPy")
 
-TEXT = b"hello world\nfoo bar\nbaz hello\n\nlast hello line"   # no final newline
 
-
-def run(*args, stdin=None, input=None, cwd=None, timeout=120):
-    """Run ``python -m fastmmap ARGS``; returns the CompletedProcess (bytes)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-    cmd = [sys.executable, "-m", "fastmmap"] + [os.fsdecode(a) for a in args]
-    kw = {"input": input} if input is not None else {"stdin": stdin if stdin is not None
-                                                      else subprocess.DEVNULL}
-    return subprocess.run(cmd, capture_output=True, env=env, cwd=cwd,
-                          timeout=timeout, **kw)
-
-
-def call(capsysbinary, *args):
-    """Run the command line in this process: (status, stdout, stderr) bytes."""
-    status = _cli.main([os.fsdecode(a) for a in args])
-    out, err = capsysbinary.readouterr()
-    return status, out, err
+@pytest.fixture
+def files(tmp_path):
+    return file_maker(tmp_path)
 
 
 @pytest.fixture
 def inproc(capsysbinary):
-    """Like run(), but in this process through main() (no stdin): the
-    variants of a behaviour a subprocess test already covers end to end."""
-    def run_here(*args):
-        status, out, err = call(capsysbinary, *args)
-        return subprocess.CompletedProcess(args, status, out, err)
-    return run_here
-
-
-def assert_clean_error(proc, *fragments):
-    """Exit 2, one line on stderr starting 'fastmmap: ', no traceback."""
-    err = proc.stderr.decode()
-    assert proc.returncode == 2, (proc.returncode, err)
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in err, err
-    return err
-
-
-@pytest.fixture
-def files(tmp_path):
-    def make(name, data):
-        path = tmp_path / name
-        path.write_bytes(data)
-        return str(path)
-    return make
+    return in_process(capsysbinary)
 
 
 # -- general ----------------------------------------------------------------------
@@ -168,11 +136,9 @@ def test_stdin_from_current_position(files):
     assert proc.stdout == b"3\n"
 
 
-def test_lines_stdin_pipe_refused():
+def test_lines_stdin_pipe():
     proc = run("lines", input=b"a\nb\n")
-    err = assert_clean_error(proc, "fastmmap: (standard input): ", "regular file")
-    assert err.count("\n") == 1
-    assert proc.stdout == b""
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"2\n", b"")
 
 
 def test_lines_errors_keep_going(files, tmp_path, inproc):
@@ -194,10 +160,15 @@ def test_permission_denied(files):
     assert_clean_error(run("lines", path), "fastmmap: %s: Permission denied" % path)
 
 
-def test_fifo_refused_cleanly(tmp_path):
+def test_fifo(tmp_path):
     path = str(tmp_path / "fifo")
     os.mkfifo(path)
-    assert_clean_error(run("count", "x", path), "fastmmap: %s: " % path, "regular file")
+    writer = subprocess.Popen(["sh", "-c", 'printf "x\\nxx\\n" > "$1"', "sh", path])
+    try:
+        proc = run("count", "x", path)
+    finally:
+        writer.wait(timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"3\n", b"")
 
 
 # -- count ------------------------------------------------------------------------
@@ -249,7 +220,8 @@ def test_count_escapes_subprocess(files):
 
 def test_count_bad_escape(files):
     proc = run("count", r"\x4", files("a.txt", TEXT))
-    assert_clean_error(proc, "fastmmap: ", "escape")
+    err = assert_clean_error(proc, "usage: fastmmap count", "bad escape")
+    assert err.count("\n") == 2
 
 
 def test_count_unknown_escape_kept(files, inproc):
@@ -335,85 +307,38 @@ TRUNCATED = ("the mapped file is shorter than the map (truncated underneath?); "
              "these bytes cannot be accessed")
 
 
-def test_find_all_file_truncated_while_scanning(files, monkeypatch, inproc):
-    """A file truncated under the map between two windows of --all: the
-    offsets found so far, then one error line naming the file (not
-    "fastmmap: fastmmap: ..." without it)."""
-    page = fastmmap.PAGESIZE
-    data = bytearray(4 * page)
-    data[0] = data[page + 1] = data[3 * page + 2] = ord("x")
-    path = files("t.bin", bytes(data))
-    monkeypatch.setattr(_cli, "_WINDOW", page)
-    real = _cli._all_offsets
-
-    def truncating(m, needle):
-        for i, off in enumerate(real(m, needle)):
-            yield off
-            if i == 0:
-                os.truncate(path, 0)
-    monkeypatch.setattr(_cli, "_all_offsets", truncating)
-    proc = inproc("find", "--all", "x", path)
-    assert proc.stdout == b"0\n"
-    err = assert_clean_error(proc)
-    assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
-
-
 @pytest.mark.parametrize("args", [["find"], ["find", "--last"], ["find", "--all"],
                                   ["count"], ["lines"], ["grep"]])
 def test_file_truncated_under_the_map_is_named_once(files, monkeypatch, inproc, args):
     page = fastmmap.PAGESIZE
     path = files("t.bin", b"ab\n" * page)
-    real = _cli.map_input
+    real = _inputs._try_map
 
-    def map_then_truncate(name):
-        m = real(name)
-        os.truncate(name, 0)
+    def map_then_truncate(fd, st):
+        m = real(fd, st)
+        os.truncate(path, 0)
         return m
-    monkeypatch.setattr(_cli, "map_input", map_then_truncate)
+    monkeypatch.setattr(_inputs, "_try_map", map_then_truncate)
     needle = [] if args == ["lines"] else ["x"]
     proc = inproc(*args, *needle, path)
     err = assert_clean_error(proc)
     assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
 
 
-WINDOW_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n"]), max_size=80).map(b"".join)
-
-
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=WINDOW_DATA, needle=st.sampled_from([b"a", b"aa", b"aba", b"ab\n", b"b"]),
-       window=st.integers(1, 9))
-def test_find_all_windows_agree_with_count(files, monkeypatch, data, needle, window):
-    """--all walks the map a window at a time; no match may be lost or
-    doubled at a window edge."""
-    expected = []
-    pos = data.find(needle)
-    while pos >= 0:
-        expected.append(pos)
-        pos = data.find(needle, pos + len(needle))
-    path = files("w.bin", data)
-    monkeypatch.setattr(_cli, "_WINDOW", window)
-    with fastmmap.open(path) as m:
-        assert list(_cli._all_offsets(m, needle)) == expected
-
-
-def test_find_all_empty_needle_in_process(files):
-    with fastmmap.open(files("a.bin", b"abc")) as m:
-        assert list(_cli._all_offsets(m, b"")) == [0, 1, 2, 3]
-
-
 # -- grep -------------------------------------------------------------------------
 
 def test_grep_one_file(files):
-    proc = run("grep", "hello", files("a.txt", TEXT))
+    proc = run("grep", "-n", "hello", files("a.txt", TEXT))
     assert proc.returncode == 0
     assert proc.stdout == b"1:hello world\n3:baz hello\n5:last hello line\n"
+    proc = run("grep", "hello", files("a.txt", TEXT))
+    assert proc.stdout == b"hello world\nbaz hello\nlast hello line\n"
 
 
 def test_grep_several_files(files, inproc):
     a = files("a.txt", TEXT)
     b = files("b.txt", b"one\ntwo hello\n")
-    proc = inproc("grep", "hello", a, b)
+    proc = inproc("grep", "-n", "hello", a, b)
     assert proc.stdout.decode().splitlines() == [
         a + ":1:hello world", a + ":3:baz hello", a + ":5:last hello line",
         b + ":2:two hello"]
@@ -424,31 +349,38 @@ def test_grep_nothing_and_empty(files, inproc):
     assert (proc.returncode, proc.stdout) == (1, b"")
 
 
-def test_grep_binary_safe(files, capsysbinary):
+def test_grep_binary_file(files, capsysbinary):
     data = b"\xff\xfe bin\x00ary\r\n plain\n\x80match\xff\n"
     path = files("b.bin", data)
     proc = run("grep", r"\x00", path)
-    assert proc.stdout == b"1:\xff\xfe bin\x00ary\r\n"
-    assert call(capsysbinary, "grep", "match", path) == (0, b"3:\x80match\xff\n", b"")
+    assert proc.stdout == b"binary file %s matches\n" % path.encode()
+    assert call(capsysbinary, "grep", "absent", path) == (1, b"", b"")
+    assert call(capsysbinary, "grep", "-a", "-n", r"\x00", path) == (
+        0, b"1:\xff\xfe bin\x00ary\r\n", b"")
+    assert call(capsysbinary, "grep", "-n", "--text", "match", path) == (
+        0, b"3:\x80match\xff\n", b"")
+    text = files("t.txt", b"match\n")
+    proc = run("grep", "match", path, text)
+    assert proc.stdout == b"binary file %s matches\n%s:match\n" % (path.encode(), text.encode())
 
 
 def test_grep_needle_spanning_lines(files, inproc):
-    proc = inproc("grep", r"bar\nbaz", files("a.txt", TEXT))
+    proc = inproc("grep", "-n", r"bar\nbaz", files("a.txt", TEXT))
     assert proc.stdout == b"2:foo bar\n3:baz hello\n"
 
 
 def test_grep_crlf(files, inproc):
-    proc = inproc("grep", "b", files("a.txt", b"a\r\nb\r\nc\r\nab"))
+    proc = inproc("grep", "-n", "b", files("a.txt", b"a\r\nb\r\nc\r\nab"))
     assert proc.stdout == b"2:b\r\n4:ab\n"
 
 
 def test_grep_stdin(files):
     path = files("a.txt", TEXT)
     with open(path, "rb") as fh:
-        proc = run("grep", "foo", stdin=fh)
+        proc = run("grep", "-n", "foo", stdin=fh)
     assert proc.stdout == b"2:foo bar\n"
-    proc = run("grep", "foo", input=b"foo\n")
-    assert_clean_error(proc, "(standard input)")
+    proc = run("grep", "-n", "foo", input=b"x\nfoo\n")
+    assert (proc.returncode, proc.stdout) == (0, b"2:foo\n")
 
 
 @needs_numpy
@@ -461,55 +393,37 @@ def test_grep_matches_gnu_grep(files, inproc):
     b = files("b.txt", buf.getvalue()[:5000] + b"tail without newline the")
     for needle in ("the", "zzzz"):
         for paths in ([a], [a, b]):
-            ours = inproc("grep", needle, *paths)
+            ours = inproc("grep", "-n", needle, *paths)
             gnu = subprocess.run(["grep", "-F", "-n", "-e", needle] + paths,
                                  capture_output=True)
             assert ours.returncode == gnu.returncode
             assert ours.stdout == gnu.stdout
 
 
-def grep_oracle(data, needle, prefix=b""):
-    out = []
-    start = 0
-    lineno = 1
-    while start < len(data):
-        eol = data.find(b"\n", start)
-        end = len(data) if eol < 0 else eol + 1
-        line = data[start:end]
-        if needle in line:
-            newline = b"" if line.endswith(b"\n") else b"\n"
-            out.append(b"%s%d:%s%s" % (prefix, lineno, line, newline))
-        start = end
-        lineno += 1
-    return b"".join(out)
-
-
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n", b"\r"]),
                      max_size=60).map(b"".join),
-       needle=st.sampled_from([b"a", b"ab", b"b", b"ba", b"\r", b"aa"]))
+       needle=st.sampled_from([b"a", b"ab", b"b", b"ba", b"\r", b"aa", b"a\nb", b"\n"]))
 def test_grep_line_numbers_random(files, data, needle):
     out = io.BytesIO()
     with fastmmap.open(files("g.bin", data)) as m:
-        _cli._grep_map(m, needle, b"f:", out)
-    assert out.getvalue() == grep_oracle(data, needle, b"f:")
+        _scan.Grep(needle, b"f:", True).feed(m, True, out.write)
+    assert out.getvalue() == rg_oracle(data, needle, True, b"f:")
 
 
-def test_grep_empty_needle_prints_every_line(files):
-    out = io.BytesIO()
-    with fastmmap.open(files("g.bin", b"a\n\nb")) as m:
-        assert _cli._grep_map(m, b"", b"", out) == 3
-    assert out.getvalue() == b"1:a\n2:\n3:b\n"
-    with fastmmap.open(files("e.bin", b"")) as m:
-        assert _cli._grep_map(m, b"", b"", io.BytesIO()) == 0
+def test_grep_empty_needle_prints_every_line(files, inproc):
+    proc = inproc("grep", "-n", "", files("g.bin", b"a\n\nb"))
+    assert (proc.returncode, proc.stdout) == (0, b"1:a\n2:\n3:b\n")
+    proc = inproc("grep", "", files("e.bin", b""))
+    assert (proc.returncode, proc.stdout) == (1, b"")
 
 
 def test_broken_pipe_is_quiet(files):
     path = files("big.txt", b"a line that matches\n" * 200_000)
     env = dict(os.environ)
     env["PYTHONPATH"] = PACKAGE_PARENT
-    proc = subprocess.Popen([sys.executable, "-m", "fastmmap", "grep", "matches", path],
+    proc = subprocess.Popen([sys.executable, "-m", "fastmmap", "grep", "-n", "matches", path],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, env=env)
     assert proc.stdout.readline() == b"1:a line that matches\n"
@@ -520,136 +434,12 @@ def test_broken_pipe_is_quiet(files):
     assert err == b""
 
 
-# -- demo -------------------------------------------------------------------------
-
-def test_parse_size():
-    assert _cli.parse_size("4096") == 4096
-    assert _cli.parse_size("64M") == 64 << 20
-    assert _cli.parse_size("1G") == 1 << 30
-    assert _cli.parse_size("1.5g") == 3 << 29
-    assert _cli.parse_size("512KiB") == 512 << 10
-    assert _cli.parse_size("2MB") == 2 << 20
-    for bad in ("", "M", "-1M", "0", "1X", "one"):
-        with pytest.raises(argparse.ArgumentTypeError):
-            _cli.parse_size(bad)
-
-
-@needs_numpy
-def test_demo_small(tmp_path):
-    proc = run("demo", "--size", "4M", "--dir", str(tmp_path))
-    out = proc.stdout.decode()
-    err = proc.stderr.decode()
-    assert proc.returncode == 0, err
-    assert "Traceback" not in err
-    assert "generating 4 MiB corpus" in err
-    lines = out.splitlines()
-    header = next(i for i, line in enumerate(lines) if line.startswith("operation"))
-    assert lines[header].split() == ["operation", "stdlib", "GB/s", "fastmmap", "GB/s",
-                                     "speed-up"]
-    rows = lines[header + 2:header + 6]
-    assert [r.split("  ")[0] for r in rows] == [
-        "find (absent needle)", "rfind (absent needle)", "count lines", "iterate lines"]
-    for row in rows:
-        *_, g_std, g_fast, ratio = row.split()
-        assert float(g_std) > 0 and float(g_fast) > 0 and ratio.endswith("x")
-    assert "all answers agree" in out
-    assert os.listdir(tmp_path) == []      # the corpus is gone
-
-
-@needs_numpy
-def test_demo_keep(tmp_path, inproc):
-    proc = inproc("demo", "--size", "300K", "--keep", "--dir", str(tmp_path))
-    assert proc.returncode == 0, proc.stderr
-    kept = [line for line in proc.stdout.decode().splitlines()
-            if line.startswith("corpus kept: ")]
-    assert len(kept) == 1
-    path = kept[0][len("corpus kept: "):]
-    assert os.path.dirname(os.path.dirname(path)) == str(tmp_path)
-    size = os.path.getsize(path)
-    assert 300 << 10 <= size < (300 << 10) + 200
-    with open(path, "rb") as fh:
-        data = fh.read()
-    assert data.endswith(b"\n") and set(data) <= set(b"abcdefghijklmnopqrstuvwxyz \n")
-
-
-@pytest.mark.skipif(HAVE_NUMPY, reason="checks the message shown without NumPy")
-def test_demo_without_numpy(tmp_path):
-    proc = run("demo", "--size", "1M", "--dir", str(tmp_path))
-    assert_clean_error(proc, "NumPy")
-    assert os.listdir(tmp_path) == []
-
-
-# -- the corpus generator ------------------------------------------------------------
-
-@needs_numpy
-def test_corpus_deterministic_and_shaped():
-    from fastmmap import _corpus
-    a, b = io.BytesIO(), io.BytesIO()
-    size, lines = _corpus.generate(a, 100_000)
-    assert _corpus.generate(b, 100_000) == (size, lines)
-    assert a.getvalue() == b.getvalue()
-    data = a.getvalue()
-    assert len(data) == size >= 100_000 and data.count(b"\n") == lines
-    assert size - 100_000 < 200 and data.endswith(b"\n")
-    assert set(data) <= _corpus.ALLOWED
-    lengths = [len(line) for line in data.split(b"\n")[:-1]]
-    assert 70 < sum(lengths) / len(lengths) < 90
-    assert max(lengths) < 100
-    assert b"  " not in data
-    assert not data.startswith(b" ")
-    # a prefix of a bigger corpus is the smaller one
-    c = io.BytesIO()
-    _corpus.generate(c, 300_000)
-    assert c.getvalue().startswith(data)
-    other = io.BytesIO()
-    _corpus.generate(other, 100_000, seed=1)
-    assert other.getvalue() != data
-
-
-@needs_numpy
-def test_corpus_word_frequencies_are_zipf_like():
-    from fastmmap import _corpus
-    buf = io.BytesIO()
-    _corpus.generate(buf, 400_000)
-    words = buf.getvalue().split()
-    counts = {}
-    for w in words:
-        counts[w] = counts.get(w, 0) + 1
-    ranked = sorted(counts.values(), reverse=True)
-    # Zipf with exponent 1: the top word ~ twice the 2nd, ~ 10x the 10th
-    assert 1.3 < ranked[0] / ranked[1] < 3
-    assert 5 < ranked[0] / ranked[9] < 20
-    vocab = _corpus.make_vocabulary()
-    assert len(vocab) == len(set(vocab)) == _corpus.VOCAB_SIZE
-    assert max(counts, key=counts.get) == vocab[0]
-
-
-@needs_numpy
-def test_corpus_nothing_for_nonpositive_size():
-    from fastmmap import _corpus
-    buf = io.BytesIO()
-    assert _corpus.generate(buf, 0) == (0, 0) and buf.getvalue() == b""
-
-
-@needs_numpy
-def test_corpus_random_sizes_end_on_line():
-    from fastmmap import _corpus
-    rng = random.Random(5)
-    for size in [1, 2, 79, 80, 81] + [rng.randrange(1, 50_000) for _ in range(5)]:
-        buf = io.BytesIO()
-        written, lines = _corpus.generate(buf, size)
-        data = buf.getvalue()
-        assert written >= size and data.endswith(b"\n")
-        # the shortest run of whole lines holding size bytes
-        assert data[:-1].rfind(b"\n") + 1 < size
-
-
 # -- the argparse-free path for lines/count ---------------------------------------
 
-ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--",
+ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--", "-n",
                              "-x", "--all", "-5", "", "\\n", "needle with space",
                              "--help", "-h", "--version"])
-COMMANDS = st.sampled_from(["lines", "count"])
+COMMANDS = st.sampled_from(["lines", "count", "grep"])
 
 
 @settings(max_examples=600, deadline=None)
@@ -663,22 +453,22 @@ def test_parse_simple_agrees_with_argparse(argv):
     simple = _cli.parse_simple(argv)
     if simple is None:
         return
-    full = _cli.build_parser().parse_args(argv)
+    full = _cli.build_command_parser(_cli._command(argv[0])).parse_args(argv[1:])
     assert vars(simple) == vars(full), argv
 
 
 def test_parse_simple_scope():
     assert vars(_cli.parse_simple(["lines"])) == {
-        "command": "lines", "files": [], "func": _cli.cmd_lines}
+        "command": "lines", "files": [], "func": _cli._run_lines}
     assert _cli.parse_simple(["count", "x", "-", "f"]).files == ["-", "f"]
-    assert _cli.parse_simple(["count", "-", "f"]).needle == "-"
+    assert _cli.parse_simple(["count", "-", "f"]).needle == b"-"
     # after a leading --, anything is an argument (as scripts pass needles)
     simple = _cli.parse_simple(["count", "--", "-x", "f", "--all"])
-    assert (simple.needle, simple.files) == ("-x", ["f", "--all"])
+    assert (simple.needle, simple.files) == (b"-x", ["f", "--all"])
     assert _cli.parse_simple(["lines", "--", "-h"]).files == ["-h"]
     for argv in ([], ["count"], ["count", "--"], ["count", "--", "x", "--", "f"],
                  ["count", "x", "--", "f"], ["lines", "--help"],
-                 ["lines", "-x"], ["find", "x", "f"], ["grep", "x"], ["demo"],
+                 ["lines", "-x"], ["find", "x", "f"], ["grep", "-n", "x"], ["demo"],
                  ["count", "-5", "f"]):
         assert _cli.parse_simple(argv) is None, argv
 
@@ -696,11 +486,11 @@ def test_lines_and_count_do_not_import_argparse(make_file):
             "sys.exit(status)")
     env = dict(os.environ)
     env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-    for args in (["lines", path], ["count", "hello", path]):
+    for args in (["lines", path], ["count", "hello", path], ["grep", "--", "hello", path]):
         done = subprocess.run([sys.executable, "-S", "-c", code] + args,
                               capture_output=True, env=env)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.split()[0] in (b"4", b"3")
+        assert done.stdout.split()[0] in (b"4", b"3", b"hello")
 
 
 def installed_script():

@@ -1,0 +1,241 @@
+"""Every kind of input (files, pipes, FIFOs, devices, /proc and /sys,
+directories) against wc, grep and ripgrep; the engines fed block by block."""
+import functools
+import io
+import os
+import shutil
+import subprocess
+
+import pytest
+from cli_support import (
+    NEEDLES,
+    SKIP_AGAINST_STDLIB,
+    TEXT,
+    assert_clean_error,
+    big_text,
+    feed_in_blocks,
+    file_maker,
+    in_process,
+    needle_bytes,
+    rg_oracle,
+    run,
+    tool,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import AGAINST_STDLIB, load_fastmmap
+from support import naive_find_all
+
+pytestmark = SKIP_AGAINST_STDLIB
+
+if not AGAINST_STDLIB:
+    load_fastmmap()
+    from fastmmap import _scan
+
+
+@pytest.fixture
+def files(tmp_path):
+    return file_maker(tmp_path)
+
+
+@pytest.fixture
+def inproc(capsysbinary):
+    return in_process(capsysbinary)
+
+
+BLOCK_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n"]),
+                      max_size=80).map(b"".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=BLOCK_DATA, needle=st.sampled_from([b"a", b"aa", b"aba", b"ab\n", b"b\na", b"\n"]),
+       block=st.integers(1, 9))
+def test_engines_in_blocks_match_once_at_block_edges(data, needle, block):
+    """Occurrences straddling the edge of two blocks are found exactly once."""
+    counter = _scan.Counter(needle)
+    feed_in_blocks(counter.feed, data, block)
+    assert counter.total == data.count(needle)
+    out = io.BytesIO()
+    offsets = _scan.Offsets(needle, b"f:")
+    feed_in_blocks(lambda buf, final: offsets.feed(buf, final, out.write), data, block)
+    assert out.getvalue() == b"".join(b"f:%d\n" % o for o in naive_find_all(data, needle))
+    for numbers in (False, True):
+        out = io.BytesIO()
+        grep = _scan.Grep(needle, b"", numbers)
+        feed_in_blocks(functools.partial(grep.feed, write=out.write), data, block)
+        assert out.getvalue() == rg_oracle(data, needle, numbers)
+
+
+def test_grep_output_larger_than_its_buffer():
+    """Many flushes of the output buffer, and one line larger than it."""
+    data = b"x" * (9 << 20) + b"\n" + b"ab\n" * 3_000_000
+    out = io.BytesIO()
+    grep = _scan.Grep(b"x", b"", True)
+    grep.feed(data, True, out.write)
+    assert out.getvalue() == b"1:" + b"x" * (9 << 20) + b"\n"
+    out = io.BytesIO()
+    grep = _scan.Grep(b"b", b"", True)
+    grep.feed(data, True, out.write)
+    assert out.getvalue() == b"".join(b"%d:ab\n" % i for i in range(2, 3_000_002))
+
+
+# -- every kind of input, against the tools the commands mimic --------------------
+
+@pytest.mark.parametrize("how", ["file", "pipe", "stdin-file"])
+def test_lines_count_find_against_wc_and_grep(files, how):
+    data = big_text()
+    path = files("big.txt", data)
+
+    def ours(*args):
+        if how == "file":
+            return run(*args, path)
+        if how == "pipe":
+            return run(*args, input=data)
+        with open(path, "rb") as fh:
+            return run(*args, stdin=fh)
+
+    proc = ours("lines")
+    assert proc.returncode == 0
+    assert int(proc.stdout.split()[0]) == int(tool("wc", "-l", input=data).split()[0])
+    for text in NEEDLES:
+        needle = needle_bytes(text)
+        assert int(ours("count", "--", text).stdout) == data.count(needle)
+        offsets = ours("find", "--all", "--", text).stdout
+        assert offsets == b"".join(b"%d\n" % o for o in naive_find_all(data, needle))
+        if b"\n" not in needle:
+            gnu = tool("grep", "-b", "-o", "-F", "-e", needle, input=data)
+            assert offsets == b"".join(line.split(b":")[0] + b"\n"
+                                       for line in gnu.splitlines())
+            grep_c = tool("grep", "-c", "-F", "-e", needle, input=data)
+            assert ours("grep", "--", text).stdout.count(b"\n") == int(grep_c)
+
+
+@pytest.mark.skipif(shutil.which("rg") is None, reason="needs ripgrep (rg)")
+@pytest.mark.parametrize("how", ["file", "pipe"])
+def test_grep_prints_what_ripgrep_prints(files, how):
+    data = big_text() + b"last line without newline e"
+    path = files("big.txt", data)
+    other = files("small.txt", b"the end\n}x\n")
+    for text in NEEDLES:
+        needle = needle_bytes(text)
+        multiline = ["-U"] if b"\n" in needle else []
+        rg = ["rg", "--no-config", "-j1", "-F", *multiline, "-e", needle]
+        if how == "pipe":
+            for extra in ([], ["-n"]):
+                proc = run("grep", *extra, "--", text, input=data)
+                assert proc.stdout == tool(*rg, *extra, "-", input=data), (text, extra)
+        else:
+            proc = run("grep", "-n", "--", text, path, other)
+            expected = tool(*rg, "-n", "--no-heading", "--with-filename", path, other)
+            assert proc.stdout == expected, text
+            assert proc.returncode == (0 if expected else 1)
+
+
+def test_grep_against_gnu_grep_on_a_pipe():
+    data = big_text()
+    for text in ("ERROR", "the", "absent"):
+        proc = run("grep", "-n", text, input=data)
+        assert proc.stdout == tool("grep", "-n", "-F", "-e", text, input=data)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/cpuinfo"), reason="needs procfs")
+def test_proc_files_are_read():
+    """procfs files report size 0 but have lines."""
+    proc = run("lines", "/proc/cpuinfo")
+    assert proc.stdout == tool("wc", "-l", "/proc/cpuinfo")
+    proc = run("count", "processor", "/proc/cpuinfo")
+    assert int(proc.stdout) == int(tool("grep", "-c", "-F", "processor", "/proc/cpuinfo"))
+    proc = run("grep", "processor", "/proc/cpuinfo")
+    assert proc.stdout == tool("grep", "-F", "processor", "/proc/cpuinfo")
+
+
+@pytest.mark.skipif(not os.path.exists("/sys/kernel/mm"), reason="needs sysfs")
+def test_sysfs_file():
+    path = next((p for p in ("/sys/kernel/mm/transparent_hugepage/enabled",
+                             "/sys/kernel/kexec_loaded") if os.path.exists(p)), None)
+    if path is None:
+        pytest.skip("no readable sysfs file known here")
+    assert run("lines", path).stdout == tool("wc", "-l", path)
+
+
+def test_char_devices_and_empty_stdin():
+    assert run("lines", "/dev/null").stdout == b"0 /dev/null\n"
+    proc = run("grep", "x", "/dev/null")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", b"")
+    proc = run("count", "x")
+    assert (proc.returncode, proc.stdout) == (1, b"0\n")
+
+
+def test_find_several_files(files, inproc):
+    a = files("a.txt", b"xax\n")
+    b = files("b.txt", b"nothing\n")
+    proc = inproc("find", "x", a, b)
+    assert (proc.returncode, proc.stdout) == (0, b"%s:0\n" % a.encode())
+    proc = inproc("find", "--all", "x", a, b)
+    assert proc.stdout == b"%s:0\n%s:2\n" % (a.encode(), a.encode())
+    proc = inproc("find", "--last", "x", b, a)
+    assert proc.stdout == b"%s:2\n" % a.encode()
+
+
+def test_find_first_and_last_on_a_pipe():
+    data = b"ab" * 1_000_000 + b"XYZ" + b"ab" * 1_000_000 + b"XYZ"
+    assert run("find", "XYZ", input=data).stdout == b"2000000\n"
+    assert run("find", "--last", "XYZ", input=data).stdout == b"%d\n" % (len(data) - 3)
+    assert run("find", "--last", "", input=b"abc").stdout == b"3\n"
+
+
+def test_each_command_help_says_what_it_takes():
+    lines_help = run("lines", "--help").stdout.decode()
+    assert "NEEDLE" not in lines_help and "FILE" in lines_help
+    grep_help = run("grep", "--help").stdout.decode()
+    assert "NEEDLE" in grep_help and "\\u" in grep_help and "-n" in grep_help
+    assert "FILE" not in run("demo", "--help").stdout.decode()
+
+
+def test_unicode_escapes(files, inproc):
+    path = files("u.txt", "café\nnaïve 😀\n".encode())
+    assert inproc("count", r"\u00e9", path).stdout == b"1\n"
+    assert inproc("count", r"\U0001F600", path).stdout == b"1\n"
+    assert inproc("count", r"\\u00e9", path).stdout == b"0\n"
+    err = assert_clean_error(inproc("count", r"\u00", path), "usage: fastmmap count")
+    assert "bad escape" in err
+
+
+def test_unknown_flag_shows_the_command_usage(inproc):
+    proc = inproc("lines", "--bogus")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(b"usage: fastmmap lines ")
+    proc = inproc("grep", "-Q", "x")
+    assert proc.stderr.startswith(b"usage: fastmmap grep ")
+
+
+def test_demo_dir_missing_names_it(tmp_path, inproc):
+    missing = str(tmp_path / "nonexistent")
+    proc = inproc("demo", "--size", "1M", "--dir", missing)
+    assert_clean_error(proc, "fastmmap: %s: No such file or directory" % missing)
+
+
+def test_recursive_like_grep_r(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "1.txt").write_bytes(b"x\n")
+    (tmp_path / "a" / "b" / "2.txt").write_bytes(b"yx\nx\n")
+    (tmp_path / "a" / "3.txt").write_bytes(b"no\n")
+    os.symlink(str(tmp_path / "1.txt"), str(tmp_path / "a" / "link.txt"))
+    for args in ([], ["."], ["a"]):
+        ours = run("grep", "-r", "-n", "x", *args, cwd=str(tmp_path))
+        gnu = subprocess.run(["grep", "-r", "-n", "-F", "x", *args], cwd=str(tmp_path),
+                             capture_output=True)
+        assert ours.returncode == gnu.returncode == 0
+        assert sorted(ours.stdout.splitlines()) == sorted(gnu.stdout.splitlines())
+    proc = run("count", "-r", "x", "a", cwd=str(tmp_path))
+    assert proc.stdout == b"a/3.txt:0\na/b/2.txt:2\n"
+
+
+def test_lines_widths_like_wc(files):
+    path = files("a.txt", TEXT)
+    for others in (["-"], ["/dev/null"], ["/proc/cpuinfo"]):
+        if not os.path.exists(others[0]) and others[0] != "-":
+            continue
+        ours = run("lines", *others, path, input=b"a\n")
+        assert ours.stdout == tool("wc", "-l", *others, path, input=b"a\n"), others
