@@ -16,14 +16,18 @@ def main(argv=None):
     return cli_main(argv)
 
 
-if __name__ == "__main__":
+def _run_and_leave():
+    """Run the command line, then leave without the interpreter's teardown
+    (as bin/fastmmap does): every map is closed and every thread joined by
+    now, and the output is flushed here."""
     status = main()
-    # As bin/fastmmap: leave without the interpreter's teardown; every map
-    # is closed and every thread joined by now, and the output is flushed
-    # here.
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
     os._exit(status)
+
+
+if __name__ == "__main__":
+    _run_and_leave()

@@ -8,7 +8,7 @@ nothing, 2 an error.
 import os
 import stat
 
-from fastmmap import _scan
+import fastmmap._scan as _scan
 from fastmmap._inputs import Failure, open_input, report, why
 
 
