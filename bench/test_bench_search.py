@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from corpus import NEEDLE_CLASSES, NEEDLE_LENGTHS
+from corpus import NEEDLE_CASES
 
 ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
 SLOW_ROUNDS = min(ROUNDS, 3)  # for the Python-level loops (~1 s a round)
@@ -31,11 +31,10 @@ def scan(benchmark, fn, *args, rounds=ROUNDS):
     return benchmark.pedantic(fn, args=args, rounds=rounds, warmup_rounds=1, iterations=1)
 
 
-# -- absent needles: 3 classes x 6 lengths x find/rfind ------------------------------
+# -- absent needles: 4 classes x 6 lengths x find/rfind ------------------------------
 
 @pytest.mark.parametrize("impl", SCAN_IMPLS)
-@pytest.mark.parametrize("length", NEEDLE_LENGTHS)
-@pytest.mark.parametrize("cls", NEEDLE_CLASSES)
+@pytest.mark.parametrize("cls,length", NEEDLE_CASES, ids=[f"{c}-{k}" for c, k in NEEDLE_CASES])
 @pytest.mark.parametrize("op", ("find", "rfind"))
 def test_absent_needle(benchmark, record, corpus, maps, op, cls, length, impl):
     needle = corpus.needles[cls, length]

@@ -51,6 +51,16 @@ FM_INLINE uint64_t FM_NAME(cand_v)(const fm_u8 *y1, const fm_u8 *y2,
                             fm_veq(fm_vload(y3 + j), v3)));
 }
 
+/* Candidates [j, j + FM_VW) as a compare vector. */
+FM_INLINE fm_v FM_NAME(cand_e)(const fm_u8 *y1, const fm_u8 *y2,
+                               const fm_u8 *y3, ptrdiff_t j, fm_v v1, fm_v v2,
+                               fm_v v3)
+{
+    return fm_vand(fm_vand(fm_veq(fm_vload(y1 + j), v1),
+                           fm_veq(fm_vload(y2 + j), v2)),
+                   fm_veq(fm_vload(y3 + j), v3));
+}
+
 /* Candidates [j, j + 64). */
 FM_INLINE uint64_t FM_NAME(cand_64)(const fm_u8 *y1, const fm_u8 *y2,
                                     const fm_u8 *y3, ptrdiff_t j, fm_v v1,
@@ -250,8 +260,32 @@ static int FM_NAME(pair_fwd)(fm_finder *f, FM_NAME(fm_run) *run,
                v3 = fm_vsplat(f->c3);
     ptrdiff_t j = run->lo;
     int r;
+    /* 128 candidates a step, tested with one OR of their compare vectors:
+     * with frequent bytes a survivor is still rare (one per few KiB), and
+     * folding every 64 into a bit mask would cost more than the loads. */
+    while (j + 128 <= end) {
+        fm_v any = FM_NAME(cand_e)(y1, y2, y3, j, v1, v2, v3);
+        int q;
+        for (q = 1; q < 2 * FM_PER64; q++)
+            any = fm_vor(any, FM_NAME(cand_e)(y1, y2, y3, j + (ptrdiff_t)q * FM_VW,
+                                              v1, v2, v3));
+        if (fm_vany(any)) {
+            /* Rare: compare again for the bit masks (keeping every vector
+             * live instead would spill registers on SSE2). */
+            uint64_t m2 = FM_NAME(cand_64)(y1, y2, y3, j + 64, v1, v2, v3);
+            FM_TAKE(j, FM_NAME(cand_64)(y1, y2, y3, j, v1, v2, v3));
+            /* Past a match that reached into the second half. */
+            if (run->lo > j + 64) {
+                const ptrdiff_t skip = run->lo - (j + 64);
+                m2 = skip >= 64 ? 0 : m2 & (~(uint64_t)0 << skip);
+            }
+            FM_TAKE(j + 64, m2);
+        }
+        j += 128;
+        if (j < run->lo)
+            j = run->lo;
+    }
     while (j + 64 <= end) {
-        fm_prefetch_at(y1 + j, FM_PAIR_PREFETCH);
         FM_TAKE(j, FM_NAME(cand_64)(y1, y2, y3, j, v1, v2, v3));
         j += 64;
         if (j < run->lo)
@@ -285,9 +319,22 @@ static int FM_NAME(pair_rev)(fm_finder *f, FM_NAME(fm_run) *run,
                v3 = fm_vsplat(f->c3);
     ptrdiff_t top = hi;
     int r;
+    while (top >= 127) {
+        /* As in pair_fwd: 128 candidates, one test. */
+        const ptrdiff_t s = top - 127;
+        fm_v any = FM_NAME(cand_e)(y1, y2, y3, s, v1, v2, v3);
+        int q;
+        for (q = 1; q < 2 * FM_PER64; q++)
+            any = fm_vor(any, FM_NAME(cand_e)(y1, y2, y3, s + (ptrdiff_t)q * FM_VW,
+                                              v1, v2, v3));
+        if (fm_vany(any)) {
+            FM_TAKE_REV(s + 64, FM_NAME(cand_64)(y1, y2, y3, s + 64, v1, v2, v3));
+            FM_TAKE_REV(s, FM_NAME(cand_64)(y1, y2, y3, s, v1, v2, v3));
+        }
+        top -= 128;
+    }
     while (top >= 63) {
         const ptrdiff_t s = top - 63;
-        fm_prefetch_at(y1 + s, -FM_PAIR_PREFETCH);
         FM_TAKE_REV(s, FM_NAME(cand_64)(y1, y2, y3, s, v1, v2, v3));
         top -= 64;
     }
