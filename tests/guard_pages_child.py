@@ -40,6 +40,8 @@ import mmap as stdmmap
 import random
 import sys
 
+import search_engine
+
 import fastmmap
 
 from support import naive_find_all
@@ -65,8 +67,6 @@ except ImportError:
 
 # The engine's path for an input comes from the same C sources built for
 # the kernel tests (the shipped extension has no test hooks).
-import search_engine
-
 _search = search_engine if search_engine.AVAILABLE else None
 HAVE_PAIR = search_engine.VECTOR
 

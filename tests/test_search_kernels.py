@@ -27,10 +27,10 @@ import random
 import struct
 
 import pytest
+import search_engine as S
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import search_engine as S
 from support import naive_find_all
 
 pytestmark = pytest.mark.skipif(not S.AVAILABLE, reason=S.WHY)
