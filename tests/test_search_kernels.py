@@ -304,6 +304,12 @@ def test_periodic_needles(seed, period, reps, tail, n):
 # ---------------------------------------------------------------------------
 # Packed pair: block edges, short needles, repeated bytes, high bytes
 
+def test_no_test_hooks_in_the_extension():
+    from fastmmap import _search
+    # The C-level kernels (__pyx_capi__) and the ISA in use, nothing else.
+    assert [n for n in dir(_search) if not n.startswith("__")] == ["isa"]
+
+
 def test_isa():
     from fastmmap import _search
     # The library the tests drive uses the ISA the product chose.
