@@ -62,6 +62,10 @@ def load_results_rst(path):
             table = TABLE_ROW.match(line)
             match = table and ROW.match(table["row"])
             if not match:
+                if rows and line.startswith("="):
+                    # The end of the Scans table: later tables (before/after,
+                    # peers) have other columns.
+                    break
                 continue
             key = row_key(match)
             rows.setdefault(match["op"], {})[key] = {
