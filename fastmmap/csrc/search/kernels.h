@@ -239,18 +239,6 @@ FM_INLINE int FM_NAME(take_rev)(fm_finder *f, FM_NAME(fm_run) *run,
     return 0;
 }
 
-/* Both scans leave the function as soon as take/take_rev has a result. */
-#define FM_TAKE(base, mask) do {                                             \
-        const uint64_t m_ = (mask);                                           \
-        if (m_ && (r = FM_NAME(take)(f, run, y, (base), m_)) != 0)            \
-            return r;                                                         \
-    } while (0)
-#define FM_TAKE_REV(base, mask) do {                                         \
-        const uint64_t m_ = (mask);                                           \
-        if (m_ && (r = FM_NAME(take_rev)(f, run, y, (base), m_)) != 0)        \
-            return r;                                                         \
-    } while (0)
-
 /* Forward candidates [run->lo, end). */
 static int FM_NAME(pair_fwd)(fm_finder *f, FM_NAME(fm_run) *run,
                              const fm_u8 *y, ptrdiff_t end)
@@ -259,6 +247,7 @@ static int FM_NAME(pair_fwd)(fm_finder *f, FM_NAME(fm_run) *run,
     const fm_v v1 = fm_vsplat(f->c1), v2 = fm_vsplat(f->c2),
                v3 = fm_vsplat(f->c3);
     ptrdiff_t j = run->lo;
+    uint64_t m;
     int r;
     /* 128 candidates a step, tested with one OR of their compare vectors:
      * with frequent bytes a survivor is still rare (one per few KiB), and
@@ -273,26 +262,33 @@ static int FM_NAME(pair_fwd)(fm_finder *f, FM_NAME(fm_run) *run,
             /* Rare: compare again for the bit masks (keeping every vector
              * live instead would spill registers on SSE2). */
             uint64_t m2 = FM_NAME(cand_64)(y1, y2, y3, j + 64, v1, v2, v3);
-            FM_TAKE(j, FM_NAME(cand_64)(y1, y2, y3, j, v1, v2, v3));
+            m = FM_NAME(cand_64)(y1, y2, y3, j, v1, v2, v3);
+            if (m && (r = FM_NAME(take)(f, run, y, j, m)) != 0)
+                return r;
             /* Past a match that reached into the second half. */
             if (run->lo > j + 64) {
                 const ptrdiff_t skip = run->lo - (j + 64);
                 m2 = skip >= 64 ? 0 : m2 & (~(uint64_t)0 << skip);
             }
-            FM_TAKE(j + 64, m2);
+            if (m2 && (r = FM_NAME(take)(f, run, y, j + 64, m2)) != 0)
+                return r;
         }
         j += 128;
         if (j < run->lo)
             j = run->lo;
     }
     while (j + 64 <= end) {
-        FM_TAKE(j, FM_NAME(cand_64)(y1, y2, y3, j, v1, v2, v3));
+        m = FM_NAME(cand_64)(y1, y2, y3, j, v1, v2, v3);
+        if (m && (r = FM_NAME(take)(f, run, y, j, m)) != 0)
+            return r;
         j += 64;
         if (j < run->lo)
             j = run->lo;
     }
     while (j + FM_VW <= end) {
-        FM_TAKE(j, FM_NAME(cand_v)(y1, y2, y3, j, v1, v2, v3));
+        m = FM_NAME(cand_v)(y1, y2, y3, j, v1, v2, v3);
+        if (m && (r = FM_NAME(take)(f, run, y, j, m)) != 0)
+            return r;
         j += FM_VW;
         if (j < run->lo)
             j = run->lo;
@@ -301,10 +297,13 @@ static int FM_NAME(pair_fwd)(fm_finder *f, FM_NAME(fm_run) *run,
         if (end >= FM_VW) {
             /* Flush with the end; bits below j are done. */
             const ptrdiff_t s = end - FM_VW;
-            FM_TAKE(s, FM_NAME(cand_v)(y1, y2, y3, s, v1, v2, v3)
-                       & (~(uint64_t)0 << (j - s)));
+            m = FM_NAME(cand_v)(y1, y2, y3, s, v1, v2, v3) & (~(uint64_t)0 << (j - s));
+            if (m && (r = FM_NAME(take)(f, run, y, s, m)) != 0)
+                return r;
         } else {
-            FM_TAKE(j, FM_NAME(cand_bytes)(f, y, j, end));
+            m = FM_NAME(cand_bytes)(f, y, j, end);
+            if (m && (r = FM_NAME(take)(f, run, y, j, m)) != 0)
+                return r;
         }
     }
     return FM_PAIR_DONE;
@@ -318,6 +317,7 @@ static int FM_NAME(pair_rev)(fm_finder *f, FM_NAME(fm_run) *run,
     const fm_v v1 = fm_vsplat(f->c1), v2 = fm_vsplat(f->c2),
                v3 = fm_vsplat(f->c3);
     ptrdiff_t top = hi;
+    uint64_t m;
     int r;
     while (top >= 127) {
         /* As in pair_fwd: 128 candidates, one test. */
@@ -328,28 +328,37 @@ static int FM_NAME(pair_rev)(fm_finder *f, FM_NAME(fm_run) *run,
             any = fm_vor(any, FM_NAME(cand_e)(y1, y2, y3, s + (ptrdiff_t)q * FM_VW,
                                               v1, v2, v3));
         if (fm_vany(any)) {
-            FM_TAKE_REV(s + 64, FM_NAME(cand_64)(y1, y2, y3, s + 64, v1, v2, v3));
-            FM_TAKE_REV(s, FM_NAME(cand_64)(y1, y2, y3, s, v1, v2, v3));
+            m = FM_NAME(cand_64)(y1, y2, y3, s + 64, v1, v2, v3);
+            if (m && (r = FM_NAME(take_rev)(f, run, y, s + 64, m)) != 0)
+                return r;
+            m = FM_NAME(cand_64)(y1, y2, y3, s, v1, v2, v3);
+            if (m && (r = FM_NAME(take_rev)(f, run, y, s, m)) != 0)
+                return r;
         }
         top -= 128;
     }
     while (top >= 63) {
         const ptrdiff_t s = top - 63;
-        FM_TAKE_REV(s, FM_NAME(cand_64)(y1, y2, y3, s, v1, v2, v3));
+        m = FM_NAME(cand_64)(y1, y2, y3, s, v1, v2, v3);
+        if (m && (r = FM_NAME(take_rev)(f, run, y, s, m)) != 0)
+            return r;
         top -= 64;
     }
     while (top >= FM_VW - 1) {
         const ptrdiff_t s = top - (FM_VW - 1);
-        FM_TAKE_REV(s, FM_NAME(cand_v)(y1, y2, y3, s, v1, v2, v3));
+        m = FM_NAME(cand_v)(y1, y2, y3, s, v1, v2, v3);
+        if (m && (r = FM_NAME(take_rev)(f, run, y, s, m)) != 0)
+            return r;
         top -= FM_VW;
     }
     if (top >= 0) {
         if (hi >= FM_VW - 1)
             /* Flush with 0; bits above top are done. */
-            FM_TAKE_REV(0, FM_NAME(cand_v)(y1, y2, y3, 0, v1, v2, v3)
-                           & (((uint64_t)2 << top) - 1));
+            m = FM_NAME(cand_v)(y1, y2, y3, 0, v1, v2, v3) & (((uint64_t)2 << top) - 1);
         else
-            FM_TAKE_REV(0, FM_NAME(cand_bytes)(f, y, 0, top + 1));
+            m = FM_NAME(cand_bytes)(f, y, 0, top + 1);
+        if (m && (r = FM_NAME(take_rev)(f, run, y, 0, m)) != 0)
+            return r;
     }
     return FM_PAIR_DONE;
 }
@@ -387,9 +396,6 @@ static int FM_NAME(pair_reverse)(fm_finder *f, const fm_u8 *y, ptrdiff_t hi)
     return r;
 }
 
-#undef FM_TAKE
-#undef FM_TAKE_REV
-
 /* ---- Every offset of one byte value (find_all with k == 1) ---- */
 
 /* Write the offsets of mask m at base; nonzero when out is full (then
@@ -418,12 +424,6 @@ FM_INLINE int FM_NAME(emit)(ptrdiff_t base, uint64_t m, ptrdiff_t *out,
     *w = i;
     return 0;
 }
-
-#define FM_EMIT(base, mask) do {                                             \
-        const uint64_t m_ = (mask);                                           \
-        if (m_ && FM_NAME(emit)((ptrdiff_t)(base), m_, out, cap, &w, resume)) \
-            return w;                                                         \
-    } while (0)
 
 /* One 256-byte step of the bulk loop at j: the offsets of m[0..3] (counts
  * c[0..3]) written with one branch per step plus one per mask holding more
@@ -469,6 +469,7 @@ static size_t FM_NAME(byte_all)(fm_u8 *dst, const fm_u8 *y, size_t n,
     const fm_v vc = fm_vsplat(c);
     ptrdiff_t *o = out, *next;
     size_t j = 0, w;
+    uint64_t mk;
     int q;
     /* SAFETY: a step reads y[j, j + 256) with j + 256 <= n and, copying,
      * writes dst[j, j + 256), inside dst's n bytes. */
@@ -509,18 +510,23 @@ static size_t FM_NAME(byte_all)(fm_u8 *dst, const fm_u8 *y, size_t n,
         fm_v e[FM_PER64];
         for (q = 0; q < FM_PER64; q++)
             e[q] = fm_veq(fm_vload(y + j + (size_t)q * FM_VW), vc);
-        FM_EMIT(j, fm_vmask64(e));
+        mk = fm_vmask64(e);
+        if (mk && FM_NAME(emit)((ptrdiff_t)(j), mk, out, cap, &w, resume))
+            return w;
         j += 64;
     }
     while (j + FM_VW <= n) {
-        FM_EMIT(j, fm_vmask(fm_veq(fm_vload(y + j), vc)));
+        mk = fm_vmask(fm_veq(fm_vload(y + j), vc));
+        if (mk && FM_NAME(emit)((ptrdiff_t)(j), mk, out, cap, &w, resume))
+            return w;
         j += FM_VW;
     }
     if (j < n) {
         if (n >= FM_VW) {
             const size_t s = n - FM_VW;
-            FM_EMIT(s, fm_vmask(fm_veq(fm_vload(y + s), vc))
-                       & (~(uint64_t)0 << (j - s)));
+            mk = fm_vmask(fm_veq(fm_vload(y + s), vc)) & (~(uint64_t)0 << (j - s));
+            if (mk && FM_NAME(emit)((ptrdiff_t)(s), mk, out, cap, &w, resume))
+                return w;
         } else {
             for (; j < n; j++) {
                 if (y[j] == c) {
@@ -536,8 +542,6 @@ static size_t FM_NAME(byte_all)(fm_u8 *dst, const fm_u8 *y, size_t n,
     *resume = n;
     return w;
 }
-
-#undef FM_EMIT
 
 /* Lanes are 8-bit counters: a block runs at most 255 iterations before
  * they are folded into the total. */
