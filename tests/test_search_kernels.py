@@ -25,13 +25,15 @@ import itertools
 import platform
 import random
 import struct
+import subprocess
+import sys
 
 import pytest
 import search_engine as S
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import naive_find_all
+from support import env_with_package_path, naive_find_all
 
 pytestmark = pytest.mark.skipif(not S.AVAILABLE, reason=S.WHY)
 
@@ -308,6 +310,24 @@ def test_no_test_hooks_in_the_extension():
     from fastmmap import _search
     # The C-level kernels (__pyx_capi__) and the ISA in use, nothing else.
     assert [n for n in dir(_search) if not n.startswith("__")] == ["isa"]
+
+
+def test_isa_env_switch():
+    # FASTMMAP_ISA picks the kernels once, at import; a name this build or
+    # CPU lacks fails the import instead of testing something else.
+    probe = "import fastmmap, fastmmap._search as s; m = fastmmap.mmap(-1, 4096); " \
+            "m[100:104] = b'ab#c'; print(s.isa, m.find(b'b#c'), m.rfind(b'#'))"
+    for isa in S.ISAS + ("",):
+        env = dict(env_with_package_path(), FASTMMAP_ISA=isa)
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == [isa or S.ISAS[-1], "101", "102"]
+    for isa in ("bogus", "neon" if "neon" not in S.ISAS else "avx2"):
+        env = dict(env_with_package_path(), FASTMMAP_ISA=isa)
+        out = subprocess.run([sys.executable, "-c", "import fastmmap"], env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode != 0 and "ImportError: FASTMMAP_ISA" in out.stderr, out.stderr
 
 
 def test_isa():
