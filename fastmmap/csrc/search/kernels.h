@@ -249,8 +249,13 @@ static int FM_NAME(pair_fwd)(fm_finder *f, FM_NAME(fm_run) *run,
     ptrdiff_t j = run->lo;
     uint64_t m;
     int r;
-    /* 128 candidates a step, tested with one OR of their compare vectors:
-     * with frequent bytes a survivor is still rare (one per few KiB), and
+    /* SAFETY: a step at j loads yN[j, j + 128) for offsets iN < k, i.e. bytes
+     * below j + 128 + k - 1 <= end + k - 1 = n: inside the haystack; the
+     * 64- and FM_VW-candidate steps below keep the same bound, and the
+     * flush block ends exactly at the last candidate.
+     *
+     * 128 candidates a step, tested with one OR of their compare vectors:
+     * three bytes at fixed distances rarely all match, even frequent ones, and
      * folding every 64 into a bit mask would cost more than the loads. */
     while (j + 128 <= end) {
         fm_v any = FM_NAME(cand_e)(y1, y2, y3, j, v1, v2, v3);
@@ -319,6 +324,9 @@ static int FM_NAME(pair_rev)(fm_finder *f, FM_NAME(fm_run) *run,
     ptrdiff_t top = hi;
     uint64_t m;
     int r;
+    /* SAFETY: a step covers candidates [top - 127, top] with top <= hi <=
+     * n - k, so its loads end below hi + k <= n; top - 127 >= 0 keeps them
+     * above y, and the flush block starts at candidate 0. */
     while (top >= 127) {
         /* As in pair_fwd: 128 candidates, one test. */
         const ptrdiff_t s = top - 127;
