@@ -3,9 +3,12 @@ kernel tests: a named configuration per call instead of test hooks in the
 shipped extension.
 
 The engine's C sources are compiled once into a shared library in the
-temporary directory (keyed by their content).  They are found next to the
-tests in a source tree, or in the directory FASTMMAP_ENGINE_SOURCES names;
-`AVAILABLE` is False (with `WHY`) when there are none or no C compiler.
+temporary directory (keyed by their content).  They are found in the
+directory FASTMMAP_ENGINE_SOURCES names, else next to the tests in a source
+tree, else in the sdist of a copy of tests/ made the way .ci/run makes them
+(``RUN/tests`` beside ``../dist/fastmmap-*.tar.gz``, which ships the
+sources); `AVAILABLE` is False (with `WHY`) when there are none or no C
+compiler.
 
 A configuration is a string ``"prefilter[/fallback][@isa]"``:
 prefilter ``auto``, ``memchr``, ``pair`` or ``none``; fallback ``auto``,
@@ -14,15 +17,44 @@ product uses (FASTMMAP_ISA, else the best).  FASTMMAP_PORTABLE=1 builds the
 library as the portable extension is built (the scalar table only).
 """
 import ctypes
+import glob
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCES = os.environ.get("FASTMMAP_ENGINE_SOURCES") or os.path.join(
-    HERE, os.pardir, "fastmmap", "csrc", "search")
+ENGINE_DIR = "fastmmap/csrc/search"
+
+
+def _from_sdist():
+    """The engine's sources unpacked from a neighbouring sdist, or None."""
+    for sdist in sorted(glob.glob(os.path.join(HERE, os.pardir, os.pardir, "dist",
+                                               "fastmmap-*.tar.gz"))):
+        with tarfile.open(sdist) as tar:
+            members = [m for m in tar.getmembers() if m.isfile()
+                       and m.name.split("/", 1)[-1].startswith(ENGINE_DIR + "/")]
+            if not members:
+                continue
+            out = tempfile.mkdtemp(prefix="fastmmap-engine-src-")
+            for m in members:
+                with tar.extractfile(m) as src, \
+                        open(os.path.join(out, os.path.basename(m.name)), "wb") as dst:
+                    dst.write(src.read())
+            return out
+    return None
+
+
+def _sources():
+    if os.environ.get("FASTMMAP_ENGINE_SOURCES"):
+        return os.environ["FASTMMAP_ENGINE_SOURCES"]
+    tree = os.path.join(HERE, os.pardir, *ENGINE_DIR.split("/"))
+    if os.path.isdir(tree):
+        return tree
+    return _from_sdist() or tree
 
 PATHS = ("prefilter", "reanchored", "fallback", "pair")
 
@@ -52,10 +84,13 @@ def _build():
 
 
 try:
+    SOURCES = _sources()
     if not os.path.isdir(SOURCES):
         raise OSError("no engine sources at %s (set FASTMMAP_ENGINE_SOURCES)" % SOURCES)
     _lib = _build()
     AVAILABLE = True
+    if os.path.basename(SOURCES).startswith("fastmmap-engine-src-"):
+        shutil.rmtree(SOURCES, ignore_errors=True)   # unpacked from an sdist
 except (OSError, subprocess.CalledProcessError) as e:   # pragma: no cover
     WHY = "search engine library unavailable: %s" % (
         getattr(e, "stderr", None) or e,)
