@@ -10,6 +10,8 @@ Environment switches:
   FASTMMAP_DEBUG=1     -O0 -g3, C asserts on
   FASTMMAP_SANITIZE=1  adds -fsanitize=address,undefined (run the tests with
                        LD_PRELOAD=$(gcc -print-file-name=libasan.so))
+  FASTMMAP_PORTABLE=1  the search engine with its portable (scalar) kernels
+                       only: no SSE2, AVX2 or NEON code is compiled
 """
 import glob
 import os
@@ -37,15 +39,25 @@ if os.environ.get("FASTMMAP_SANITIZE"):
     compile_args += sanitize
     link_args += sanitize
 
+# The search engine (hand-written C, one directory) is compiled into the
+# extension that binds it.
+SEARCH_DIR = os.path.join("fastmmap", "csrc", "search")
+C_SOURCES = {"_search": sorted(glob.glob(os.path.join(SEARCH_DIR, "*.c")))}
+C_INCLUDES = {"_search": [SEARCH_DIR]}
+C_DEPENDS = {"_search": sorted(glob.glob(os.path.join(SEARCH_DIR, "*.h")))}
+C_MACROS = {"_search": [("FM_PORTABLE", "1")] if os.environ.get("FASTMMAP_PORTABLE") else []}
+
 extensions = [
     Extension(
         f"fastmmap.{name}",
-        [f"fastmmap/{name}.pyx"],
-        include_dirs=["fastmmap"],
+        [f"fastmmap/{name}.pyx"] + C_SOURCES.get(name, []),
+        include_dirs=["fastmmap"] + C_INCLUDES.get(name, []),
+        define_macros=C_MACROS.get(name, []),
         # Headers and declarations every module may include: editing one
         # must rebuild (setuptools only tracks the .pyx by default).
         depends=sorted(glob.glob(os.path.join("fastmmap", "*.h"))
-                       + glob.glob(os.path.join("fastmmap", "*.pxd"))),
+                       + glob.glob(os.path.join("fastmmap", "*.pxd")))
+        + C_DEPENDS.get(name, []),
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     )

@@ -22,6 +22,7 @@ Run ``python bench/corpus.py [MiB]`` to build the file (and print stats)
 outside pytest.
 """
 import json
+import mmap
 import os
 import random
 import sys
@@ -108,6 +109,14 @@ def page_in(path, block=16 << 20):
 
 NEEDLE_LENGTHS = (2, 4, 8, 16, 64, 256)
 NEEDLE_CLASSES = ("hash", "e", "space")
+#: lengths of the ``freq`` class: every two-letter pair of frequent
+#: letters occurs in the text, so its shortest absent needles have three
+FREQ_LENGTHS = (3, 4, 8, 16, 64, 256)
+#: how many of the text's most frequent letters ``freq`` needles draw on
+FREQ_LETTERS = 6
+#: (class, length) of every absent-needle benchmark
+NEEDLE_CASES = tuple([(cls, length) for cls in NEEDLE_CLASSES for length in NEEDLE_LENGTHS]
+                     + [("freq", length) for length in FREQ_LENGTHS])
 #: symbols that never occur in the corpus (no digits, so the classes differ)
 SYMBOLS = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
@@ -118,8 +127,11 @@ def make_needles(path, size, seed=SEED):
     * ``hash``:  ``b"#"`` followed by random symbols (none occur in the text)
     * ``e``:     a slice of the text starting at an ``e``, middle byte -> digit
     * ``space``: the same, starting at a space
-    Slices are taken at fixed fractions of the file, so they are the same for
-    every run at a given size.
+    * ``freq``:  random letters among the text's FREQ_LETTERS most frequent
+      ones, drawn until the text does not contain them: every byte is common
+      and no digit helps a prefilter (the packed pair's hardest case)
+    Slices are taken at fixed fractions of the file and the draws are
+    seeded, so they are the same for every run at a given size.
     """
     rng = random.Random(seed ^ 0x5EED)
     needles = {}
@@ -135,10 +147,26 @@ def make_needles(path, size, seed=SEED):
                 assert len(piece) == length
                 piece[length // 2] = ord(str(rng.randrange(10)))
                 needles[cls, length] = bytes(piece)
+    needles.update(_frequent_letter_needles(path, rng))
     for (cls, length), needle in needles.items():
         assert len(needle) == length
-        assert not set(needle) <= ALLOWED, (cls, length)
+        assert cls == "freq" or not set(needle) <= ALLOWED, (cls, length)
     return needles
+
+
+def _frequent_letter_needles(path, rng):
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        sample = m[:16 << 20]
+        letters = sorted(set(sample) - set(b" \n"), key=lambda b: -sample.count(bytes([b])))
+        letters = bytes(letters[:FREQ_LETTERS])
+        out = {}
+        for length in FREQ_LENGTHS:
+            while True:
+                needle = bytes(rng.choice(letters) for _ in range(length))
+                if m.find(needle) < 0:
+                    out["freq", length] = needle
+                    break
+    return out
 
 
 if __name__ == "__main__":

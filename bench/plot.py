@@ -26,13 +26,14 @@ import sys
 IMPLS = ("stdlib", "fastmmap", "limit")
 LABELS = {"stdlib": "stdlib mmap", "fastmmap": "fastmmap", "limit": "memchr limit"}
 COLORS = {"stdlib": "#9e9e9e", "fastmmap": "#1f77b4", "limit": "#ff7f0e"}
-CLASS_ORDER = {"byte": 0, "hash": 1, "e": 2, "space": 3}
+CLASS_ORDER = {"byte": 0, "hash": 1, "e": 2, "space": 3, "freq": 4}
 # The needle classes in words (bench/README.rst, "What is measured").
 CLASS_WORDS = {
     "byte": "one byte: '#'",
     "hash": "'#' + random symbols",
     "e": "text from an 'e',\na digit inside",
     "space": "text from a space,\na digit inside",
+    "freq": "frequent letters\nonly",
 }
 TABLE_ROW = re.compile(r"^(?P<row>r?find-absent-\S+)\s+(?P<stdlib>[\d.]+)\s+"
                        r"(?P<fastmmap>[\d.]+)\s+(?P<limit>[\d.]+)\s")
@@ -61,6 +62,10 @@ def load_results_rst(path):
             table = TABLE_ROW.match(line)
             match = table and ROW.match(table["row"])
             if not match:
+                if rows and line.startswith("="):
+                    # The end of the Scans table: later tables (before/after,
+                    # peers) have other columns.
+                    break
                 continue
             key = row_key(match)
             rows.setdefault(match["op"], {})[key] = {
@@ -85,7 +90,7 @@ def load_results_rst(path):
 def load(paths, stat="min"):
     """Return ({op: {needle_label: {impl: gbps}}}, metadata) from
     pytest-benchmark JSON files (the best value per bar over the files).
-    Rows are ordered byte, hash, e, space and by needle length."""
+    Rows are ordered byte, hash, e, space, freq and by needle length."""
     key = "gbps_" + stat
     rows = {}
     size = None

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from corpus import NEEDLE_CLASSES, NEEDLE_LENGTHS
+from corpus import NEEDLE_CASES
 
 ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
 SLOW_ROUNDS = min(ROUNDS, 3)  # for the Python-level loops (~1 s a round)
@@ -25,24 +25,38 @@ GIL_REPEATS = 5
 GIL_NEEDLE = ("e", 16)
 
 SCAN_IMPLS = ("stdlib", "fastmmap", "limit")
+# The closest peer, on the absent needles: StringZilla (``pip install
+# stringzilla``), whose ``Str(File(path))`` maps the file and picks its
+# x86/Arm kernels at run time.  Skipped when it is not installed.
+PEER_IMPLS = SCAN_IMPLS + ("stringzilla",)
+
+
+@pytest.fixture(scope="module")
+def stringzilla_str(corpus):
+    sz = pytest.importorskip("stringzilla")
+    s = sz.Str(sz.File(corpus.path))
+    s.find(b"\x00")  # fault the mapping in, as the maps fixture does
+    return s
 
 
 def scan(benchmark, fn, *args, rounds=ROUNDS):
     return benchmark.pedantic(fn, args=args, rounds=rounds, warmup_rounds=1, iterations=1)
 
 
-# -- absent needles: 3 classes x 6 lengths x find/rfind ------------------------------
+# -- absent needles: 4 classes x 6 lengths x find/rfind ------------------------------
 
-@pytest.mark.parametrize("impl", SCAN_IMPLS)
-@pytest.mark.parametrize("length", NEEDLE_LENGTHS)
-@pytest.mark.parametrize("cls", NEEDLE_CLASSES)
+@pytest.mark.parametrize("impl", PEER_IMPLS)
+@pytest.mark.parametrize("cls,length", NEEDLE_CASES, ids=[f"{c}-{k}" for c, k in NEEDLE_CASES])
 @pytest.mark.parametrize("op", ("find", "rfind"))
-def test_absent_needle(benchmark, record, corpus, maps, op, cls, length, impl):
+def test_absent_needle(benchmark, record, request, corpus, maps, op, cls, length, impl):
     needle = corpus.needles[cls, length]
     row = f"{op}-absent-{cls}-{length}"
     benchmark.group = row
     if impl == "limit":
         assert scan(benchmark, maps.limit) is None
+    elif impl == "stringzilla":
+        s = request.getfixturevalue("stringzilla_str")
+        assert scan(benchmark, getattr(s, op), needle) == -1
     else:
         m = maps[impl]
         assert m.tell() == 0  # find/rfind default to [pos, len)

@@ -40,6 +40,8 @@ import mmap as stdmmap
 import random
 import sys
 
+import search_engine
+
 import fastmmap
 
 from support import naive_find_all
@@ -63,12 +65,10 @@ try:
 except ImportError:
     HAVE_NUMPY = False
 
-try:
-    from fastmmap import _search
-    HAVE_PAIR = _search._py_build_has_pair() and _search._py_isa() is not None
-except ImportError:                 # pragma: no cover
-    _search = None
-    HAVE_PAIR = False
+# The engine's path for an input comes from the same C sources built for
+# the kernel tests (the shipped extension has no test hooks).
+_search = search_engine if search_engine.AVAILABLE else None
+HAVE_PAIR = search_engine.VECTOR
 
 
 def address(m):
@@ -259,7 +259,7 @@ class Sweep:
         if len(needle) == 1:
             name = "byte"
         else:
-            name = _search._py_path(data, needle, op, 0)
+            name = _search.path(data, needle, op)
             if name == "fallback":
                 name += "-short" if len(needle) <= 8 else "-long"
         key = f"{op}:{name}"

@@ -1,56 +1,67 @@
-"""Search kernels (fastmmap/_search.pyx) against bytes.find/rfind/count.
+"""Search engine kernels (fastmmap/csrc/search) against bytes.find/rfind/count.
 
-The kernels are reached through the module's underscore test wrappers, which
-take bytes-like objects and an optional `mode`:
-  0 = normal path: packed-pair block scan where the build and CPU have it
-      (after a memchr stage when the needle has a rare byte such as a digit
-      or '#'), else the rare-byte memchr prefilter; fallback when they stop
-      paying,
-  1 = fallback from the first byte (glibc memmem for a plain forward find
-      of a needle longer than 8 bytes, the word scan for shorter ones),
-  2 = fallback from the first byte, never libc memmem,
-  3 = like 2, and two-way even for needles short enough for the word scan,
-  4 = no packed pair: the memchr prefilter (what builds without the vector
-      code run), and memchr per match for 1-byte find_all,
-  5 = packed pair from the first byte (no memchr stage) with 16-byte SSE2
-      blocks, even on a CPU with AVX2; 1-byte find_all with SSE2 blocks,
-  6 = packed pair from the first byte with the CPU's best blocks (32-byte
-      AVX2 where available, as mode 0 uses).
-Without the vector code (non-x86, other compilers, or a build with
--DFASTMMAP_HAVE_VECTOR_EXT=0) modes 0, 4, 5 and 6 are the same path.
+The engine is reached through tests/search_engine.py (ctypes on a library
+built from the same C sources), one named configuration per call
+("prefilter[/fallback][@isa]"):
+  auto                 the product's policy: packed pair where the ISA has
+                       vector blocks (after a memchr stage when the needle
+                       has a rare byte such as a digit or '#'), else the
+                       rare-byte memchr prefilter; fallback when they stop
+                       paying,
+  none, none/no-memmem, none/two-way
+                       the linear fallback from the first byte (libc memmem
+                       allowed for a one-shot find, not allowed, or two-way
+                       even for needles short enough for the word scan),
+  memchr               the memchr prefilter only (the scalar policy), and
+                       memchr per match for 1-byte find_all,
+  pair@ISA             packed pair from the first byte (no memchr stage)
+                       with each instruction set's blocks, the portable SWAR
+                       ones included; 1-byte find_all with those blocks.
+The shipped extension has no test hooks: tests/csrc/ checks the same engine
+in C, at guard pages and under qemu-aarch64 for NEON.
 """
 import array
 import itertools
 import platform
 import random
 import struct
+import subprocess
+import sys
 
 import pytest
+import search_engine as S
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fastmmap import _search as S
+from support import env_with_package_path, naive_find_all
 
-from support import naive_find_all
+pytestmark = pytest.mark.skipif(not S.AVAILABLE, reason=S.WHY)
 
-MODES = (0, 1, 2, 3, 4, 5, 6)
-# The prefilter variants: normal, memchr only, packed pair only (16- and
-# 32-byte blocks).
-PREFILTER_MODES = (0, 4, 5, 6)
-ISA = S._py_isa()
+AUTO = "auto"
+MEMCHR = "memchr"
+# The packed pair from the first byte, on every ISA this CPU runs.
+PAIR_EACH = tuple("pair@" + isa for isa in S.ISAS)
+FALLBACKS = ("none", "none/no-memmem", "none/two-way")
+MODES = (AUTO,) + FALLBACKS + (MEMCHR,) + PAIR_EACH
+# The prefilter variants: normal, memchr only, packed pair only.
+PREFILTER_MODES = (AUTO, MEMCHR) + PAIR_EACH
+FORCED = FALLBACKS + (MEMCHR,) + PAIR_EACH
+FORCED_PREFILTERS = (MEMCHR,) + PAIR_EACH
+# Whether the default policy runs the packed pair (a vector ISA).
+PAIRED = S.VECTOR
 
 
 def check(hay, needle, start=None, end=None, modes=MODES):
     """Every kernel, in every mode, agrees with the bytes methods."""
     for mode in modes:
-        assert S._py_find(hay, needle, start, end, mode) == hay.find(needle, start, end), (
+        assert S.find(hay, needle, start, end, mode) == hay.find(needle, start, end), (
             "find", hay, needle, start, end, mode)
-        assert S._py_rfind(hay, needle, start, end, mode) == hay.rfind(needle, start, end), (
+        assert S.rfind(hay, needle, start, end, mode) == hay.rfind(needle, start, end), (
             "rfind", hay, needle, start, end, mode)
-        assert S._py_count(hay, needle, start, end, mode) == hay.count(needle, start, end), (
+        assert S.count(hay, needle, start, end, mode) == hay.count(needle, start, end), (
             "count", hay, needle, start, end, mode)
         if needle and start is None and end is None:
-            assert S._py_find_all(hay, needle, 1024, mode) == naive_find_all(hay, needle), (
+            assert S.find_all(hay, needle, 1024, mode) == naive_find_all(hay, needle), (
                 "find_all", hay, needle, mode)
 
 
@@ -139,22 +150,22 @@ def test_needle_longer_than_range():
 
 
 def test_anchor_prefers_rare_bytes():
-    i1, i2 = S._py_anchors(b"the e5 fox")
+    i1, i2 = S.anchors(b"the e5 fox")
     assert (i1, b"the e5 fox"[i1:i1 + 1]) == (5, b"5")
     assert b"the e5 fox"[i2] != ord("5")
-    i1, _ = S._py_anchors(b"#xe! a")
+    i1, _ = S.anchors(b"#xe! a")
     assert b"#xe! a"[i1] in b"#!"
-    i1, _ = S._py_anchors(b" hello 7 world ")
+    i1, _ = S.anchors(b" hello 7 world ")
     assert b" hello 7 world "[i1] == ord("7")
     # Uniform needle: the second check still uses another offset.
-    i1, i2 = S._py_anchors(b"zzzz")
+    i1, i2 = S.anchors(b"zzzz")
     assert i1 != i2
 
 
 def _anchors_oracle(x):
     """The documented choice, by brute force: rarest byte (first offset on
     ties), rarest byte of another value, rarest at a third offset."""
-    rank = S._py_byte_rank()
+    rank = S.BYTE_RANK
     k = len(x)
     key = lambda i: (rank[x[i]], i)
     i1 = min(range(k), key=key)
@@ -171,9 +182,9 @@ def test_anchors_match_oracle():
     for k in range(2, 14):
         for _ in range(400):
             x = bytes(rng.choices(rng.choice(alphabets), k=k))
-            assert S._py_anchors(x, True) == _anchors_oracle(x), x
+            assert S.anchors(x, True) == _anchors_oracle(x), x
     for x in (b"ab", b"aa", b"aaa", b"zzzz", b" the ", b"the", ALL_BYTES):
-        assert S._py_anchors(x, True) == _anchors_oracle(x), x
+        assert S.anchors(x, True) == _anchors_oracle(x), x
 
 
 # ---------------------------------------------------------------------------
@@ -197,7 +208,7 @@ def test_exhaustive_ab_whole(needle):
 
 @pytest.mark.parametrize("needle", NEEDLES_AB)
 def test_exhaustive_ab_subranges(needle):
-    find, rfind, count = S._py_find, S._py_rfind, S._py_count
+    find, rfind, count = S.find, S.rfind, S.count
     for hay in HAYS_AB:
         n = len(hay)
         if n > 6:
@@ -266,16 +277,16 @@ def test_large_dense_with_anchor_byte(seed, n, k, dense, plant):
             at = rng.randrange(0, n - k)
             hay[at:at + k] = needle
     hay = bytes(hay)
-    assert S._py_find(hay, needle) == hay.find(needle)
-    assert S._py_rfind(hay, needle) == hay.rfind(needle)
-    assert S._py_count(hay, needle) == hay.count(needle)
-    assert S._py_find_all(hay, needle, 7) == naive_find_all(hay, needle)
-    for mode in (1, 2, 3, 4, 5, 6):
-        assert S._py_find(hay, needle, None, None, mode) == hay.find(needle)
-        assert S._py_rfind(hay, needle, None, None, mode) == hay.rfind(needle)
-    for mode in (4, 5, 6):
-        assert S._py_count(hay, needle, None, None, mode) == hay.count(needle)
-        assert S._py_find_all(hay, needle, 7, mode) == naive_find_all(hay, needle)
+    assert S.find(hay, needle) == hay.find(needle)
+    assert S.rfind(hay, needle) == hay.rfind(needle)
+    assert S.count(hay, needle) == hay.count(needle)
+    assert S.find_all(hay, needle, 7) == naive_find_all(hay, needle)
+    for mode in FORCED:
+        assert S.find(hay, needle, None, None, mode) == hay.find(needle)
+        assert S.rfind(hay, needle, None, None, mode) == hay.rfind(needle)
+    for mode in FORCED_PREFILTERS:
+        assert S.count(hay, needle, None, None, mode) == hay.count(needle)
+        assert S.find_all(hay, needle, 7, mode) == naive_find_all(hay, needle)
 
 
 @settings(max_examples=60, deadline=None)
@@ -295,12 +306,41 @@ def test_periodic_needles(seed, period, reps, tail, n):
 # ---------------------------------------------------------------------------
 # Packed pair: block edges, short needles, repeated bytes, high bytes
 
+def test_no_test_hooks_in_the_extension():
+    from fastmmap import _search
+    # The C-level kernels (__pyx_capi__) and the ISA in use, nothing else.
+    assert [n for n in dir(_search) if not n.startswith("__")] == ["isa"]
+
+
+def test_isa_env_switch():
+    # FASTMMAP_ISA picks the kernels once, at import; a name this build or
+    # CPU lacks fails the import instead of testing something else.
+    probe = "import fastmmap, fastmmap._search as s; m = fastmmap.mmap(-1, 4096); " \
+            "m[100:104] = b'ab#c'; print(s.isa, m.find(b'b#c'), m.rfind(b'#'))"
+    for isa in S.ISAS + ("",):
+        env = dict(env_with_package_path(), FASTMMAP_ISA=isa)
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                             text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == [isa or S.ISAS[-1], "101", "102"]
+    for isa in ("bogus", "neon" if "neon" not in S.ISAS else "avx2"):
+        env = dict(env_with_package_path(), FASTMMAP_ISA=isa)
+        out = subprocess.run([sys.executable, "-c", "import fastmmap"], env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode != 0 and "ImportError: FASTMMAP_ISA" in out.stderr, out.stderr
+
+
 def test_isa():
-    assert ISA in (None, "sse2", "avx2")
-    # Every x86-64 CPU has SSE2: a build with the code always uses it.
-    assert (ISA is not None) == S._py_build_has_pair()
-    if S._py_build_has_pair():
-        assert platform.machine().lower() in ("x86_64", "amd64")
+    from fastmmap import _search
+    # The library the tests drive uses the ISA the product chose.
+    assert _search.isa == S.ISA
+    assert S.ISA in S.ISAS
+    assert S.ISAS[0] == "scalar"
+    machine = platform.machine().lower()
+    if machine in ("x86_64", "amd64") and len(S.ISAS) > 1:
+        assert S.ISAS[1] == "sse2"
+    if machine in ("aarch64", "arm64") and len(S.ISAS) > 1:
+        assert S.ISAS[1:] == ("neon",)
 
 
 # Lengths around the 16/32-byte blocks and the 64-candidate chunks.
@@ -404,7 +444,7 @@ def test_pair_random(seed, n, k, dense, alphabet):
 def test_find_all_small_caps(hay, needle, cap):
     expected = naive_find_all(hay, needle)
     for mode in MODES:
-        assert S._py_find_all(hay, needle, cap, mode) == expected
+        assert S.find_all(hay, needle, cap, mode) == expected
 
 
 # array typecode of Py_ssize_t
@@ -424,7 +464,7 @@ def test_find_all_dense_caps(needle):
     assert len(expected) > 100
     for cap in range(1, 65):
         for mode in PREFILTER_MODES:
-            assert S._py_find_all(hay, needle, cap, mode) == expected, (cap, mode)
+            assert S.find_all(hay, needle, cap, mode) == expected, (cap, mode)
 
 
 @pytest.mark.parametrize("needle", DENSE_NEEDLES)
@@ -441,7 +481,7 @@ def test_find_all_into_contract(needle):
             # Slots past `cap` must stay untouched (junk may land only in
             # the caller's slots beyond the returned count).
             out = array.array(out.typecode, [-7]) * (cap + 300)
-            w, resume = S._py_find_all_into(hay, needle, memoryview(out)[:cap], mode)
+            w, resume = S.find_all_into(hay, needle, memoryview(out)[:cap], mode)
             assert out[cap:] == array.array(out.typecode, [-7]) * 300
             assert w == min(cap, len(expected))
             assert list(out[:w]) == expected[:w]
@@ -463,9 +503,9 @@ def test_find_all_byte_bulk(byte):
             expected = [i for i, b in enumerate(hay) if b == byte[0]]
             for cap in (1, 63, 64, 65, 263, 264, 265, 266, 300, 1000, 5000):
                 for mode in PREFILTER_MODES:
-                    assert S._py_find_all(hay, byte, cap, mode) == expected, (n, cap, mode)
+                    assert S.find_all(hay, byte, cap, mode) == expected, (n, cap, mode)
                     out = array.array(TYPECODE, [-7]) * (cap + 300)
-                    w, _ = S._py_find_all_into(hay, byte, memoryview(out)[:cap], mode)
+                    w, _ = S.find_all_into(hay, byte, memoryview(out)[:cap], mode)
                     assert w == min(cap, len(expected))
                     assert out[cap:] == array.array(TYPECODE, [-7]) * 300
 
@@ -482,22 +522,22 @@ def test_copy_find_all_byte(byte):
             hay = bytes(byte[0] if rng.random() < density else rng.randrange(256)
                         for _ in range(n))
             for cap in (1, 2, 63, 264, 265, 1024, 70000):
-                for mode in PREFILTER_MODES + (1,):
-                    copy, found, resume = S._py_copy_find_all_once(hay, byte, cap, mode)
+                for mode in PREFILTER_MODES + ("none",):
+                    copy, found, resume = S.copy_find_all_once(hay, byte, cap, mode)
                     assert copy == hay, (n, cap, mode)
-                    assert (found, resume) == S._py_find_all_once(hay, byte, cap, mode), (
+                    assert (found, resume) == S.find_all_once(hay, byte, cap, mode), (
                         n, cap, mode)
 
 
 def test_find_all_single_call_contract():
     hay = b"abcabcabc"
-    assert S._py_find_all_once(hay, b"abc", 2) == ([0, 3], 6)
-    assert S._py_find_all_once(hay, b"abc", 3) == ([0, 3, 6], 9)
-    assert S._py_find_all_once(hay, b"abc", 4) == ([0, 3, 6], 9)
-    assert S._py_find_all_once(hay, b"b", 2) == ([1, 4], 5)
-    assert S._py_find_all_once(hay, b"zz", 2) == ([], 9)
-    assert S._py_find_all_once(hay, b"abcabcabcX", 2) == ([], 9)
-    assert S._py_find_all_once(b"", b"a", 2) == ([], 0)
+    assert S.find_all_once(hay, b"abc", 2) == ([0, 3], 6)
+    assert S.find_all_once(hay, b"abc", 3) == ([0, 3, 6], 9)
+    assert S.find_all_once(hay, b"abc", 4) == ([0, 3, 6], 9)
+    assert S.find_all_once(hay, b"b", 2) == ([1, 4], 5)
+    assert S.find_all_once(hay, b"zz", 2) == ([], 9)
+    assert S.find_all_once(hay, b"abcabcabcX", 2) == ([], 9)
+    assert S.find_all_once(b"", b"a", 2) == ([], 0)
 
 
 @settings(max_examples=100, deadline=None)
@@ -507,7 +547,7 @@ def test_find_all_single_call_contract():
 def test_find_all_random(seed, n, k, cap, alphabet):
     hay = _gen(seed, n, alphabet)
     needle = _gen(seed ^ 0x5A5A, k, alphabet)
-    assert S._py_find_all(hay, needle, cap) == naive_find_all(hay, needle)
+    assert S.find_all(hay, needle, cap) == naive_find_all(hay, needle)
 
 
 # ---------------------------------------------------------------------------
@@ -529,29 +569,29 @@ MIB4 = 4 << 20
 ])
 def test_adversarial_linear(fill, needle):
     hay = fill * MIB4
-    assert S._py_find(hay, needle) == -1
-    assert S._py_rfind(hay, needle) == -1
-    assert S._py_count(hay, needle) == 0
-    assert S._py_find_all(hay, needle, 16) == []
-    for mode in (1, 2, 3, 4, 5, 6):
-        assert S._py_find(hay, needle, None, None, mode) == -1
-        assert S._py_rfind(hay, needle, None, None, mode) == -1
-        assert S._py_count(hay, needle, None, None, mode) == 0
-    for mode in (4, 5, 6):
-        assert S._py_find_all(hay, needle, 16, mode) == []
+    assert S.find(hay, needle) == -1
+    assert S.rfind(hay, needle) == -1
+    assert S.count(hay, needle) == 0
+    assert S.find_all(hay, needle, 16) == []
+    for mode in FORCED:
+        assert S.find(hay, needle, None, None, mode) == -1
+        assert S.rfind(hay, needle, None, None, mode) == -1
+        assert S.count(hay, needle, None, None, mode) == 0
+    for mode in FORCED_PREFILTERS:
+        assert S.find_all(hay, needle, 16, mode) == []
 
 
 def test_adversarial_match_at_the_far_end():
     needle = b"#" * 255 + b"a"
     hay = b"#" * MIB4 + b"a"
-    assert S._py_find(hay, needle) == MIB4 - 255
-    assert S._py_rfind(hay, needle) == MIB4 - 255
-    assert S._py_count(hay, needle) == 1
+    assert S.find(hay, needle) == MIB4 - 255
+    assert S.rfind(hay, needle) == MIB4 - 255
+    assert S.count(hay, needle) == 1
     needle = b"a" + b"#" * 255
     hay = b"a" + b"#" * MIB4
-    assert S._py_find(hay, needle) == 0
-    assert S._py_rfind(hay, needle) == 0
-    assert S._py_count(hay, needle) == 1
+    assert S.find(hay, needle) == 0
+    assert S.rfind(hay, needle) == 0
+    assert S.count(hay, needle) == 1
 
 
 def assert_falls_back_and_absent(hay, needle):
@@ -559,10 +599,10 @@ def assert_falls_back_and_absent(hay, needle):
     needle is found nowhere."""
     for op in ("find", "rfind", "count", "find_all"):
         for mode in PREFILTER_MODES:
-            assert S._py_path(hay, needle, op, mode) == "fallback"
-    assert S._py_find(hay, needle) == -1
-    assert S._py_rfind(hay, needle) == -1
-    assert S._py_count(hay, needle) == 0
+            assert S.path(hay, needle, op, mode) == "fallback"
+    assert S.find(hay, needle) == -1
+    assert S.rfind(hay, needle) == -1
+    assert S.count(hay, needle) == 0
 
 
 def test_adversarial_near_misses_every_block():
@@ -583,42 +623,43 @@ def test_long_partial_matches_at_sparse_candidates():
     hay = unit * (MIB4 // 32)
     assert_falls_back_and_absent(hay, needle)
     hay = hay + needle
-    assert S._py_find(hay, needle) == len(hay) - len(needle)
-    assert S._py_rfind(hay, needle) == len(hay) - len(needle)
-    assert S._py_count(hay, needle) == 1
+    assert S.find(hay, needle) == len(hay) - len(needle)
+    assert S.rfind(hay, needle) == len(hay) - len(needle)
+    assert S.count(hay, needle) == 1
 
 
 def test_paths():
     text = b"the quick brown fox jumps over the lazy dog\n" * 20000
-    pair = "pair" if ISA else "prefilter"
+    pair = "pair" if PAIRED else "prefilter"
     # A rare anchor byte (digit, '#'): the memchr prefilter runs to the end,
-    # in mode 0 too.  The packed pair does in modes 5 and 6.
-    for mode, expect in ((0, "prefilter"), (4, "prefilter"), (5, pair), (6, pair)):
-        assert S._py_path(text, b"the 5 fox", "find", mode) == expect
-        assert S._py_path(text, b"#quick", "rfind", mode) == expect
-        assert S._py_path(text, b"lazy 7", "count", mode) == expect
-        assert S._py_path(text, b"lazy 7", "find_all", mode) == expect
+    # by default too.  The forced packed pair runs on every ISA.
+    for mode, expect in ((AUTO, "prefilter"), (MEMCHR, "prefilter"),
+                         *((m, "pair") for m in PAIR_EACH)):
+        assert S.path(text, b"the 5 fox", "find", mode) == expect
+        assert S.path(text, b"#quick", "rfind", mode) == expect
+        assert S.path(text, b"lazy 7", "count", mode) == expect
+        assert S.path(text, b"lazy 7", "find_all", mode) == expect
     # Letters only: mode 0 goes straight to the packed pair.
     for op in ("find", "rfind", "count", "find_all"):
-        assert S._py_path(text, b"lazy dog", op) == pair
-        assert S._py_path(text, b"lazy dog", op, 4) == "prefilter"
+        assert S.path(text, b"lazy dog", op) == pair
+        assert S.path(text, b"lazy dog", op, MEMCHR) == "prefilter"
     # Common bytes only, but the block test needs several at fixed
     # distances: the packed pair keeps going where memchr gives up.
     for op in ("find", "rfind", "count", "find_all"):
         if op in ("count", "find_all"):
-            assert S._py_path(text, b" the ", op, 4) == "fallback"
+            assert S.path(text, b" the ", op, MEMCHR) == "fallback"
         for needle in (b"the lazy cat", b" the "):
-            if ISA:
-                for mode in (0, 5, 6):
-                    assert S._py_path(text, needle, op, mode) == "pair"
+            if PAIRED:
+                for mode in (AUTO,) + PAIR_EACH:
+                    assert S.path(text, needle, op, mode) == "pair"
     # A rare anchor that turns out dense: the memchr prefilter hands over to
     # the packed pair, and the results are right across the hand-over.
     hay = b"x" * 30_000 + b"#x" * 30_000 + b"#" * 30_000
     for needle in (b"#y", b"y#", b"##y", b"#" * 5 + b"xxxy", b"#" * 40 + b"y"):
         for op in ("find", "rfind", "count", "find_all"):
-            if ISA:
-                assert S._py_path(hay, needle, op) == "pair"
-                assert S._py_path(hay[::-1], needle, op) == "pair"
+            if PAIRED:
+                assert S.path(hay, needle, op) == "pair"
+                assert S.path(hay[::-1], needle, op) == "pair"
         for h in (hay, hay[::-1], hay + needle, needle + hay[::-1]):
             check(h, needle, modes=PREFILTER_MODES)
     # Haystack full of the anchor byte but not of the second one: the
@@ -626,37 +667,37 @@ def test_paths():
     # packed pair never sees a candidate.
     for op in ("find", "rfind", "count"):
         for needle in (b"#" * 10 + b"a", b"a" + b"#" * 10):
-            assert S._py_path(b"#" * 100_000, needle, op, 4) == "reanchored"
-            assert S._py_path(b"#" * 100_000, needle, op) == (
-                "pair" if ISA else "reanchored")
+            assert S.path(b"#" * 100_000, needle, op, MEMCHR) == "reanchored"
+            assert S.path(b"#" * 100_000, needle, op) == (
+                "pair" if PAIRED else "reanchored")
     # Both bytes dense: fallback.
     hay = b"#a" * 50_000
     for op in ("find", "rfind", "count", "find_all"):
         for mode in PREFILTER_MODES:
-            assert S._py_path(hay, b"#a" * 5 + b"##", op, mode) == "fallback"
+            assert S.path(hay, b"#a" * 5 + b"##", op, mode) == "fallback"
         # The packed pair's third byte (the '#' at offset 1) rules out every
         # position here; the memchr prefilter only sees dense bytes.
-        assert S._py_path(hay, b"##" + b"#a" * 5, op, 4) == "fallback"
-        assert S._py_path(hay, b"##" + b"#a" * 5, op) == ("pair" if ISA else "fallback")
+        assert S.path(hay, b"##" + b"#a" * 5, op, MEMCHR) == "fallback"
+        assert S.path(hay, b"##" + b"#a" * 5, op) == ("pair" if PAIRED else "fallback")
     # Anchor dense from the start and second byte not rare: fallback (the
     # packed pair also compares the '#' at offset 1 and finds no candidate).
     for op in ("find", "rfind", "count"):
-        assert S._py_path(b"#a#" * 50_000, b"#" * 10 + b"aa", op, 4) == "fallback"
-        assert S._py_path(b"#a#" * 50_000, b"#" * 10 + b"aa", op) == ("pair" if ISA else "fallback")
+        assert S.path(b"#a#" * 50_000, b"#" * 10 + b"aa", op, MEMCHR) == "fallback"
+        assert S.path(b"#a#" * 50_000, b"#" * 10 + b"aa", op) == ("pair" if PAIRED else "fallback")
     # Re-anchored on 'a', which later turns dense too: fallback.
     hay = b"#" * 50_000 + b"#a" * 50_000 + b"#" * 50_000
     needle = b"#" * 10 + b"aa"
     for op in ("find", "rfind", "count"):
-        assert S._py_path(hay, needle, op, 4) == "fallback"
+        assert S.path(hay, needle, op, MEMCHR) == "fallback"
     check(hay, needle)
     # Dense true matches are no reason for the packed pair to give up (they
     # pay for themselves), whatever the needle length.
     for needle in (b"ab", b"abc", b"abcd", b"abcdefghijklmnopq"):
         hay = needle * 20_000
         for op in ("count", "find_all"):
-            for mode in (0, 5):
-                if ISA:
-                    assert S._py_path(hay, needle, op, mode) == "pair"
+            for mode in (AUTO,) + PAIR_EACH:
+                if PAIRED:
+                    assert S.path(hay, needle, op, mode) == "pair"
 
 
 def test_reanchor_then_fallback_results():
@@ -675,7 +716,7 @@ def test_reanchor_then_fallback_results():
         check(hay, needle, modes=PREFILTER_MODES)
         check(hay[::-1], needle, modes=PREFILTER_MODES)
         for mode in PREFILTER_MODES:
-            assert S._py_find_all(hay, needle, 3, mode) == naive_find_all(hay, needle)
+            assert S.find_all(hay, needle, 3, mode) == naive_find_all(hay, needle)
 
 
 def test_count_byte_block_boundaries():
@@ -684,14 +725,12 @@ def test_count_byte_block_boundaries():
               2 * 255 * 64 + 77, 100_003):
         for fill in (b"\n", b"\xff", b"\x80"):
             hay = fill * n
-            assert S._py_count(hay, fill) == n
-            assert S._py_count(hay, b"\x7f") == 0
+            assert S.count(hay, fill) == n
+            assert S.count(hay, b"\x7f") == 0
             for a in (0, 1, 3):
-                assert S._py_count(hay, fill, a, None) == max(0, n - a)
+                assert S.count(hay, fill, a, None) == max(0, n - a)
 
 
 # ---------------------------------------------------------------------------
-# Guard pages: see tests/test_guard_pages.py.  They cannot be tested through
-# the _py_* wrappers above, which copy every non-bytes argument into a bytes
-# object first (so a kernel never reads next to the guard page); that test
-# runs the kernels on real fastmmap maps instead.
+# Guard pages: see tests/test_guard_pages.py (the kernels on real fastmmap
+# maps) and tests/csrc/harness.c (every configuration, at PROT_NONE pages).

@@ -1,0 +1,227 @@
+/*
+ * Inside the search engine: the one search state, the one cost model, the
+ * per-ISA operation table, and the helpers the block kernels share.
+ *
+ * Not installed, not seen by Cython: only the engine's own .c files and
+ * the C harness include it.
+ */
+#ifndef FM_INTERNAL_H
+#define FM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "search.h"
+
+typedef unsigned char fm_u8;
+
+#if defined(__GNUC__) || defined(__clang__)
+/* GCC stops inlining the block helpers once the loops grow, and a call
+ * there costs more than the step it makes. */
+#  define FM_INLINE static inline __attribute__((always_inline))
+#  define FM_LIKELY(x) __builtin_expect(!!(x), 1)
+#  define fm_prefetch(p) __builtin_prefetch((const void *)(p))
+#else
+#  define FM_INLINE static inline
+#  define FM_LIKELY(x) (x)
+#  define fm_prefetch(p) ((void)0)
+#endif
+
+/* Prefetch at an address formed in integer arithmetic: it may lie outside
+ * the buffer, which a prefetch tolerates but pointer arithmetic does not. */
+#define fm_prefetch_at(p, delta) \
+    fm_prefetch((const void *)((uintptr_t)(p) + (uintptr_t)(ptrdiff_t)(delta)))
+
+/* ---- Bit scans, defined for every input ---- */
+
+#if defined(__GNUC__) || defined(__clang__)
+/* Index of the lowest set bit; junk (but defined) when m == 0: the top bit
+ * forced on keeps the builtin's argument nonzero for one OR, and the
+ * junk-slot writers below rely on that. */
+FM_INLINE unsigned fm_tz64(uint64_t m)
+{
+    return (unsigned)__builtin_ctzll(m | ((uint64_t)1 << 63));
+}
+/* Index of the highest set bit; m != 0. */
+FM_INLINE unsigned fm_top64(uint64_t m)
+{
+    return 63u - (unsigned)__builtin_clzll(m);
+}
+#else
+FM_INLINE unsigned fm_tz64(uint64_t m)
+{
+    unsigned i = 0;
+    m |= (uint64_t)1 << 63;
+    while (!(m & 1)) { m >>= 1; i++; }
+    return i;
+}
+FM_INLINE unsigned fm_top64(uint64_t m)
+{
+    unsigned i = 63;
+    while (!(m >> i)) i--;
+    return i;
+}
+#endif
+
+/* Index of the first differing byte of two words loaded from memory,
+ * given their XOR (nonzero). */
+FM_INLINE size_t fm_first_diff(uint64_t d)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (size_t)(63u - fm_top64(d)) >> 3;
+#else
+    return (size_t)fm_tz64(d) >> 3;
+#endif
+}
+
+/* Population count without needing the POPCNT instruction (the x86-64
+ * baseline lacks it, and the builtin would then call into libgcc). */
+FM_INLINE unsigned fm_popcount_swar(uint64_t m)
+{
+    m = m - ((m >> 1) & 0x5555555555555555ull);
+    m = (m & 0x3333333333333333ull) + ((m >> 2) & 0x3333333333333333ull);
+    m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((m * 0x0101010101010101ull) >> 56);
+}
+
+/* ---- Results of the packed-pair scans ---- */
+#define FM_PAIR_DONE 0    /* range exhausted */
+#define FM_PAIR_FULL 1    /* forward: `cap` matches; reverse: a match */
+#define FM_PAIR_BUDGET 2  /* stopped: the fallback takes over */
+
+/* ---- The cost model ----
+ *
+ * Work is charged in "bytes scanned" units against the distance a scan has
+ * covered.  A failed candidate costs FM_COST_VERIFY plus the bytes its
+ * verification found equal (a mismatch late in a long needle is paid in
+ * full); the memchr prefilter pays FM_COST_RESTART more per candidate,
+ * because each one ends a libc call and its vector set-up.  True matches
+ * are free: non-overlapping scans resume past them.  When the charge
+ * exceeds the distance plus a warm-up allowance, the prefilter has stopped
+ * paying: the memchr one hands over to the packed pair (or swaps its
+ * anchors once), the packed pair to the linear fallback.  Total work: a
+ * constant times the haystack, plus the fallback's linear cost. */
+#define FM_COST_VERIFY 8
+#define FM_COST_RESTART 24
+/* A mismatch is charged at most this many bytes beyond the part proven
+ * equal (the memchr prefilter confirms block by block). */
+#define FM_VERIFY_BLOCK 32
+/* Allowance before the budget applies, so that the fallback's O(k) set-up
+ * is not paid on short, uneventful haystacks. */
+#define FM_WARMUP_BASE 2048
+#define FM_WARMUP_PER_BYTE 16
+/* Needles up to this length fall back to a word compare per window. */
+#define FM_SHORT_NEEDLE 8
+/* Anchor bytes at most this rare (fm_byte_rank: control bytes, most
+ * symbols, digits, non-ASCII) start with the memchr prefilter even where
+ * the packed pair runs: libc's memchr beats the three-offset block test
+ * when the byte is absent or sparse, and a dense one hands over. */
+#define FM_MEMCHR_RANK 100
+/* Prefetch distances (bytes ahead of the scan).  The 1-byte find_all
+ * prefetches in steps with matches only: writing offsets keeps the core
+ * busy enough that its loads then wait for memory.  The packed pair issues
+ * none: its three streams are sequential, which the hardware prefetcher
+ * follows better unaided. */
+#define FM_BYTE_PREFETCH 2048
+#define FM_TWOWAY_PREFETCH 1024
+
+/* ---- Two-way matcher state ---- */
+typedef struct {
+    /* The needle (read forwards or backwards) splits at a critical position
+     * into x[0:ell+1] and x[ell+1:k]. */
+    ptrdiff_t ell;
+    /* Shift after a full right-part match: the period when the needle is
+     * periodic (then with memory), else a safe lower bound of it. */
+    ptrdiff_t per;
+    int periodic;
+    /* Shift keyed by the byte at the window's far edge (0: compare). */
+    ptrdiff_t skip[256];
+} fm_twoway;
+
+/* ---- The search state: one per search call ---- */
+typedef struct fm_finder {
+    const fm_config *cfg;
+    const fm_ops *ops;
+    const fm_u8 *x;            /* needle, k >= 2 bytes */
+    ptrdiff_t k;
+    ptrdiff_t i1, i2, i3;      /* anchor, second check, pair's third */
+    fm_u8 c1, c2, c3;          /* x[i1], x[i2], x[i3] */
+    /* Budget: work charged since `origin` (where the scan began; the end
+     * for a reverse one), against the distance plus `allow`. */
+    ptrdiff_t origin, work, allow;
+    ptrdiff_t cands, pass2;    /* memchr candidates since (re)anchoring,
+                                  and how many passed the second check */
+    int reanchored;            /* anchor and second check swapped once */
+    int fallback;              /* prefilters abandoned for good */
+    int pair;                  /* the packed pair may run */
+    int memchr_first;          /* memchr prefilter before the packed pair */
+    int switched;              /* ... which handed over to it at `stop` */
+    ptrdiff_t stop;
+    int paired;                /* the packed-pair scan ran */
+    int use_short, use_memmem; /* fallbacks allowed by the configuration */
+    int tw_ready;
+    /* Output of the forward pair scans: offsets to out[found..cap) (out may
+     * be NULL to count only).  `resume`: where a scan stopped (FULL
+     * forward: past the last match; FULL reverse: the match; BUDGET: the
+     * first candidate not examined, in scan order). */
+    ptrdiff_t *out;
+    size_t cap, found;
+    ptrdiff_t resume;
+    fm_twoway tw;
+} fm_finder;
+
+/* Per-ISA kernels: the generic algorithms of kernels.h instantiated over
+ * one vector layer (vec_*.h).  Chosen once (fm_init), never per call. */
+struct fm_ops {
+    const char *name;
+    /* Whether the packed pair and the block 1-byte find_all run at vector
+     * speed here; the scalar table says no, and the default policy then
+     * keeps to libc's memchr. */
+    int vector;
+    /* Forward pair scan of candidates [pos, n - k]: FULL, DONE or BUDGET. */
+    int (*pair_forward)(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
+                        ptrdiff_t pos);
+    /* Reverse pair scan of candidates [0, hi]: FULL (the match in
+     * f->resume), DONE or BUDGET. */
+    int (*pair_reverse)(fm_finder *f, const fm_u8 *y, ptrdiff_t hi);
+    /* Offsets of byte c in y[0:n] to out[0:cap] (n, cap >= 1), copying y
+     * to dst in the same pass when dst is not NULL. */
+    size_t (*byte_all)(fm_u8 *dst, const fm_u8 *y, size_t n, fm_u8 c,
+                       ptrdiff_t *out, size_t cap, size_t *resume);
+    size_t (*count_byte)(const fm_u8 *y, size_t n, fm_u8 c);
+};
+
+/* Which tables this build has (FM_PORTABLE: the scalar one only). */
+#if !defined(FM_PORTABLE) && (defined(__x86_64__) || defined(__amd64__))
+#  define FM_HAVE_SSE2 1
+#  if defined(__GNUC__) || defined(__clang__)
+#    define FM_HAVE_AVX2 1
+#  endif
+#endif
+#if !defined(FM_PORTABLE) && defined(__aarch64__)
+#  define FM_HAVE_NEON 1
+#endif
+
+extern const fm_ops fm_ops_scalar;
+#ifdef FM_HAVE_SSE2
+extern const fm_ops fm_ops_sse2;
+#endif
+#ifdef FM_HAVE_AVX2
+extern const fm_ops fm_ops_avx2;
+#endif
+#ifdef FM_HAVE_NEON
+extern const fm_ops fm_ops_neon;
+#endif
+
+/* Whether x's bytes compared by the pair cover it and no two matches can
+ * overlap: then every candidate is a match (k 2 or 3, no period < k). */
+static inline int fm_pair_exact(const fm_finder *f)
+{
+    const fm_u8 *x = f->x;
+    if (f->k == 2)
+        return x[0] != x[1];
+    return f->k == 3 && x[0] != x[2] && f->i1 != f->i3 && f->i2 != f->i3;
+}
+
+#endif /* FM_INTERNAL_H */

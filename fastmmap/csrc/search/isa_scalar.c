@@ -1,0 +1,11 @@
+/* The kernels over the portable SWAR layer: every build has them, the
+ * portable build (FASTMMAP_PORTABLE=1) has only them. */
+#include "internal.h"
+#include "vec_scalar.h"
+
+#define FM_NAME(f) f##_scalar
+#define FM_ISA_NAME "scalar"
+/* Slower than libc's memchr as a prefilter: the default policy keeps to
+ * memchr here (the pair is still reachable by a forced configuration). */
+#define FM_ISA_VECTOR 0
+#include "kernels.h"

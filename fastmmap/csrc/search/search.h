@@ -1,0 +1,118 @@
+/*
+ * fastmmap's search engine: the public C interface.
+ *
+ * Every search takes a configuration (which instruction set, which
+ * prefilter, which fallback).  The product passes fm_default, filled once
+ * at import by fm_init(); the C harness (tests/csrc) and the Python kernel
+ * tests build their own with fm_config_named() to force one path.
+ *
+ * Contract shared by the searches (the Cython binding, fastmmap/_search.pxd,
+ * states it for its callers): y points at n >= 0 readable bytes and x at
+ * k >= 0 (either may be anything when its length is 0); results are offsets
+ * from y; no allocation, no global state written; worst-case time linear in
+ * n + k.
+ */
+#ifndef FM_SEARCH_H
+#define FM_SEARCH_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fm_ops fm_ops;
+
+/* Which prefilter leads a search for a needle of two bytes or more. */
+typedef enum {
+    FM_PREFILTER_AUTO = 0,   /* memchr on a rare anchor, packed pair when the
+                                ISA has vector blocks */
+    FM_PREFILTER_MEMCHR,     /* memchr prefilter only (the scalar policy) */
+    FM_PREFILTER_PAIR,       /* packed pair from the first byte */
+    FM_PREFILTER_NONE        /* the linear fallback from the first byte */
+} fm_prefilter;
+
+/* Which linear fallback takes over when a prefilter stops paying. */
+typedef enum {
+    FM_FALLBACK_AUTO = 0,    /* word compare for k <= 8, libc memmem for a
+                                one-shot find where it is linear, else two-way */
+    FM_FALLBACK_NO_MEMMEM,   /* as AUTO without libc memmem */
+    FM_FALLBACK_TWOWAY       /* two-way for every needle length */
+} fm_fallback;
+
+/* The path a search ended on (reported to a harness through `trace`). */
+typedef enum {
+    FM_PATH_MEMCHR = 0,      /* memchr prefilter (or no set-up at all) */
+    FM_PATH_REANCHORED,      /* memchr prefilter on the swapped anchor */
+    FM_PATH_FALLBACK,        /* linear fallback */
+    FM_PATH_PAIR             /* packed-pair scan */
+} fm_path;
+
+typedef struct fm_config {
+    const fm_ops *ops;
+    fm_prefilter prefilter;
+    fm_fallback fallback;
+    /* Where a harness wants the path of the last search written; NULL in
+     * the product (and then nothing is written: searches stay free of
+     * shared state). */
+    fm_path *trace;
+} fm_config;
+
+/* The product's configuration (valid after fm_init). */
+extern fm_config fm_default;
+
+/* Choose the instruction set once: isa is NULL or "" for the best this CPU
+ * runs, else one of "scalar", "sse2", "avx2", "neon".  Returns 0, -1 for an
+ * unknown name, -2 for one this build or CPU lacks (fm_default then keeps
+ * the best). */
+int fm_init(const char *isa);
+
+/* Name of the instruction set a configuration uses ("scalar", ...). */
+const char *fm_isa_name(const fm_config *cfg);
+
+/* Names this build and CPU can run, best last, separated by spaces. */
+const char *fm_isa_available(void);
+
+/* A configuration by names (NULL or "" meaning the default for each):
+ * isa as for fm_init, prefilter "auto" "memchr" "pair" "none", fallback
+ * "auto" "no-memmem" "two-way".  Returns 0 or the error of fm_init. */
+int fm_config_named(fm_config *cfg, const char *isa, const char *prefilter,
+                    const char *fallback);
+
+/* Offset of the first occurrence of x in y[0:n], or -1 (k == 0: 0). */
+ptrdiff_t fm_find(const fm_config *cfg, const unsigned char *y, ptrdiff_t n,
+                  const unsigned char *x, ptrdiff_t k);
+
+/* Offset of the last occurrence, or -1 (k == 0: n). */
+ptrdiff_t fm_rfind(const fm_config *cfg, const unsigned char *y, ptrdiff_t n,
+                   const unsigned char *x, ptrdiff_t k);
+
+/* Non-overlapping occurrences, left to right (k == 0: n + 1). */
+ptrdiff_t fm_count(const fm_config *cfg, const unsigned char *y, ptrdiff_t n,
+                   const unsigned char *x, ptrdiff_t k);
+
+/* Offsets of non-overlapping occurrences written to out[0:cap]; returns how
+ * many (<= cap) and sets *resume to where a next call must continue (n when
+ * the haystack is exhausted).  Slots of out past the returned count may be
+ * overwritten.  Requires k >= 1 unless cap <= 0. */
+ptrdiff_t fm_find_all(const fm_config *cfg, const unsigned char *y,
+                      ptrdiff_t n, const unsigned char *x, ptrdiff_t k,
+                      ptrdiff_t *out, ptrdiff_t cap, ptrdiff_t *resume);
+
+/* memcpy(dst, y, n), then fm_find_all(dst, n, &c, 1, ...), in one pass
+ * where the ISA has vector blocks.  dst holds n bytes, not overlapping y. */
+ptrdiff_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
+                                const unsigned char *y, ptrdiff_t n,
+                                unsigned char c, ptrdiff_t *out,
+                                ptrdiff_t cap, ptrdiff_t *resume);
+
+/* For the tests of needle analysis: the static byte-rank table, and the
+ * offsets a needle (k >= 2) is anchored on (i1, i2; i3 for the pair). */
+extern const unsigned char fm_byte_rank[256];
+void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FM_SEARCH_H */

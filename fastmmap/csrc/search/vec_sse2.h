@@ -1,0 +1,39 @@
+/* Vector layer: SSE2, 16-byte vectors (part of the x86-64 baseline). */
+#include <emmintrin.h>
+
+#define FM_VW 16
+typedef __m128i fm_v;
+
+FM_INLINE fm_v fm_vload(const fm_u8 *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+FM_INLINE void fm_vstore(fm_u8 *p, fm_v v)
+{
+    _mm_storeu_si128((__m128i *)(void *)p, v);
+}
+FM_INLINE fm_v fm_vsplat(fm_u8 c) { return _mm_set1_epi8((char)c); }
+FM_INLINE fm_v fm_vzero(void) { return _mm_setzero_si128(); }
+FM_INLINE fm_v fm_veq(fm_v a, fm_v b) { return _mm_cmpeq_epi8(a, b); }
+FM_INLINE fm_v fm_vand(fm_v a, fm_v b) { return _mm_and_si128(a, b); }
+FM_INLINE fm_v fm_vor(fm_v a, fm_v b) { return _mm_or_si128(a, b); }
+FM_INLINE int fm_vany(fm_v e) { return _mm_movemask_epi8(e) != 0; }
+FM_INLINE uint64_t fm_vmask(fm_v e)
+{
+    return (uint64_t)(unsigned)_mm_movemask_epi8(e);
+}
+FM_INLINE uint64_t fm_vmask64(const fm_v *e)
+{
+    return fm_vmask(e[0]) | fm_vmask(e[1]) << 16 | fm_vmask(e[2]) << 32
+           | fm_vmask(e[3]) << 48;
+}
+/* A true lane is all ones (-1): subtracting it counts it. */
+FM_INLINE fm_v fm_vtally(fm_v acc, fm_v e) { return _mm_sub_epi8(acc, e); }
+FM_INLINE size_t fm_vsum(fm_v acc)
+{
+    const fm_v s = _mm_sad_epu8(acc, _mm_setzero_si128());
+    return (size_t)_mm_cvtsi128_si64(s)
+           + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s));
+}
+/* No POPCNT in the baseline. */
+#define fm_popcount(m) ((size_t)fm_popcount_swar(m))

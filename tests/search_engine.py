@@ -1,0 +1,289 @@
+"""The search engine (fastmmap/csrc/search) reached through ctypes, for the
+kernel tests: a named configuration per call instead of test hooks in the
+shipped extension.
+
+The engine's C sources are compiled once into a shared library in the
+temporary directory (keyed by their content).  They are found in the
+directory FASTMMAP_ENGINE_SOURCES names, else next to the tests in a source
+tree, else in the sdist of a copy of tests/ made the way .ci/run makes them
+(``RUN/tests`` beside ``../dist/fastmmap-*.tar.gz``, which ships the
+sources); `AVAILABLE` is False (with `WHY`) when there are none or no C
+compiler.
+
+A configuration is a string ``"prefilter[/fallback][@isa]"``:
+prefilter ``auto``, ``memchr``, ``pair`` or ``none``; fallback ``auto``,
+``no-memmem`` or ``two-way``; isa one of `ISAS`, by default the one the
+product uses (FASTMMAP_ISA, else the best).  FASTMMAP_PORTABLE=1 builds the
+library as the portable extension is built (the scalar table only).
+"""
+import ctypes
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ENGINE_DIR = "fastmmap/csrc/search"
+
+
+def _from_sdist():
+    """The engine's sources unpacked from a neighbouring sdist, or None."""
+    for sdist in sorted(glob.glob(os.path.join(HERE, os.pardir, os.pardir, "dist",
+                                               "fastmmap-*.tar.gz"))):
+        with tarfile.open(sdist) as tar:
+            members = [m for m in tar.getmembers() if m.isfile()
+                       and m.name.split("/", 1)[-1].startswith(ENGINE_DIR + "/")]
+            if not members:
+                continue
+            out = tempfile.mkdtemp(prefix="fastmmap-engine-src-")
+            for m in members:
+                with tar.extractfile(m) as src, \
+                        open(os.path.join(out, os.path.basename(m.name)), "wb") as dst:
+                    dst.write(src.read())
+            return out
+    return None
+
+
+def _sources():
+    if os.environ.get("FASTMMAP_ENGINE_SOURCES"):
+        return os.environ["FASTMMAP_ENGINE_SOURCES"]
+    tree = os.path.join(HERE, os.pardir, *ENGINE_DIR.split("/"))
+    if os.path.isdir(tree):
+        return tree
+    return _from_sdist() or tree
+
+PATHS = ("prefilter", "reanchored", "fallback", "pair")
+
+AVAILABLE = False
+WHY = ""
+_lib = None
+
+
+def _build():
+    names = sorted(f for f in os.listdir(SOURCES) if f.endswith((".c", ".h")))
+    flags = ["-O2", "-fPIC", "-shared"]
+    if os.environ.get("FASTMMAP_PORTABLE"):
+        flags.append("-DFM_PORTABLE=1")
+    digest = hashlib.sha256(" ".join(flags).encode())
+    for name in names:
+        with open(os.path.join(SOURCES, name), "rb") as f:
+            digest.update(name.encode() + b"\0" + f.read())
+    out = os.path.join(tempfile.gettempdir(),
+                       "fastmmap-engine-%s.so" % digest.hexdigest()[:16])
+    if not os.path.exists(out):
+        tmp = "%s.%d.tmp" % (out, os.getpid())
+        cmd = [os.environ.get("CC", "cc")] + flags + ["-I", SOURCES, "-o", tmp] + [
+            os.path.join(SOURCES, n) for n in names if n.endswith(".c")]
+        subprocess.run(cmd, check=True, capture_output=True)
+        os.replace(tmp, out)
+    return ctypes.CDLL(out)
+
+
+try:
+    SOURCES = _sources()
+    if not os.path.isdir(SOURCES):
+        raise OSError("no engine sources at %s (set FASTMMAP_ENGINE_SOURCES)" % SOURCES)
+    _lib = _build()
+    AVAILABLE = True
+    if os.path.basename(SOURCES).startswith("fastmmap-engine-src-"):
+        shutil.rmtree(SOURCES, ignore_errors=True)   # unpacked from an sdist
+except (OSError, subprocess.CalledProcessError) as e:   # pragma: no cover
+    WHY = "search engine library unavailable: %s" % (
+        getattr(e, "stderr", None) or e,)
+
+
+class _Config(ctypes.Structure):
+    # search.h's fm_config.
+    _fields_ = [("ops", ctypes.c_void_p), ("prefilter", ctypes.c_int),
+                ("fallback", ctypes.c_int), ("trace", ctypes.POINTER(ctypes.c_int))]
+
+
+_ssize = ctypes.c_ssize_t
+_p = ctypes.c_char_p
+if AVAILABLE:
+    _cfg = ctypes.POINTER(_Config)
+    for _name, _args in (("fm_find", [_cfg, _p, _ssize, _p, _ssize]),
+                         ("fm_rfind", [_cfg, _p, _ssize, _p, _ssize]),
+                         ("fm_count", [_cfg, _p, _ssize, _p, _ssize])):
+        getattr(_lib, _name).argtypes = _args
+        getattr(_lib, _name).restype = _ssize
+    _lib.fm_find_all.argtypes = [_cfg, _p, _ssize, _p, _ssize, ctypes.c_void_p,
+                                 _ssize, ctypes.POINTER(_ssize)]
+    _lib.fm_find_all.restype = _ssize
+    _lib.fm_copy_find_all_byte.argtypes = [_cfg, ctypes.c_void_p, _p, _ssize,
+                                           ctypes.c_ubyte, ctypes.c_void_p, _ssize,
+                                           ctypes.POINTER(_ssize)]
+    _lib.fm_copy_find_all_byte.restype = _ssize
+    _lib.fm_config_named.argtypes = [_cfg, _p, _p, _p]
+    _lib.fm_isa_available.restype = _p
+    _lib.fm_anchors.argtypes = [_p, _ssize, ctypes.POINTER(_ssize * 3)]
+    ISAS = tuple(_lib.fm_isa_available().decode().split())
+    ISA = os.environ.get("FASTMMAP_ISA") or ISAS[-1]
+    VECTOR = ISA != "scalar"
+    BYTE_RANK = bytes((ctypes.c_ubyte * 256).in_dll(_lib, "fm_byte_rank"))
+else:                                                    # pragma: no cover
+    ISAS, ISA, VECTOR, BYTE_RANK = (), None, False, b""
+
+_configs = {}
+
+
+def config(name="auto"):
+    """The fm_config (and its trace slot) for a configuration string."""
+    if name not in _configs:
+        rest, _, isa = name.partition("@")
+        prefilter, _, fallback = rest.partition("/")
+        cfg = _Config()
+        rc = _lib.fm_config_named(ctypes.byref(cfg), (isa or ISA).encode(),
+                                  prefilter.encode(), fallback.encode())
+        if rc:
+            raise ValueError("configuration %r: error %d" % (name, rc))
+        trace = ctypes.c_int(-1)
+        cfg.trace = ctypes.pointer(trace)
+        _configs[name] = (cfg, trace)
+    return _configs[name][0]
+
+
+def _held(obj):
+    return obj if type(obj) is bytes else bytes(memoryview(obj))
+
+
+def _range(n, start, end):
+    # bytes.find-style index adjustment.
+    s = 0 if start is None else start
+    e = n if end is None else end
+    if e > n:
+        e = n
+    elif e < 0:
+        e = max(e + n, 0)
+    if s < 0:
+        s = max(s + n, 0)
+    return s, e
+
+
+def _ranged(fn, miss, hay, needle, start, end, cfg):
+    h, x = _held(hay), _held(needle)
+    a, b = _range(len(h), start, end)
+    if len(x) > b - a:
+        return miss
+    buf = ctypes.create_string_buffer(h[a:b], b - a) if a or b != len(h) else h
+    return fn(config(cfg), buf, b - a, x, len(x))
+
+
+def find(hay, needle, start=None, end=None, cfg="auto"):
+    r = _ranged(_lib.fm_find, -1, hay, needle, start, end, cfg)
+    return r if r < 0 else r + _range(len(_held(hay)), start, end)[0]
+
+
+def rfind(hay, needle, start=None, end=None, cfg="auto"):
+    r = _ranged(_lib.fm_rfind, -1, hay, needle, start, end, cfg)
+    return r if r < 0 else r + _range(len(_held(hay)), start, end)[0]
+
+
+def count(hay, needle, start=None, end=None, cfg="auto"):
+    return _ranged(_lib.fm_count, 0, hay, needle, start, end, cfg)
+
+
+def find_all_into(hay, needle, out, cfg="auto"):
+    """One find_all call writing into `out`, a writable buffer of ssize_t
+    items (all of it is the capacity): (count, resume)."""
+    h, x = _held(hay), _held(needle)
+    view = memoryview(out).cast("B")
+    cap = view.nbytes // ctypes.sizeof(_ssize)
+    if not x or not cap:
+        raise ValueError("needs a non-empty needle and output")
+    slots = (ctypes.c_char * view.nbytes).from_buffer(view)
+    resume = _ssize(-1)
+    w = _lib.fm_find_all(config(cfg), h, len(h), x, len(x), ctypes.addressof(slots),
+                         cap, ctypes.byref(resume))
+    del slots
+    return w, resume.value
+
+
+def find_all_once(hay, needle, cap, cfg="auto"):
+    """One find_all call: (offsets, resume)."""
+    if not _held(needle):
+        raise ValueError("find_all needs a non-empty needle")
+    out = (_ssize * max(cap, 1))()
+    h, x = _held(hay), _held(needle)
+    resume = _ssize(-1)
+    w = _lib.fm_find_all(config(cfg), h, len(h), x, len(x), out, cap,
+                         ctypes.byref(resume))
+    return list(out[:w]), resume.value
+
+
+def copy_find_all_once(hay, byte, cap, cfg="auto"):
+    """One copy_find_all_byte call: (copy, offsets, resume)."""
+    h, x = _held(hay), _held(byte)
+    if len(x) != 1:
+        raise ValueError("copy_find_all_byte takes one byte")
+    out = (_ssize * max(cap, 1))()
+    dst = ctypes.create_string_buffer(max(len(h), 1))
+    resume = _ssize(-1)
+    w = _lib.fm_copy_find_all_byte(config(cfg), dst, h, len(h), x[0], out, cap,
+                                   ctypes.byref(resume))
+    return dst.raw[:len(h)], list(out[:w]), resume.value
+
+
+def find_all(hay, needle, cap=1024, cfg="auto"):
+    """Every match, gathered by find_all calls of `cap` slots, each resuming
+    on the haystack slice after the previous one (checking the contract)."""
+    h, x = _held(hay), _held(needle)
+    if cap < 1:
+        raise ValueError("cap must be >= 1")
+    if not x:
+        raise ValueError("find_all needs a non-empty needle")
+    out = (_ssize * cap)()
+    n, base, found = len(h), 0, []
+    buf = ctypes.create_string_buffer(h, max(n, 1))
+    addr = ctypes.addressof(buf)
+    while True:
+        resume = _ssize(-1)
+        w = _lib.fm_find_all(config(cfg), ctypes.cast(addr + base, _p), n - base, x,
+                             len(x), out, cap, ctypes.byref(resume))
+        r = resume.value
+        if not 0 <= w <= cap or not 0 <= r <= n - base:
+            raise AssertionError("bad find_all result w=%d resume=%d" % (w, r))
+        found.extend(o + base for o in out[:w])
+        if w < cap:
+            if r != n - base:
+                raise AssertionError("short batch must exhaust the haystack")
+            return found
+        if r == 0 and w == 0:
+            raise AssertionError("no progress")
+        base += r
+
+
+def path(hay, needle, op="find", cfg="auto"):
+    """Which path a search ended on: "pair", "prefilter" (memchr),
+    "reanchored" (memchr on the swapped anchor) or "fallback"."""
+    h, x = _held(hay), _held(needle)
+    c = config(cfg)
+    if op == "find_all":
+        out = (_ssize * max(len(h), 1))()
+        resume = _ssize()
+        _lib.fm_find_all(c, h, len(h), x, len(x), out, max(len(h), 1),
+                         ctypes.byref(resume))
+    elif op in ("find", "rfind", "count"):
+        getattr(_lib, "fm_" + op)(c, h, len(h), x, len(x))
+    else:
+        raise ValueError(op)
+    return PATHS[_configs[cfg][1].value]
+
+
+def anchors(needle, third=False):
+    """(anchor, second-check offset) chosen for a needle of k >= 2 bytes,
+    and the packed pair's third offset if `third`."""
+    x = _held(needle)
+    if len(x) < 2:
+        raise ValueError("needle must have at least 2 bytes")
+    out = (_ssize * 3)()
+    _lib.fm_anchors(x, len(x), ctypes.byref(out))
+    return tuple(out) if third else tuple(out[:2])
+
+
+if __name__ == "__main__":                               # pragma: no cover
+    print(AVAILABLE and "isa %s of %s" % (ISA, " ".join(ISAS)) or WHY, file=sys.stderr)
