@@ -303,20 +303,6 @@ cdef Py_ssize_t _file_map_size(int fd, Py_ssize_t map_size,
 # find_all's first buffer when the largest cannot be reserved (it doubles).
 cdef Py_ssize_t FIND_ALL_FALLBACK_START = 1 << 16
 
-# Tests set this (_force_find_all_fallback) to take that path from a buffer
-# of this many slots; 0 in normal use.
-cdef Py_ssize_t _find_all_forced_start = 0
-
-
-def _force_find_all_fallback(Py_ssize_t start_slots):
-    """Test hook: make find_all skip the large reservation and grow from
-    ``start_slots`` (0 restores normal behaviour).  Returns the old value."""
-    global _find_all_forced_start
-    old = _find_all_forced_start
-    _find_all_forced_start = max(start_slots, 0)
-    return old
-
-
 cdef OffsetBuffer _grown(OffsetBuffer buf, Py_ssize_t more):
     """A copy of buf's offsets with room for ``more`` (>= 1) after them."""
     cdef OffsetBuffer bigger = reserve_offsets(buf.count + max(more, 1))
@@ -1434,15 +1420,10 @@ cdef class mmap:
                 # only (see _offsets).  Where even that cannot be had, start
                 # smaller and grow.
                 most = (c_end - c_start) // k
-                buf = None
-                if not _find_all_forced_start:
-                    try:
-                        buf = reserve_offsets(most)
-                    except MemoryError:
-                        pass
-                if buf is None:
-                    buf = reserve_offsets(min(most, _find_all_forced_start
-                                              or FIND_ALL_FALLBACK_START))
+                try:
+                    buf = reserve_offsets(most)
+                except MemoryError:
+                    buf = reserve_offsets(min(most, FIND_ALL_FALLBACK_START))
                 while True:
                     a.hay = self._data + c_start
                     a.n = c_end - c_start

@@ -207,23 +207,50 @@ def test_find_all_result_owns_its_memory(mapped):
     assert not hasattr(got.base, "release")
 
 
-@needs_numpy
-@pytest.mark.parametrize("start_slots", [1, 2, 3, 7, 64])
-def test_find_all_growing_fallback(mapped, start_slots):
-    # where the largest buffer cannot be reserved, find_all starts small and
-    # grows, resuming the scan where the full buffer stopped it
-    from fastmmap import _mmap
+# A child whose address space cannot hold find_all's one big reservation
+# (one slot per possible match): find_all must start small and grow,
+# resuming the scan where each full buffer stopped it.
+_GROWING_CHILD = r"""
+import resource, sys
+import numpy as np
+import fastmmap
 
-    rng = np.random.default_rng(start_slots)
-    data = rng.choice(np.frombuffer(b"ab\n", np.uint8), 5000).tobytes()
-    m = mapped(data)
-    old = _mmap._force_find_all_fallback(start_slots)
-    try:
-        for sub in (b"\n", b"ab", b"aa", b"a\nb", b"zz"):
-            for start, end in ((None, None), (7, -9)):
-                check_find_all(m, data, sub, start, end)
-    finally:
-        _mmap._force_find_all_fallback(old)
+size = 64 << 20
+rng = np.random.default_rng(5)
+data = rng.choice(np.frombuffer(b"ab\n", np.uint8), size, p=[0.49, 0.49, 0.02])
+m = fastmmap.mmap(-1, size)
+m.write(data.tobytes())
+cases = []
+for sub, start, end in ((b"\n", None, None), (b"\n", 7, -9), (b"a\nb", 3, None)):
+    hay = data.tobytes()[slice(start, end)]
+    want = []
+    at = hay.find(sub)
+    while at >= 0:
+        want.append(at + (0 if start is None else start))
+        at = hay.find(sub, at + len(sub))
+    cases.append((sub, start, end, want))
+del hay
+with open("/proc/self/status") as status:
+    vm = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+# 96 MiB to spare: less than the 512 MiB that one slot per byte would take.
+resource.setrlimit(resource.RLIMIT_AS, (vm + (96 << 20), resource.RLIM_INFINITY))
+for sub, start, end, want in cases:
+    got = m.find_all(sub, start, end)
+    assert got.tolist() == want, (sub, start, end, len(got), len(want))
+    assert len(want) > 4 * 65536, len(want)   # the buffer grew several times
+print("ok", [len(want) for _, _, _, want in cases])
+"""
+
+
+@needs_numpy
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_find_all_grows_when_the_big_reservation_fails(tmp_path):
+    from support import child_env, run_or_fail_if_hung
+
+    result = run_or_fail_if_hung([sys.executable, "-c", _GROWING_CHILD], tmp_path,
+                                 child_env(tmp_path), 120, "find_all growing")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ok"), result.stdout
 
 
 @needs_numpy
