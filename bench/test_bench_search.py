@@ -13,6 +13,8 @@ import time
 import numpy as np
 import pytest
 
+from fastmmap._demo import count_lines_iter, count_readline
+
 from corpus import NEEDLE_CASES
 
 ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
@@ -121,19 +123,11 @@ def test_count_newlines(benchmark, record, corpus, maps, impl):
 
 # -- readline loop -----------------------------------------------------------------
 
-def readline_loop(m):
-    m.seek(0)
-    n = 0
-    for _ in iter(m.readline, b""):
-        n += 1
-    return n
-
-
 @pytest.mark.parametrize("impl", ("stdlib", "fastmmap"))
 def test_readline_loop(benchmark, record, corpus, maps, impl):
     row = "readline-loop"
     benchmark.group = row
-    assert scan(benchmark, readline_loop, maps[impl], rounds=LINE_ROUNDS) == corpus.lines
+    assert scan(benchmark, count_readline, maps[impl], rounds=LINE_ROUNDS) == corpus.lines
     record(row, impl, "scan", nbytes=corpus.size)
 
 
@@ -202,18 +196,11 @@ def test_find_all_newlines(benchmark, record, corpus, maps, impl):
     record(row, impl, "scan", nbytes=corpus.size, note=note)
 
 
-def iterate_lines(m):
-    n = 0
-    for _ in m.lines():
-        n += 1
-    return n
-
-
 @pytest.mark.parametrize("impl", ("stdlib", "fastmmap"))
 def test_iterate_lines(benchmark, record, corpus, maps, impl):
     row = "iterate-lines"
     benchmark.group = row
-    fn = readline_loop if impl == "stdlib" else iterate_lines
+    fn = count_readline if impl == "stdlib" else count_lines_iter
     assert scan(benchmark, fn, maps[impl], rounds=LINE_ROUNDS) == corpus.lines
     note = ("stdlib = ``for line in iter(m.readline, b'')``; fastmmap = "
             "``for line in m.lines()``")

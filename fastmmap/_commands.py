@@ -75,6 +75,22 @@ def _status(ok, found):
     return 0 if found else 1
 
 
+def _scan_inputs(args, scan):
+    """Run ``scan(source, prefix) -> found anything`` on each input the
+    arguments name (prefix: the input's name and ":" when several are
+    named, else empty); returns grep's exit status."""
+    args.walk_errors = []
+    names, several = _names(args)
+    found = False
+
+    def scan_one(source):
+        nonlocal found
+        prefix = os.fsencode(source.label) + b":" if several else b""
+        found |= bool(scan(source, prefix))
+
+    return _status(_each_input(names, scan_one, args), found)
+
+
 def _count(source, needle):
     """Non-overlapping occurrences of needle in the input."""
     if source.map is not None and needle:
@@ -123,20 +139,12 @@ def run_lines(args, out):
 # count
 
 def run_count(args, out):
-    args.walk_errors = []
-    names, several = _names(args)
-    found = False
-
-    def scan(source):
-        nonlocal found
+    def scan(source, prefix):
         n = _count(source, args.needle)
-        found |= n > 0
-        if several:
-            out.write(os.fsencode(source.label) + b":%d\n" % n)
-        else:
-            out.write(b"%d\n" % n)
+        out.write(prefix + b"%d\n" % n)
+        return n > 0
 
-    return _status(_each_input(names, scan, args), found)
+    return _scan_inputs(args, scan)
 
 
 # ----------------------------------------------------------------------------
@@ -173,47 +181,34 @@ def _first_offset(source, needle, last):
 
 def run_find(args, out):
     needle = args.needle
-    args.walk_errors = []
-    names, several = _names(args)
-    found = False
 
-    def scan(source):
-        nonlocal found
-        prefix = os.fsencode(source.label) + b":" if several else b""
+    def scan(source, prefix):
         if not args.all:
             off = _first_offset(source, needle, args.last)
             if off >= 0:
-                found = True
                 out.write(b"%s%d\n" % (prefix, off))
-            return
+            return off >= 0
         if not needle:
             size = source.feed(lambda data, final: len(data))
-            found = True
             for off in range(size + 1):
                 out.write(b"%s%d\n" % (prefix, off))
-            return
+            return True
         engine = _scan.Offsets(needle, prefix)
         try:
             source.feed(lambda data, final: engine.feed(data, final, out.write))
         finally:
             # the offsets found before an error are still printed
             engine.finish(out.write)
-            found |= engine.found > 0
+        return engine.found > 0
 
-    return _status(_each_input(names, scan, args), found)
+    return _scan_inputs(args, scan)
 
 
 # ----------------------------------------------------------------------------
 # grep
 
 def run_grep(args, out):
-    args.walk_errors = []
-    names, several = _names(args)
-    found = False
-
-    def scan(source):
-        nonlocal found
-        prefix = os.fsencode(source.label) + b":" if several else b""
+    def scan(source, prefix):
         binary = False
 
         def probe(head):
@@ -233,9 +228,9 @@ def run_grep(args, out):
             return engine.feed(data, final, out.write)
 
         source.feed(feed, probe)
-        if engines and engines[0].matched:
-            found = True
-            if binary:
-                out.write(b"binary file %s matches\n" % os.fsencode(source.label))
+        matched = bool(engines and engines[0].matched)
+        if matched and binary:
+            out.write(b"binary file %s matches\n" % os.fsencode(source.label))
+        return matched
 
-    return _status(_each_input(names, scan, args), found)
+    return _scan_inputs(args, scan)

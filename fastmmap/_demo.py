@@ -80,7 +80,7 @@ def _stdlib_line_count(m):
     return sum(m[i:i + _CHUNK].count(b"\n") for i in range(0, len(m), _CHUNK))
 
 
-def _count_readline(m):
+def count_readline(m):
     m.seek(0)
     n = 0
     for _ in iter(m.readline, b""):
@@ -88,7 +88,7 @@ def _count_readline(m):
     return n
 
 
-def _count_lines_iter(m):
+def count_lines_iter(m):
     n = 0
     for _ in m.lines():
         n += 1
@@ -124,7 +124,7 @@ def _time_operations(path, nbytes, nlines):
              lambda: _stdlib_line_count(std), lambda: fast.count(b"\n"),
              nlines, None),
             ("iterate lines",
-             lambda: _count_readline(std), lambda: _count_lines_iter(fast),
+             lambda: count_readline(std), lambda: count_lines_iter(fast),
              nlines, 2),
         ]
         for label, std_fn, fast_fn, expected, min_runs in ops:

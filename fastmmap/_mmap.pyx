@@ -36,7 +36,7 @@ from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
                                 fastmmap_spare_clear, fastmmap_spare_new,
                                 fastmmap_spare_free)
 from fastmmap._convert cimport as_clinic_int, as_int, as_longlong, as_ssize
-from fastmmap._posix cimport off_t, EBADF, EFAULT
+from fastmmap._posix cimport off_t, EBADF
 
 import os as _pyos
 import sys as _sys
@@ -591,9 +591,7 @@ cdef class mmap:
             # SAFETY: the GIL is held, so nothing can unmap the range.
             rc = fastmmap_guard_run(operation, args)
         if rc != 0:
-            raise OSError(
-                EFAULT, "fastmmap: the mapped file is shorter than the map "
-                "(truncated underneath?); these bytes cannot be accessed")
+            _os.raise_truncated()
         return 0
 
     cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,

@@ -7,6 +7,8 @@
 from fastmmap._posix cimport off_t
 
 cdef int raise_errno(int err) except -1
+# The fault guard stopped an access to mapped bytes beyond the file's end.
+cdef int raise_truncated() except -1
 cdef char *map_memory(size_t length, int prot, int flags, int fd,
                       off_t offset) except NULL
 cdef char *remap_memory(char *old, size_t old_size, size_t new_size,

@@ -15,6 +15,12 @@ cdef int raise_errno(int err) except -1:
     raise OSError(err, posix.strerror(err).decode("utf-8", "replace"))
 
 
+cdef int raise_truncated() except -1:
+    raise OSError(
+        posix.EFAULT, "fastmmap: the mapped file is shorter than the map "
+        "(truncated underneath?); these bytes cannot be accessed")
+
+
 cdef inline int _errno_if_failed(int rc) noexcept nogil:
     """errno after a call that returned rc (0 on success, -1 on failure),
     read before anything else can clobber it; 0 on success."""

@@ -15,10 +15,10 @@ from cpython.buffer cimport (PyBUF_READ, PyBUF_SIMPLE, PyBuffer_Release,
                              PyObject_GetBuffer)
 from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.stdlib cimport free, malloc, realloc
-from libc.errno cimport EFAULT, errno
+from libc.errno cimport errno
 from libc.string cimport memchr, memcpy
 
-from fastmmap cimport _search
+from fastmmap cimport _os, _search
 from fastmmap._fault cimport (fastmmap_fault_check, fastmmap_fault_install,
                               fastmmap_guard_run)
 
@@ -125,9 +125,7 @@ cdef int _guarded(void (*fn)(void *) noexcept nogil, void *arg) except -1:
     with nogil:
         rc = fastmmap_guard_run(fn, arg)
     if rc != 0:
-        raise OSError(
-            EFAULT, "fastmmap: the mapped file is shorter than the map "
-            "(truncated underneath?); these bytes cannot be accessed")
+        _os.raise_truncated()
     return 0
 
 
@@ -276,14 +274,35 @@ cdef void _offsets_step(void *arg) noexcept nogil:
     r.keep = r.n if r.final else r.pos
 
 
-cdef class Offsets:
-    """Offsets of the non-overlapping occurrences of a non-empty needle."""
+cdef class _Writer:
+    """What the engines that write output share: feed() holds the block's
+    buffer export while _feed() scans it and writes through ``write``."""
+    cdef _Out out
+
+    def feed(self, buf, bint final, write):
+        """Scan buf, the next block of the stream (the last when final),
+        writing what it finds; returns the bytes of buf the next block does
+        not need (they are fed again at its start)."""
+        cdef Py_buffer view
+        PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE)
+        try:
+            return self._feed(<const char *>view.buf, view.len, final, write)
+        finally:
+            PyBuffer_Release(&view)
+
+    cdef Py_ssize_t _feed(self, const char *hay, Py_ssize_t n, bint final,
+                          write) except -1:
+        raise NotImplementedError
+
+
+cdef class Offsets(_Writer):
+    """Offsets of the non-overlapping occurrences of a non-empty needle
+    (feed: the offsets of the occurrences wholly inside the block)."""
     cdef bytes needle
     cdef bytes prefix
     cdef long long base
     cdef Py_ssize_t pos
     cdef readonly Py_ssize_t found
-    cdef _Out out
 
     def __init__(self, bytes needle, bytes prefix=b""):
         if not needle:
@@ -294,16 +313,6 @@ cdef class Offsets:
         self.pos = 0
         self.found = 0
         self.out = _Out()
-
-    def feed(self, buf, bint final, write):
-        """Write the offsets of the occurrences wholly inside buf; returns
-        the bytes of buf the next block does not need."""
-        cdef Py_buffer view
-        PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE)
-        try:
-            return self._feed(<const char *>view.buf, view.len, final, write)
-        finally:
-            PyBuffer_Release(&view)
 
     cdef Py_ssize_t _feed(self, const char *hay, Py_ssize_t n, bint final,
                           write) except -1:
@@ -504,8 +513,10 @@ cdef void _grep_step(void *arg) noexcept nogil:
         r.printed_end = r.keep
 
 
-cdef class Grep:
-    """Print the lines of a stream that an occurrence of needle touches."""
+cdef class Grep(_Writer):
+    """Print the lines of a stream that an occurrence of needle touches
+    (feed: the matching lines that end inside the block, all of them when
+    final; with quiet, it stops at the first, see ``matched``)."""
     cdef bytes needle
     cdef bytes prefix
     cdef bint numbers
@@ -515,7 +526,6 @@ cdef class Grep:
     cdef Py_ssize_t counted
     cdef long long lineno
     cdef readonly Py_ssize_t matched
-    cdef _Out out
 
     def __init__(self, bytes needle, bytes prefix=b"", bint numbers=False,
                  bint quiet=False):
@@ -529,17 +539,6 @@ cdef class Grep:
         self.lineno = 1
         self.matched = 0
         self.out = _Out()
-
-    def feed(self, buf, bint final, write):
-        """Print the matching lines that end inside buf (all of them when
-        final); returns the bytes of buf the next block does not need.
-        With quiet, stops at the first matching line (see ``matched``)."""
-        cdef Py_buffer view
-        PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE)
-        try:
-            return self._feed(<const char *>view.buf, view.len, final, write)
-        finally:
-            PyBuffer_Release(&view)
 
     cdef Py_ssize_t _feed(self, const char *hay, Py_ssize_t n, bint final,
                           write) except -1:

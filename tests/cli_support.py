@@ -22,6 +22,13 @@ if not AGAINST_STDLIB:
     load_fastmmap()
     from fastmmap import _cli
 
+try:
+    import numpy  # noqa: F401  (the corpus generator needs it)
+    HAVE_NUMPY = True
+except ImportError:
+    HAVE_NUMPY = False
+needs_numpy = pytest.mark.skipif(not HAVE_NUMPY, reason="the corpus generator needs NumPy")
+
 TEXT = b"hello world\nfoo bar\nbaz hello\n\nlast hello line"   # no final newline
 
 
@@ -63,8 +70,8 @@ def assert_clean_error(proc, *fragments):
 
 
 def file_maker(tmp_path):
-    """``make(name, data) -> path`` of a file under tmp_path (each test
-    module makes it its ``files`` fixture)."""
+    """``make(name, data) -> path`` of a file under tmp_path (the
+    ``files`` fixture of conftest.py)."""
     def make(name, data):
         path = tmp_path / name
         path.write_bytes(data)

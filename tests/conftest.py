@@ -82,3 +82,19 @@ def make_file(tmp_path):
         return str(path)
 
     return make
+
+
+# -- the command line's tests (helpers in cli_support.py) --------------------------
+
+@pytest.fixture
+def files(tmp_path):
+    """make(name, data) -> path of a new file in tmp_path."""
+    from cli_support import file_maker
+    return file_maker(tmp_path)
+
+
+@pytest.fixture
+def inproc(capsysbinary):
+    """Run the command line in this process; see cli_support.in_process."""
+    from cli_support import in_process
+    return in_process(capsysbinary)

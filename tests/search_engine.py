@@ -26,6 +26,8 @@ import sys
 import tarfile
 import tempfile
 
+from support import norm_range
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENGINE_DIR = "fastmmap/csrc/search"
 
@@ -151,22 +153,9 @@ def _held(obj):
     return obj if type(obj) is bytes else bytes(memoryview(obj))
 
 
-def _range(n, start, end):
-    # bytes.find-style index adjustment.
-    s = 0 if start is None else start
-    e = n if end is None else end
-    if e > n:
-        e = n
-    elif e < 0:
-        e = max(e + n, 0)
-    if s < 0:
-        s = max(s + n, 0)
-    return s, e
-
-
 def _ranged(fn, miss, hay, needle, start, end, cfg):
     h, x = _held(hay), _held(needle)
-    a, b = _range(len(h), start, end)
+    a, b = norm_range(len(h), start, end)
     if len(x) > b - a:
         return miss
     buf = ctypes.create_string_buffer(h[a:b], b - a) if a or b != len(h) else h
@@ -175,12 +164,12 @@ def _ranged(fn, miss, hay, needle, start, end, cfg):
 
 def find(hay, needle, start=None, end=None, cfg="auto"):
     r = _ranged(_lib.fm_find, -1, hay, needle, start, end, cfg)
-    return r if r < 0 else r + _range(len(_held(hay)), start, end)[0]
+    return r if r < 0 else r + norm_range(len(_held(hay)), start, end)[0]
 
 
 def rfind(hay, needle, start=None, end=None, cfg="auto"):
     r = _ranged(_lib.fm_rfind, -1, hay, needle, start, end, cfg)
-    return r if r < 0 else r + _range(len(_held(hay)), start, end)[0]
+    return r if r < 0 else r + norm_range(len(_held(hay)), start, end)[0]
 
 
 def count(hay, needle, start=None, end=None, cfg="auto"):

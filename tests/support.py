@@ -24,6 +24,20 @@ class Idx:
         return "Idx(%r)" % (self.value,)
 
 
+def norm_range(size, start, end):
+    """start/end as bytes.count/find normalise them (start is not clamped
+    to the size; an empty range may have start > end)."""
+    s = 0 if start is None else start
+    e = size if end is None else end
+    if e > size:
+        e = size
+    elif e < 0:
+        e = max(e + size, 0)
+    if s < 0:
+        s = max(s + size, 0)
+    return s, e
+
+
 def naive_find_all(hay, needle):
     """Offsets of the non-overlapping matches of a non-empty needle, left
     to right: the oracle of every find_all kernel."""

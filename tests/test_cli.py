@@ -11,8 +11,7 @@ from cli_support import (
     TEXT,
     assert_clean_error,
     call,
-    file_maker,
-    in_process,
+    needs_numpy,
     rg_oracle,
     run,
 )
@@ -28,22 +27,6 @@ if not AGAINST_STDLIB:
     from fastmmap import _cli, _inputs, _scan
     PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
 
-try:
-    import numpy  # noqa: F401  (the corpus generator needs it)
-    HAVE_NUMPY = True
-except ImportError:
-    HAVE_NUMPY = False
-needs_numpy = pytest.mark.skipif(not HAVE_NUMPY, reason="the corpus generator needs NumPy")
-
-
-@pytest.fixture
-def files(tmp_path):
-    return file_maker(tmp_path)
-
-
-@pytest.fixture
-def inproc(capsysbinary):
-    return in_process(capsysbinary)
 
 
 # -- general ----------------------------------------------------------------------

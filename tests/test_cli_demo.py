@@ -6,9 +6,10 @@ import random
 
 import pytest
 from cli_support import (
+    HAVE_NUMPY,
     SKIP_AGAINST_STDLIB,
     assert_clean_error,
-    in_process,
+    needs_numpy,
     run,
 )
 
@@ -20,17 +21,6 @@ if not AGAINST_STDLIB:
     load_fastmmap()
     from fastmmap import _demo
 
-try:
-    import numpy  # noqa: F401  (the corpus generator needs it)
-    HAVE_NUMPY = True
-except ImportError:
-    HAVE_NUMPY = False
-needs_numpy = pytest.mark.skipif(not HAVE_NUMPY, reason="the corpus generator needs NumPy")
-
-
-@pytest.fixture
-def inproc(capsysbinary):
-    return in_process(capsysbinary)
 
 
 # -- demo -------------------------------------------------------------------------

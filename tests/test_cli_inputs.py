@@ -14,8 +14,6 @@ from cli_support import (
     assert_clean_error,
     big_text,
     feed_in_blocks,
-    file_maker,
-    in_process,
     needle_bytes,
     rg_oracle,
     run,
@@ -32,16 +30,6 @@ pytestmark = SKIP_AGAINST_STDLIB
 if not AGAINST_STDLIB:
     load_fastmmap()
     from fastmmap import _scan
-
-
-@pytest.fixture
-def files(tmp_path):
-    return file_maker(tmp_path)
-
-
-@pytest.fixture
-def inproc(capsysbinary):
-    return in_process(capsysbinary)
 
 
 BLOCK_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n"]),

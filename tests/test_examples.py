@@ -30,6 +30,13 @@ pytestmark = [
 ]
 
 
+def contents(paths):
+    """(path, the file's bytes) for each path."""
+    for path in paths:
+        with open(path, "rb") as f:
+            yield path, f.read()
+
+
 def load(name):
     spec = importlib.util.spec_from_file_location(
         "fastmmap_example_" + name, os.path.join(EXAMPLES, name + ".py"))
@@ -88,9 +95,7 @@ def grep_reference(data, needle, before=1, after=1):
 def test_grep_context(logs):
     grep_context = load("grep_context")
     import fastmmap
-    for path in logs:
-        with open(path, "rb") as f:
-            data = f.read()
+    for path, data in contents(logs):
         with fastmmap.open(path) as m:
             got = [(n, bytes(text)) for n, text in grep_context.context(m, b"ERROR")]
         assert got == grep_reference(data, b"ERROR"), path
@@ -100,10 +105,7 @@ def test_count_lines(logs, capsys):
     count_lines = load("count_lines")
     assert count_lines.main(logs) == 0
     out = capsys.readouterr().out.splitlines()
-    expected = []
-    for path in logs:
-        with open(path, "rb") as f:
-            expected.append(f.read().count(b"\n"))
+    expected = [data.count(b"\n") for _, data in contents(logs)]
     assert [int(line.split()[0]) for line in out[:-1]] == expected
     assert out[-1].split() == [str(sum(expected)), "total"]
 
@@ -123,9 +125,7 @@ def test_records(tmp_path):
 def test_threads(logs):
     threads = load("threads")
     import fastmmap
-    for path in logs:
-        with open(path, "rb") as f:
-            data = f.read()
+    for path, data in contents(logs):
         with fastmmap.open(path) as m:
             for parts in (1, 2, 3, 7):
                 assert threads.count_in_slices(m, b"ERROR", parts) == data.count(b"ERROR")
@@ -153,9 +153,7 @@ def test_dask_split_at_lines(logs):
         import dask_scan
     finally:
         sys.path.remove(EXAMPLES)
-    for path in logs:
-        with open(path, "rb") as f:
-            data = f.read()
+    for path, data in contents(logs):
         for chunk in (1, 100, 4096, 65536, 1 << 30):
             ranges = dask_scan.split_at_lines(path, chunk)
             assert sum(length for _, _, length in ranges) == len(data)
@@ -176,9 +174,7 @@ def test_dask_scan_equals_one_process(logs, monkeypatch):
     import dask_scan
 
     reference = dask_scan.scan_files_here(logs, b"ERROR")
-    for path in logs:
-        with open(path, "rb") as f:
-            data = f.read()
+    for path, data in contents(logs):
         lines, hits = reference[path]
         assert lines == data.count(b"\n")
         expected, i = [], data.find(b"ERROR")

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import AGAINST_STDLIB, load_fastmmap
+from support import norm_range
 
 pytestmark = pytest.mark.skipif(
     AGAINST_STDLIB, reason="these extras have no stdlib counterpart")
@@ -29,20 +30,6 @@ SETTINGS = settings(max_examples=100, deadline=None,
 
 
 # -- oracles ----------------------------------------------------------------------
-
-def norm_range(size, start, end):
-    """start/end as bytes.count/find normalise them (start is not clamped
-    to the size; an empty range may have start > end)."""
-    s = 0 if start is None else start
-    e = size if end is None else end
-    if e > size:
-        e = size
-    elif e < 0:
-        e = max(e + size, 0)
-    if s < 0:
-        s = max(s + size, 0)
-    return s, e
-
 
 def oracle_find_all(data, sub, start=None, end=None):
     s, e = norm_range(len(data), start, end)
