@@ -124,7 +124,11 @@ if AVAILABLE:
     _lib.fm_isa_available.restype = _p
     _lib.fm_anchors.argtypes = [_p, _ssize, ctypes.POINTER(_ssize * 3)]
     ISAS = tuple(_lib.fm_isa_available().decode().split())
-    ISA = os.environ.get("FASTMMAP_ISA") or ISAS[-1]
+    # The instruction set the built extension chose (FASTMMAP_ISA, else the
+    # best it has: only scalar in a FASTMMAP_PORTABLE build), so that the
+    # default configuration drives the same kernels as the product.
+    from fastmmap import _search as _product
+    ISA = _product.isa
     VECTOR = ISA != "scalar"
     BYTE_RANK = bytes((ctypes.c_ubyte * 256).in_dll(_lib, "fm_byte_rank"))
 else:                                                    # pragma: no cover

@@ -312,22 +312,38 @@ def test_no_test_hooks_in_the_extension():
     assert [n for n in dir(_search) if not n.startswith("__")] == ["isa"]
 
 
+def _extension_isas():
+    """The instruction sets the built extension offers on this CPU, as its
+    ImportError for an unknown FASTMMAP_ISA lists them (a FASTMMAP_PORTABLE
+    build has only scalar, whatever the CPU runs)."""
+    env = dict(env_with_package_path(), FASTMMAP_ISA="bogus")
+    out = subprocess.run([sys.executable, "-c", "import fastmmap"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "ImportError: FASTMMAP_ISA='bogus': unknown" in out.stderr, \
+        out.stderr
+    listed = out.stderr.rsplit("(available here: ", 1)[1].split(")")[0].split()
+    assert listed and listed[0] == "scalar" and set(listed) <= set(S.ISAS), (listed, S.ISAS)
+    return tuple(listed)
+
+
 def test_isa_env_switch():
     # FASTMMAP_ISA picks the kernels once, at import; a name this build or
     # CPU lacks fails the import instead of testing something else.
+    isas = _extension_isas()
     probe = "import fastmmap, fastmmap._search as s; m = fastmmap.mmap(-1, 4096); " \
             "m[100:104] = b'ab#c'; print(s.isa, m.find(b'b#c'), m.rfind(b'#'))"
-    for isa in S.ISAS + ("",):
+    for isa in isas + ("",):
         env = dict(env_with_package_path(), FASTMMAP_ISA=isa)
         out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
                              text=True, timeout=60)
         assert out.returncode == 0, out.stderr
-        assert out.stdout.split() == [isa or S.ISAS[-1], "101", "102"]
-    for isa in ("bogus", "neon" if "neon" not in S.ISAS else "avx2"):
-        env = dict(env_with_package_path(), FASTMMAP_ISA=isa)
-        out = subprocess.run([sys.executable, "-c", "import fastmmap"], env=env,
-                             capture_output=True, text=True, timeout=60)
-        assert out.returncode != 0 and "ImportError: FASTMMAP_ISA" in out.stderr, out.stderr
+        assert out.stdout.split() == [isa or isas[-1], "101", "102"]
+    missing = "neon" if "neon" not in isas else "avx2"
+    env = dict(env_with_package_path(), FASTMMAP_ISA=missing)
+    out = subprocess.run([sys.executable, "-c", "import fastmmap"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "not in this build or not run by this CPU" in out.stderr, \
+        out.stderr
 
 
 def test_isa():
