@@ -155,29 +155,20 @@ def _demo_arguments(parser):
     _demo.add_arguments(parser)
 
 
-def _run_lines(args, out):
-    from fastmmap import _commands
-    return _commands.run_lines(args, out)
+def _runs(module, function):
+    """The run function ``fastmmap.<module>.<function>``, imported on its
+    first call, so that starting one command loads no other's code."""
+    def run(args, out):
+        return getattr(__import__("fastmmap." + module, fromlist=[function]),
+                       function)(args, out)
+    return run
 
 
-def _run_count(args, out):
-    from fastmmap import _commands
-    return _commands.run_count(args, out)
-
-
-def _run_find(args, out):
-    from fastmmap import _commands
-    return _commands.run_find(args, out)
-
-
-def _run_grep(args, out):
-    from fastmmap import _commands
-    return _commands.run_grep(args, out)
-
-
-def _run_demo(args, out):
-    from fastmmap import _demo
-    return _demo.run_demo(args, out)
+_run_lines = _runs("_commands", "run_lines")
+_run_count = _runs("_commands", "run_count")
+_run_find = _runs("_commands", "run_find")
+_run_grep = _runs("_commands", "run_grep")
+_run_demo = _runs("_demo", "run_demo")
 
 
 class Command:

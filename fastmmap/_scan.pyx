@@ -104,12 +104,6 @@ cdef inline Py_ssize_t _line_start(const char *hay, Py_ssize_t lo,
     return lo if nl < 0 else lo + nl + 1
 
 
-cdef int _check_fault_handler() except -1:
-    if fastmmap_fault_check() != 0:
-        raise OSError(errno, "fastmmap: cannot install the SIGBUS handler")
-    return 0
-
-
 cdef int _guarded(void (*fn)(void *) noexcept nogil, void *arg) except -1:
     """Run fn(arg) without the GIL, turning SIGBUS into OSError.
 
@@ -121,7 +115,8 @@ cdef int _guarded(void (*fn)(void *) noexcept nogil, void *arg) except -1:
     writes buffers the engine owns (allocated before, never inside, so a
     jump out of fn leaks nothing)."""
     cdef int rc
-    _check_fault_handler()
+    if fastmmap_fault_check() != 0:
+        _os.raise_errno(errno)
     with nogil:
         rc = fastmmap_guard_run(fn, arg)
     if rc != 0:
@@ -621,4 +616,4 @@ cdef int _has_nul(const unsigned char *hay, Py_ssize_t n) except -1:
 
 
 if fastmmap_fault_install() != 0:
-    raise OSError(errno, "fastmmap: cannot install the SIGBUS handler")
+    _os.raise_errno(errno)
