@@ -226,6 +226,10 @@ def scenario_sent(how, disposition):
     def sender():
         time.sleep(0.3)
         send_sigbus(how)
+        # Stay parked: faulthandler's report walks every thread's frames
+        # without locking them, and a thread tearing itself down during
+        # that walk can crash it (seen once on 3.10: SIGSEGV, not SIGBUS).
+        time.sleep(60)
 
     threading.Thread(target=sender, daemon=True).start()
     scans = 0
