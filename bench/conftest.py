@@ -150,6 +150,18 @@ def record(request, benchmark):
     return _record
 
 
+@pytest.fixture
+def record_peer(request, benchmark):
+    """``record_peer(row, gbps, **extra)`` for an interleaved comparison
+    whose GB/s per side (a dict: fastmmap, stringzilla, limit) the test
+    measured itself."""
+    def _record(row, gbps, **extra):
+        benchmark.extra_info.update(row=row, kind="peer", gbps=gbps, **extra)
+        request.config.stash[_RECORDS].append(dict(row=row, impl="peer", kind="peer",
+                                                   gbps=gbps, **extra))
+    return _record
+
+
 # -- session summary ---------------------------------------------------------------
 
 def _rst_table(header, rows):
@@ -175,10 +187,33 @@ def _cpu_model():
     return platform.processor() or "?"
 
 
+def _peer_lines(peers):
+    """The fastmmap/StringZilla table and its geometric means per needle
+    class."""
+    rows, classes = [], {}
+    for rec in peers:
+        g = rec["gbps"]
+        rows.append((rec["row"], f"{g['fastmmap']:.2f}", f"{g['stringzilla']:.2f}",
+                     f"{g['limit']:.2f}", f"{g['fastmmap'] / g['stringzilla']:.2f}",
+                     f"{g['fastmmap'] / g['limit']:.2f}"))
+        key = f"{rec['needle_op']} {rec['needle_class']}"
+        classes.setdefault(key, []).append(g)
+    out = _rst_table(("benchmark", "fastmmap", "StringZilla", "limit", "fast/peer",
+                      "fast/limit"), rows)
+    out.append("")
+    means = [(key, f"{_geomean(g['fastmmap'] / g['stringzilla'] for g in gs):.2f}",
+              f"{_geomean(g['fastmmap'] / g['limit'] for g in gs):.2f}", str(len(gs)))
+             for key, gs in classes.items()]
+    return out + _rst_table(("geometric mean", "fast/peer", "fast/limit", "needles"), means)
+
+
 def format_summary(records):
     """The summary as a list of lines (reStructuredText tables)."""
     scans, calls, gils, extras, clis = {}, {}, {}, {}, {}
+    peers = [rec for rec in records if rec["kind"] == "peer"]
     for rec in records:
+        if rec["kind"] == "peer":
+            continue
         if rec["kind"] == "cli":
             clis.setdefault(rec["row"], {})[rec["impl"]] = rec
             continue
@@ -233,6 +268,9 @@ def format_summary(records):
         notes = sorted({rec["note"] for r in scans.values() for rec in r.values()
                         if rec.get("note")})
         out += [f"* note: {n}" for n in notes]
+    if peers:
+        out += ["", "StringZilla, interleaved round by round (GB/s of the best round).", ""]
+        out += _peer_lines(peers)
     if calls:
         out += [""]
         rows = []

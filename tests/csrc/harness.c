@@ -252,6 +252,31 @@ static void run_isa(const char *isa)
             check(isa, hay, n, ndl, k);
         }
     }
+    /* One rare byte in a run of others, or none: the byte scans' block
+     * steps (64 and 256 bytes, placed from the start forwards or from the
+     * end backwards), their flush blocks and the byte-wise tails.  The
+     * byte sits next to every 64-byte boundary counted from either end,
+     * sometimes with a second one after it; alone (k = 1) and as the
+     * memchr prefilter's anchor (b"#x"). */
+    ndl[0] = '#';
+    ndl[1] = 'x';
+    for (n = 1; n <= 600; n += 1 + (n > 80 ? (ptrdiff_t)below(8) : 0)) {
+        ptrdiff_t p;
+        for (p = -1; p < n; p++) {
+            const ptrdiff_t head = p % 64, tail = (n - 1 - p) % 64;
+            if (p >= 0 && head != 0 && head != 63 && tail != 0 && tail != 63)
+                continue;
+            memset(hay, 'x', (size_t)n);
+            if (p >= 0) {
+                hay[p] = '#';
+                if (rnd() & 1)
+                    hay[p + (ptrdiff_t)below((size_t)(n - p))] = '#';
+            }
+            check(isa, hay, n, ndl, 1);
+            if (n >= 2)
+                check(isa, hay, n, ndl, 2);
+        }
+    }
     /* Long haystacks: dense near misses exhaust each prefilter's budget. */
     {
         static const ptrdiff_t ks[] = {2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33,

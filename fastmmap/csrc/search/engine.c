@@ -7,9 +7,10 @@
  * Strategy for needles of two bytes or more:
  *
  * - Memchr prefilter: anchor on the needle byte fm_byte_rank says is
- *   rarest, let libc's memchr/memrchr (vectorised in every libc that
- *   matters) skip to its next occurrence, test a second rare byte, then
- *   confirm.  On real data the anchor is usually absent or sparse.
+ *   rarest, let the ISA's byte scan (ops->byte_find / byte_rfind: the
+ *   block kernel on x86-64, libc's memchr/memrchr elsewhere) skip to its
+ *   next occurrence, test a second rare byte, then confirm.  On real data
+ *   the anchor is usually absent or sparse.
  * - Packed pair (ISAs with vector blocks): compare a block of candidates
  *   at three needle offsets at once and verify only the survivors; a
  *   needle of common bytes (b" the ") still rarely matches at all three,
@@ -26,27 +27,7 @@
  *   (two-way based and tuned); other libcs make no linearity promise.
  *   count and find_all keep one matcher across matches.
  */
-#ifndef _GNU_SOURCE
-#  define _GNU_SOURCE 1        /* memrchr and memmem on glibc */
-#endif
-#include <string.h>
-
 #include "internal.h"
-
-/* memrchr is a GNU extension (macOS lacks it). */
-#if defined(__GLIBC__) || defined(__linux__) || defined(__FreeBSD__)
-#  define fm_memrchr memrchr
-#else
-static void *fm_memrchr(const void *s, int c, size_t n)
-{
-    const fm_u8 *p = (const fm_u8 *)s + n;
-    while (n--) {
-        if (*--p == (fm_u8)c)
-            return (void *)p;
-    }
-    return NULL;
-}
-#endif
 
 /* glibc's memmem is linear in the worst case (two-way based); other libcs
  * do not promise it (older BSD and macOS ones are quadratic). */
@@ -614,19 +595,19 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
         fm_over_budget(f, pos - f->origin);
     while (!f->fallback && !f->switched) {
         const ptrdiff_t i1 = f->i1, i2 = f->i2;
-        const int c1 = f->c1;
+        const fm_u8 c1 = f->c1;
         const fm_u8 c2 = f->c2;
         int again = 0;
         while (pos <= last) {
-            const fm_u8 *q;
+            ptrdiff_t q;
             ptrdiff_t p, eq;
             /* SAFETY: the anchor of a candidate p in [pos, last] sits at
              * y[p + i1], inside y[pos + i1, last + i1], and last + i1 < n
              * because i1 < k. */
-            q = (const fm_u8 *)memchr(y + pos + i1, c1, (size_t)(last - pos + 1));
-            if (q == NULL)
+            q = f->ops->byte_find(y + pos + i1, (size_t)(last - pos + 1), c1);
+            if (q < 0)
                 return -1;
-            p = (q - y) - i1;
+            p = pos + q;
             f->work += FM_COST_VERIFY + FM_COST_RESTART;
             f->cands++;
             /* SAFETY: p <= last, so y[p, p + k) is inside the haystack. */
@@ -679,18 +660,16 @@ static ptrdiff_t fm_next_reverse(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
     const ptrdiff_t k = f->k;
     while (!f->fallback && !f->switched) {
         const ptrdiff_t i1 = f->i1, i2 = f->i2;
-        const int c1 = f->c1;
+        const fm_u8 c1 = f->c1;
         const fm_u8 c2 = f->c2;
         int again = 0;
         while (hi >= 0) {
-            const fm_u8 *q;
             ptrdiff_t p, eq;
             /* SAFETY: anchors of candidates p in [0, hi] lie in
              * y[i1, hi + i1], and hi + i1 <= n - k + k - 1 < n. */
-            q = (const fm_u8 *)fm_memrchr(y + i1, c1, (size_t)(hi + 1));
-            if (q == NULL)
+            p = f->ops->byte_rfind(y + i1, (size_t)(hi + 1), c1);
+            if (p < 0)
                 return -1;
-            p = (q - y) - i1;
             f->work += FM_COST_VERIFY + FM_COST_RESTART;
             f->cands++;
             /* SAFETY: 0 <= p <= hi <= n - k. */
@@ -791,8 +770,7 @@ ptrdiff_t fm_find(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return -1;
     if (k == 1) {
         /* SAFETY: n >= 1 readable bytes at y. */
-        const void *r = memchr(y, x[0], (size_t)n);
-        return r == NULL ? -1 : (const fm_u8 *)r - y;
+        return cfg->ops->byte_find(y, (size_t)n, x[0]);
     }
     /* A match right at the start (k == n included) costs one compare,
      * before any set-up.  SAFETY: k <= n. */
@@ -834,8 +812,7 @@ ptrdiff_t fm_rfind(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return -1;
     if (k == 1) {
         /* SAFETY: n >= 1 readable bytes at y. */
-        const void *r = fm_memrchr(y, x[0], (size_t)n);
-        return r == NULL ? -1 : (const fm_u8 *)r - y;
+        return cfg->ops->byte_rfind(y, (size_t)n, x[0]);
     }
     /* A match flush with the end: one compare, before any set-up.
      * SAFETY: hi = n - k >= 0, so y[hi, n) is inside the haystack. */
@@ -938,7 +915,7 @@ ptrdiff_t fm_find_all(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return 0;
     }
     if (k == 1) {
-        const int c = x[0];
+        const fm_u8 c = x[0];
         if (fm_byte_blocks(cfg)) {
             size_t res = 0;
             /* SAFETY: n >= 1 bytes at y, cap >= 1 slots at out. */
@@ -949,12 +926,12 @@ ptrdiff_t fm_find_all(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         }
         while (w < cap) {
             /* SAFETY: pos <= n, so y[pos, n) is inside the haystack. */
-            const void *r = memchr(y + pos, c, (size_t)(n - pos));
-            if (r == NULL) {
+            const ptrdiff_t r = cfg->ops->byte_find(y + pos, (size_t)(n - pos), c);
+            if (r < 0) {
                 pos = n;
                 break;
             }
-            p = (const fm_u8 *)r - y;
+            p = pos + r;
             out[w++] = p;
             pos = p + 1;
         }

@@ -8,6 +8,9 @@
 #ifndef FM_INTERNAL_H
 #define FM_INTERNAL_H
 
+#ifndef _GNU_SOURCE
+#  define _GNU_SOURCE 1        /* memrchr and memmem on glibc */
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -84,6 +87,21 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
     m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full;
     return (unsigned)((m * 0x0101010101010101ull) >> 56);
 }
+
+/* memrchr is a GNU extension (macOS lacks it). */
+#if defined(__GLIBC__) || defined(__linux__) || defined(__FreeBSD__)
+#  define fm_memrchr memrchr
+#else
+static inline void *fm_memrchr(const void *s, int c, size_t n)
+{
+    const fm_u8 *p = (const fm_u8 *)s + n;
+    while (n--) {
+        if (*--p == (fm_u8)c)
+            return (void *)p;
+    }
+    return NULL;
+}
+#endif
 
 /* ---- Results of the packed-pair scans ---- */
 #define FM_PAIR_DONE 0    /* range exhausted */
@@ -190,6 +208,11 @@ struct fm_ops {
     size_t (*byte_all)(fm_u8 *dst, const fm_u8 *y, size_t n, fm_u8 c,
                        ptrdiff_t *out, size_t cap, size_t *resume);
     size_t (*count_byte)(const fm_u8 *y, size_t n, fm_u8 c);
+    /* The first / the last offset of byte c in y[0:n], or -1: memchr and
+     * memrchr, as the block kernel where it measured faster than libc's,
+     * else through libc (FM_ISA_BYTE_SCAN in isa_*.c). */
+    ptrdiff_t (*byte_find)(const fm_u8 *y, size_t n, fm_u8 c);
+    ptrdiff_t (*byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c);
 };
 
 /* Which tables this build has (FM_PORTABLE: the scalar one only). */

@@ -15,6 +15,7 @@
 #define FM_NAME(f) f##_avx2
 #define FM_ISA_NAME "avx2"
 #define FM_ISA_VECTOR 1
+#define FM_ISA_BYTE_SCAN 1   /* measured ahead of glibc memchr (kernels.h) */
 #include "kernels.h"
 
 #if defined(__clang__)

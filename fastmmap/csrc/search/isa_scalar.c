@@ -8,4 +8,5 @@
 /* Slower than libc's memchr as a prefilter: the default policy keeps to
  * memchr here (the pair is still reachable by a forced configuration). */
 #define FM_ISA_VECTOR 0
+#define FM_ISA_BYTE_SCAN 0   /* libc's memchr beats the SWAR layer */
 #include "kernels.h"

@@ -14,10 +14,12 @@
  *   fm_vsum(acc)          the sum of acc's lanes
  *   fm_popcount(m)        set bits of a 64-bit mask
  *   FM_NAME(f)            f with the ISA's suffix
- * and defines the table FM_NAME(fm_ops) from them.
+ * and FM_ISA_NAME, FM_ISA_VECTOR and FM_ISA_BYTE_SCAN (whether the block
+ * byte scan replaces libc's memchr/memrchr); it defines the table
+ * FM_NAME(fm_ops) from them.
  *
- * The algorithms (the packed pair, the 1-byte find_all, the byte count)
- * live here only; a vector layer never holds search logic.
+ * The algorithms (the packed pair, the 1-byte find_all, the byte count,
+ * the byte scans) live here only; a vector layer never holds search logic.
  *
  * SAFETY (for every kernel below): reads stay inside y[0:n] (the pair's
  * loads cover candidates j in [0, n - k], i.e. bytes up to n - k + (k - 1)),
@@ -580,6 +582,136 @@ static size_t FM_NAME(count_byte)(const fm_u8 *p, size_t n, fm_u8 c)
     return total;
 }
 
+/* ---- The first / the last offset of one byte value (memchr, memrchr) ---- */
+
+#if FM_ISA_BYTE_SCAN
+/* 256 bytes a step, tested with one OR of their compare vectors; the step
+ * that holds a match is searched again 64 bytes at a time for its mask.
+ * Measured on x86-64 (AVX2 and SSE2): ahead of glibc's memchr, which tests
+ * 128 bytes a step, on a file in the page cache. */
+static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
+{
+    const fm_v vc = fm_vsplat(c);
+    size_t j = 0;
+    uint64_t m;
+    int q;
+    /* SAFETY: every load lies in y[j, j + width) with j + width <= n, and
+     * the flush block is y[n - FM_VW, n) with n >= FM_VW. */
+    if (n >= 64) {
+        /* A near match (the memchr prefilter's dense candidates) without
+         * reading a whole step. */
+        fm_v e[FM_PER64];
+        for (q = 0; q < FM_PER64; q++)
+            e[q] = fm_veq(fm_vload(y + (size_t)q * FM_VW), vc);
+        m = fm_vmask64(e);
+        if (m)
+            return (ptrdiff_t)fm_tz64(m);
+        j = 64;
+    }
+    for (; j + 256 <= n; j += 256) {
+        fm_v any = fm_veq(fm_vload(y + j), vc);
+        for (q = 1; q < 4 * FM_PER64; q++)
+            any = fm_vor(any, fm_veq(fm_vload(y + j + (size_t)q * FM_VW), vc));
+        if (fm_vany(any))
+            break;      /* the 64-byte loop finds it inside this step */
+    }
+    for (; j + 64 <= n; j += 64) {
+        fm_v e[FM_PER64];
+        for (q = 0; q < FM_PER64; q++)
+            e[q] = fm_veq(fm_vload(y + j + (size_t)q * FM_VW), vc);
+        m = fm_vmask64(e);
+        if (m)
+            return (ptrdiff_t)(j + fm_tz64(m));
+    }
+    for (; j + FM_VW <= n; j += FM_VW) {
+        m = fm_vmask(fm_veq(fm_vload(y + j), vc));
+        if (m)
+            return (ptrdiff_t)(j + fm_tz64(m));
+    }
+    if (j < n) {
+        if (n >= FM_VW) {
+            /* Flush with the end; bits below j are done. */
+            const size_t s = n - FM_VW;
+            m = fm_vmask(fm_veq(fm_vload(y + s), vc)) & (~(uint64_t)0 << (j - s));
+            if (m)
+                return (ptrdiff_t)(s + fm_tz64(m));
+        } else {
+            for (; j < n; j++)
+                if (y[j] == c)
+                    return (ptrdiff_t)j;
+        }
+    }
+    return -1;
+}
+
+/* The same from the end: bytes [0, e) are left to search. */
+static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
+{
+    const fm_v vc = fm_vsplat(c);
+    size_t e = n;
+    uint64_t m;
+    int q;
+    /* SAFETY: every load lies in y[e - width, e) with width <= e <= n, and
+     * the flush block is y[0, FM_VW) with n >= FM_VW. */
+    if (n >= 64) {
+        fm_v v[FM_PER64];
+        for (q = 0; q < FM_PER64; q++)
+            v[q] = fm_veq(fm_vload(y + n - 64 + (size_t)q * FM_VW), vc);
+        m = fm_vmask64(v);
+        if (m)
+            return (ptrdiff_t)(n - 64 + fm_top64(m));
+        e = n - 64;
+    }
+    for (; e >= 256; e -= 256) {
+        const fm_u8 *b = y + e - 256;
+        fm_v any = fm_veq(fm_vload(b + (4 * FM_PER64 - 1) * FM_VW), vc);
+        for (q = 4 * FM_PER64 - 2; q >= 0; q--)
+            any = fm_vor(any, fm_veq(fm_vload(b + (size_t)q * FM_VW), vc));
+        if (fm_vany(any))
+            break;
+    }
+    for (; e >= 64; e -= 64) {
+        fm_v v[FM_PER64];
+        for (q = 0; q < FM_PER64; q++)
+            v[q] = fm_veq(fm_vload(y + e - 64 + (size_t)q * FM_VW), vc);
+        m = fm_vmask64(v);
+        if (m)
+            return (ptrdiff_t)(e - 64 + fm_top64(m));
+    }
+    for (; e >= FM_VW; e -= FM_VW) {
+        m = fm_vmask(fm_veq(fm_vload(y + e - FM_VW), vc));
+        if (m)
+            return (ptrdiff_t)(e - FM_VW + fm_top64(m));
+    }
+    if (e > 0) {
+        if (n >= FM_VW) {
+            /* Flush with 0; bits at e and above are done (e < FM_VW). */
+            m = fm_vmask(fm_veq(fm_vload(y), vc)) & (((uint64_t)1 << e) - 1);
+            if (m)
+                return (ptrdiff_t)fm_top64(m);
+        } else {
+            while (e-- > 0)
+                if (y[e] == c)
+                    return (ptrdiff_t)e;
+        }
+    }
+    return -1;
+}
+#else
+/* libc's memchr and memrchr (vectorised in every libc that matters). */
+static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
+{
+    const fm_u8 *r = (const fm_u8 *)memchr(y, c, n);
+    return r ? r - y : -1;
+}
+
+static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
+{
+    const fm_u8 *r = (const fm_u8 *)fm_memrchr(y, c, n);
+    return r ? r - y : -1;
+}
+#endif
+
 const fm_ops FM_NAME(fm_ops) = {
     FM_ISA_NAME,
     FM_ISA_VECTOR,
@@ -587,6 +719,8 @@ const fm_ops FM_NAME(fm_ops) = {
     FM_NAME(pair_reverse),
     FM_NAME(byte_all),
     FM_NAME(count_byte),
+    FM_NAME(byte_find),
+    FM_NAME(byte_rfind),
 };
 
 #undef FM_PER64
