@@ -599,15 +599,14 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
         const fm_u8 c2 = f->c2;
         int again = 0;
         while (pos <= last) {
-            ptrdiff_t q;
             ptrdiff_t p, eq;
             /* SAFETY: the anchor of a candidate p in [pos, last] sits at
              * y[p + i1], inside y[pos + i1, last + i1], and last + i1 < n
              * because i1 < k. */
-            q = f->ops->byte_find(y + pos + i1, (size_t)(last - pos + 1), c1);
-            if (q < 0)
+            p = f->ops->byte_find(y + pos + i1, (size_t)(last - pos + 1), c1);
+            if (p < 0)
                 return -1;
-            p = pos + q;
+            p += pos;
             f->work += FM_COST_VERIFY + FM_COST_RESTART;
             f->cands++;
             /* SAFETY: p <= last, so y[p, p + k) is inside the haystack. */

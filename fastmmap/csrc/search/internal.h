@@ -121,7 +121,7 @@ static inline void *fm_memrchr(const void *s, int c, size_t n)
  * covered.  A failed candidate costs FM_COST_VERIFY plus the bytes its
  * verification found equal (a mismatch late in a long needle is paid in
  * full); the memchr prefilter pays FM_COST_RESTART more per candidate,
- * because each one ends a libc call and its vector set-up.  True matches
+ * because each one ends a byte-scan call and its vector set-up.  True matches
  * are free: non-overlapping scans resume past them.  When the charge
  * exceeds the distance plus a warm-up allowance, the prefilter has stopped
  * paying: the memchr one hands over to the packed pair (or swaps its
@@ -140,7 +140,7 @@ static inline void *fm_memrchr(const void *s, int c, size_t n)
 #define FM_SHORT_NEEDLE 8
 /* Anchor bytes at most this rare (fm_byte_rank: control bytes, most
  * symbols, digits, non-ASCII) start with the memchr prefilter even where
- * the packed pair runs: libc's memchr beats the three-offset block test
+ * the packed pair runs: the byte scan beats the three-offset block test
  * when the byte is absent or sparse, and a dense one hands over. */
 #define FM_MEMCHR_RANK 100
 /* Prefetch distances (bytes ahead of the scan).  The 1-byte find_all

@@ -406,6 +406,16 @@ static int FM_NAME(pair_reverse)(fm_finder *f, const fm_u8 *y, ptrdiff_t hi)
     return r;
 }
 
+/* Bytes y[0, 64) equal to the splat vc: bit b for y[b]. */
+FM_INLINE uint64_t FM_NAME(byte_mask64)(const fm_u8 *y, fm_v vc)
+{
+    fm_v e[FM_PER64];
+    int q;
+    for (q = 0; q < FM_PER64; q++)
+        e[q] = fm_veq(fm_vload(y + (size_t)q * FM_VW), vc);
+    return fm_vmask64(e);
+}
+
 /* ---- Every offset of one byte value (find_all with k == 1) ---- */
 
 /* Write the offsets of mask m at base; nonzero when out is full (then
@@ -517,10 +527,7 @@ static size_t FM_NAME(byte_all)(fm_u8 *dst, const fm_u8 *y, size_t n,
         y = dst;
     }
     while (j + 64 <= n) {
-        fm_v e[FM_PER64];
-        for (q = 0; q < FM_PER64; q++)
-            e[q] = fm_veq(fm_vload(y + j + (size_t)q * FM_VW), vc);
-        mk = fm_vmask64(e);
+        mk = FM_NAME(byte_mask64)(y + j, vc);
         if (mk && FM_NAME(emit)((ptrdiff_t)(j), mk, out, cap, &w, resume))
             return w;
         j += 64;
@@ -607,11 +614,7 @@ static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
     if (n >= 64) {
         /* A near match (the memchr prefilter's dense candidates) without
          * reading a whole step. */
-        fm_v e[FM_PER64];
-        for (q = 0; q < FM_PER64; q++)
-            e[q] = fm_veq(fm_vload(y + (size_t)q * FM_VW), vc);
-        m = fm_vmask64(e);
-        if (m)
+        if ((m = FM_NAME(byte_mask64)(y, vc)) != 0)
             return (ptrdiff_t)fm_tz64(m);
         j = 64;
     }
@@ -623,11 +626,7 @@ static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
             break;      /* the 64-byte loop finds it inside this step */
     }
     for (; j + 64 <= n; j += 64) {
-        fm_v e[FM_PER64];
-        for (q = 0; q < FM_PER64; q++)
-            e[q] = fm_veq(fm_vload(y + j + (size_t)q * FM_VW), vc);
-        m = fm_vmask64(e);
-        if (m)
+        if ((m = FM_NAME(byte_mask64)(y + j, vc)) != 0)
             return (ptrdiff_t)(j + fm_tz64(m));
     }
     for (; j + FM_VW <= n; j += FM_VW) {
@@ -666,11 +665,7 @@ static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
     /* SAFETY: every load lies in y[e - width, e) with width <= e <= n, and
      * the flush block is y[0, FM_VW) with n >= FM_VW. */
     if (n >= 64) {
-        fm_v v[FM_PER64];
-        for (q = 0; q < FM_PER64; q++)
-            v[q] = fm_veq(fm_vload(y + n - 64 + (size_t)q * FM_VW), vc);
-        m = fm_vmask64(v);
-        if (m)
+        if ((m = FM_NAME(byte_mask64)(y + n - 64, vc)) != 0)
             return (ptrdiff_t)(n - 64 + fm_top64(m));
         e = n - 64;
     }
@@ -683,11 +678,7 @@ static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
             break;
     }
     for (; e >= 64; e -= 64) {
-        fm_v v[FM_PER64];
-        for (q = 0; q < FM_PER64; q++)
-            v[q] = fm_veq(fm_vload(y + e - 64 + (size_t)q * FM_VW), vc);
-        m = fm_vmask64(v);
-        if (m)
+        if ((m = FM_NAME(byte_mask64)(y + e - 64, vc)) != 0)
             return (ptrdiff_t)(e - 64 + fm_top64(m));
     }
     for (; e >= FM_VW; e -= FM_VW) {
