@@ -56,7 +56,8 @@ extensions = [
         # Headers and declarations every module may include: editing one
         # must rebuild (setuptools only tracks the .pyx by default).
         depends=sorted(glob.glob(os.path.join("fastmmap", "*.h"))
-                       + glob.glob(os.path.join("fastmmap", "*.pxd")))
+                       + glob.glob(os.path.join("fastmmap", "*.pxd"))
+                       + glob.glob(os.path.join("fastmmap", "*.pxi")))
         + C_DEPENDS.get(name, []),
         extra_compile_args=compile_args,
         extra_link_args=link_args,

@@ -175,9 +175,22 @@ class mmap:
     def find(self, view: ReadableBuffer, start: int | None = None, end: int | None = None, /) -> int: ...
     def rfind(self, view: ReadableBuffer, start: int | None = None, end: int | None = None, /) -> int: ...
     # fastmmap extras
-    def count(self, sub: ReadableBuffer, start: int | None = None, end: int | None = None, /) -> int: ...
+    def count(
+        self,
+        sub: ReadableBuffer,
+        start: int | None = None,
+        end: int | None = None,
+        /,
+        *,
+        workers: int | None = 1,
+    ) -> int: ...
     def find_all(
-        self, sub: ReadableBuffer, start: int | None = None, end: int | None = None
+        self,
+        sub: ReadableBuffer,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        workers: int | None = 1,
     ) -> npt.NDArray[np.int64]: ...
     def lines(
         self, start: int | None = None, end: int | None = None, *, keepends: bool = True

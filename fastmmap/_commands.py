@@ -94,9 +94,7 @@ def _scan_inputs(args, scan):
 def _count(source, needle):
     """Non-overlapping occurrences of needle in the input."""
     if source.map is not None and needle:
-        from fastmmap._parallel import count
-
-        return count(source.map, needle)
+        return source.map.count(needle, workers=None)
     if not needle:
         return source.feed(lambda data, final: len(data)) + 1
     counter = _scan.Counter(needle)

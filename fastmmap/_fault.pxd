@@ -1,5 +1,6 @@
 # Declarations of the SIGBUS guard (see _fault.h for how and why).
 
+# Cimported by _guard.pyx only: see there for why.
 cdef extern from "_fault.h" nogil:
     # Installs the process-wide SIGBUS handler once; 0 or -1 (errno set).
     int fastmmap_fault_install()

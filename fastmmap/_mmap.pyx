@@ -13,10 +13,14 @@ Nothing caches ``_data`` or ``_size`` across step 1.  Work that runs without
 the GIL holds a guard (``_scans``), so ``close()`` and ``resize()`` from
 another thread raise BufferError instead of unmapping memory under a scan.
 
-Step 3 is always ``mmap._run(operation, args, release_gil)``: the guarded
-operations (one ``nogil`` function and argument struct each) are in
-_ops.pxi, and the iterator of ``lines()`` in _lines.pxi, both included here.
-The exported constants come from the list in _constants.h.
+Step 3 is always ``mmap._run(operation, args, release_gil)``.  The class is
+here; the rest of the module is split by concern into the units included
+below: _threads.pxi (turns and fork state), _ops.pxi (the guarded
+operations), _ranges.pxi (needles and index rules), _construct.pxi (the
+constructor's arguments, fastmmap.open's mapping), _iterators.pxi (iter()
+and lines()), _find_all.pxi (find_all and its storage), _parallel.pxi
+(count and find_all over several threads), _memory.pxi (flush, madvise,
+resize), _items.pxi (item and slice assignment) and _module_constants.pxi.
 """
 
 cimport cython
@@ -26,12 +30,11 @@ from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from cpython.number cimport PyNumber_AsSsize_t, PyNumber_Index, PyIndex_Check
 from cpython.long cimport PyLong_AsLong
 
-from fastmmap cimport _os
+from fastmmap cimport _guard, _os
 from fastmmap cimport _posix as posix
 from fastmmap cimport _search
+from fastmmap._guard cimport Guarded
 from fastmmap._offsets cimport OffsetBuffer, reserve_offsets
-from fastmmap._fault cimport (fastmmap_fault_check, fastmmap_fault_install,
-                              fastmmap_guard_run)
 from fastmmap._recycle cimport (fastmmap_spare, fastmmap_spare_bytes,
                                 fastmmap_spare_clear, fastmmap_spare_new,
                                 fastmmap_spare_free)
@@ -80,37 +83,12 @@ cdef Py_ssize_t GIL_FREE_MIN = 1 << 16
 
 cdef Py_ssize_t _PAGE_SIZE = _os.page_size()
 
-# A zero-length map (fastmmap.open() of an empty file) has no OS mapping but
-# must still look open: _data points here and _map_base stays NULL.
-cdef char _EMPTY_MAP[1]
-
 _ACCESS_NAMES = ("ACCESS_DEFAULT", "ACCESS_READ", "ACCESS_WRITE", "ACCESS_COPY")
-
-# A constructor argument not given (None is a value there).
-cdef object _MISSING = object()
 
 # set_name(): the kernel's limit for a name is 80 bytes with its NUL, and
 # CPython puts this prefix before the caller's part.
 cdef bytes _ANON_NAME_PREFIX = b"cpython:mmap:"
 cdef Py_ssize_t _ANON_NAME_MAX = 80
-
-
-# What __delitem__ passes to _assign() as the value.
-cdef object _DELETE = object()
-
-
-cdef int _slice_unpack(object item, Py_ssize_t *start, Py_ssize_t *stop,
-                       Py_ssize_t *step) except -1:
-    """PySlice_Unpack with CPython 3.15's message for bad bounds on every
-    interpreter (older ones add "or None", which a slice accepts anyway)."""
-    try:
-        return PySlice_Unpack(item, start, stop, step)
-    except TypeError as exc:
-        if str(exc) == ("slice indices must be integers or None or have an "
-                        "__index__ method"):
-            raise TypeError("slice indices must be integers or have an "
-                            "__index__ method") from None
-        raise
 
 
 class TrackfdSizeError(ValueError, OSError):
@@ -134,277 +112,23 @@ cdef str _type_name_of(object value):
     return "None" if value is None else type(value).__name__
 
 # Marker passed as fileno by the module's own factories: creates a closed
-# object whose fields the factory then fills in.
-cdef object _BLANK = object()
 
-
-cdef struct _Needle:
-    const char *data
-    Py_ssize_t len
-    bint have_view          # view holds the needle's buffer
-    Py_buffer view
-
-
-cdef inline int _take_needle(object sub, _Needle *needle) except -1:
-    """The bytes of a search argument: a bytes object's own (no buffer
-    request on the common path), else a buffer export held until
-    _release_needle()."""
-    needle.have_view = False
-    if type(sub) is bytes:
-        # SAFETY: the caller's argument keeps the bytes object alive, and
-        # bytes are immutable.
-        needle.data = PyBytes_AS_STRING(sub)
-        needle.len = len(<bytes>sub)
-        return 0
-    PyObject_GetBuffer(sub, &needle.view, PyBUF_SIMPLE)
-    needle.have_view = True
-    needle.data = <const char *>needle.view.buf
-    needle.len = needle.view.len
-    return 0
-
-
-cdef inline void _release_needle(_Needle *needle) noexcept:
-    if needle.have_view:
-        PyBuffer_Release(&needle.view)
-        needle.have_view = False
-
-
-cdef inline void _bytes_indices(Py_ssize_t *start, Py_ssize_t *end,
-                                Py_ssize_t size) noexcept nogil:
-    """bytes.count's index rules (ADJUST_INDICES): negative values count
-    from the end, end is clamped to size, start is not clamped from above."""
-    if end[0] > size:
-        end[0] = size
-    elif end[0] < 0:
-        end[0] += size
-        if end[0] < 0:
-            end[0] = 0
-    if start[0] < 0:
-        start[0] += size
-        if start[0] < 0:
-            start[0] = 0
-
-
-# fastmmap._array, imported on first use: `import fastmmap` must not import
-# NumPy, and an import statement per call would cost more than as_array().
-cdef object _array_module = None
-
-
-cdef object _numpy_views():
-    global _array_module
-    if _array_module is None:
-        try:
-            from fastmmap import _array
-        except ImportError as exc:
-            if exc.name != "numpy" and not (exc.name or "").startswith("numpy."):
-                raise
-            raise ImportError(
-                "find_all() and as_array() need NumPy, which is not installed "
-                "(%s): install it with `pip install 'fastmmap[numpy]'` (or "
-                "`pip install numpy`)" % (exc,), name=exc.name) from exc
-        _array_module = _array
-    return _array_module
-
-
-_CONSTRUCTOR_PARAMETERS = ("fileno", "length", "flags", "prot", "access",
-                           "offset")
-
-
-cdef tuple _parse_constructor_args(tuple args, dict kwargs):
-    """mmap(fileno, length, flags, prot, access, offset, *, trackfd), with
-    the wording of CPython's PyArg_ParseTupleAndKeywords errors."""
-    cdef Py_ssize_t nargs = len(args), i
-    if nargs > 6:
-        raise TypeError(
-            f"function takes at most 6 positional arguments ({nargs} given)")
-    values = list(args) + [_MISSING] * (6 - nargs)
-    trackfd = True
-    for key, value in kwargs.items():
-        if key == "trackfd":
-            trackfd = value
-            continue
-        try:
-            i = _CONSTRUCTOR_PARAMETERS.index(key)
-        except ValueError:
-            raise TypeError(
-                f"this function got an unexpected keyword argument '{key}'"
-            ) from None
-        if i < nargs:
-            raise TypeError(f"argument for function given by name ('{key}') "
-                            f"and position ({i + 1})")
-        values[i] = value
-    for i in range(2):
-        if values[i] is _MISSING:
-            raise TypeError("function missing required argument "
-                            f"'{_CONSTRUCTOR_PARAMETERS[i]}' (pos {i + 1})")
-    defaults = (None, None, posix.MAP_SHARED, posix.PROT_WRITE | posix.PROT_READ,
-                _ACCESS_DEFAULT, 0)
-    for i in range(2, 6):
-        if values[i] is _MISSING:
-            values[i] = defaults[i]
-    values.append(trackfd)
-    return tuple(values)
-
-
+include "_threads.pxi"
 include "_ops.pxi"
-
-
-cdef int _access_flags_prot(int access, int *flags, int *prot) except -1:
-    """The mmap() flags and protection of ACCESS_READ, ACCESS_WRITE or
-    ACCESS_COPY; ValueError for any other value."""
-    if access == _ACCESS_READ:
-        flags[0], prot[0] = posix.MAP_SHARED, posix.PROT_READ
-    elif access == _ACCESS_WRITE:
-        flags[0], prot[0] = posix.MAP_SHARED, posix.PROT_READ | posix.PROT_WRITE
-    elif access == _ACCESS_COPY:
-        flags[0], prot[0] = posix.MAP_PRIVATE, posix.PROT_READ | posix.PROT_WRITE
-    else:
-        raise ValueError("mmap invalid access parameter.")
-    return 0
-
-
-cdef int _resolve_access(int access, int *flags, int *prot) except -1:
-    """The constructor's access mode, with *flags and *prot set from it (an
-    explicit access) or it from them (ACCESS_DEFAULT), as CPython does."""
-    if access == _ACCESS_DEFAULT:
-        # Without both read and write, an explicit prot picks the access
-        # mode that the memory actually allows.
-        if (prot[0] & posix.PROT_READ) and (prot[0] & posix.PROT_WRITE):
-            return _ACCESS_DEFAULT
-        return _ACCESS_WRITE if prot[0] & posix.PROT_WRITE else _ACCESS_READ
-    if (flags[0] != posix.MAP_SHARED
-            or prot[0] != (posix.PROT_WRITE | posix.PROT_READ)):
-        raise ValueError("mmap can't specify both access and flags, prot.")
-    _access_flags_prot(access, flags, prot)
-    return access
-
-
-cdef Py_ssize_t _file_map_size(int fd, Py_ssize_t map_size,
-                               long long offset) except -1:
-    """The length to map of the file open as fd: map_size, or with 0 the
-    rest of the file from offset; ValueError where the file is too short.
-    A descriptor that is not a regular file (a device) is not checked."""
-    cdef off_t file_size
-    if not _os.fd_regular_size(fd, &file_size):
-        return map_size
-    if map_size == 0:
-        if file_size == 0:
-            raise ValueError("cannot mmap an empty file")
-        if offset >= file_size:
-            raise ValueError("mmap offset is greater than file size")
-        if file_size - offset > PY_SSIZE_T_MAX:
-            raise ValueError("mmap length is too large")
-        return <Py_ssize_t>(file_size - offset)
-    if offset > file_size or file_size - offset < map_size:
-        raise ValueError("mmap length is greater than file size")
-    return map_size
-
-
-# find_all's first buffer when the largest cannot be reserved (it doubles).
-cdef Py_ssize_t FIND_ALL_FALLBACK_START = 1 << 16
-
-cdef OffsetBuffer _grown(OffsetBuffer buf, Py_ssize_t more):
-    """A copy of buf's offsets with room for ``more`` (>= 1) after them."""
-    cdef OffsetBuffer bigger = reserve_offsets(buf.count + max(more, 1))
-    # SAFETY: both buffers are ours and hold at least buf.count slots.
-    posix.memcpy(bigger.data, buf.data, <size_t>buf.count * sizeof(Py_ssize_t))
-    bigger.count = buf.count
-    return bigger
-
-
-# ----------------------------------------------------------------------
-# State shared between threads.  The stdlib does every call under the GIL,
-# so each call is atomic for other threads using the same map; fastmmap
-# releases the GIL inside some calls and keeps them atomic this way:
-#
-# * A call that knows its range up front (read, write, readinto) claims it:
-#   it moves the position *before* releasing the GIL, so a concurrent call
-#   starts after it.
-# * A call that only learns where it ends by scanning (a long readline, a
-#   long line of lines()) takes a _Turn on the position: every other call
-#   that moves that position waits until the turn ends.
-# * Work running without the GIL counts itself in _scans, which close() and
-#   resize() check, so the memory stays mapped under it.
-#
-# Turns and scan counts belong to threads of this process: a child made by
-# fork() has none of them running.  _fork_generation (bumped in the child)
-# tells a stale turn or count from a live one.  All of this relies on the
-# GIL (each check and update runs with it held); a free-threaded build
-# would need a lock per map instead (docs/safety.rst).
-
-cdef unsigned long _fork_generation = 0
-
-
-def _after_fork_in_child():
-    global _fork_generation
-    _fork_generation += 1
-
-
-cdef struct _Turn:
-    bint taken
-    unsigned long generation
-
-
-cdef inline bint _turn_taken(_Turn *turn) noexcept:
-    return turn.taken and turn.generation == _fork_generation
-
-
-cdef inline void _take_turn(_Turn *turn) noexcept:
-    turn.taken = True
-    turn.generation = _fork_generation
-
-
-cdef inline void _end_turn(_Turn *turn) noexcept:
-    turn.taken = False
-
-
-cdef int _await_turn(_Turn *turn) except -1:
-    """Return once no other thread holds ``turn``.  The holder runs without
-    the GIL, so this sleeps without it; the caller must keep the object
-    that holds ``turn`` alive, and re-check everything afterwards."""
-    while _turn_taken(turn):
-        with nogil:
-            posix.usleep(50)
-    return 0
+include "_ranges.pxi"
+include "_construct.pxi"
+include "_find_all.pxi"
+include "_parallel.pxi"
+include "_memory.pxi"
+include "_items.pxi"
 
 
 cdef class mmap
-
-# find() and rfind()'s search, given to mmap._locate_arg: _first_in or
-# _last_in (after the mmap class).
-ctypedef Py_ssize_t (*_Locator)(mmap m, Py_ssize_t start, Py_ssize_t end,
-                                const char *needle, Py_ssize_t k) except -2
-
-
-@cython.final
-cdef class _Iterator:
-    """Iterates a map like the stdlib's sequence protocol does: 1-byte bytes
-    objects, re-checking validity and the current size at every step."""
-    cdef mmap _map
-    cdef Py_ssize_t _index
-    cdef Py_ssize_t _stride
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        cdef mmap m = self._map
-        cdef Py_ssize_t i = self._index
-        if m is None:
-            raise StopIteration
-        m._check_valid()
-        if i < 0 or i >= m._size:
-            self._map = None
-            raise StopIteration
-        self._index = i + self._stride
-        return m._copy_out(i, 1)
-
+include "_iterators.pxi"
 
 # readline() first looks for the newline in a copy of this many bytes.
 cdef enum:
     READLINE_PEEK = 256
-
-include "_lines.pxi"
 
 
 @cython.auto_pickle(False)
@@ -436,7 +160,7 @@ cdef class mmap:
     cdef Py_ssize_t _scans    # work running without the GIL (see _Turn)
     cdef unsigned long _scans_generation
     cdef _Turn _position_turn  # held while a long readline() scans
-    cdef size_t _writes       # bumped by every write through fastmmap (lines() read-ahead)
+    cdef size_t _writes       # stores into the map so far (_run; lines() read-ahead)
     cdef fastmmap_spare *_line_spare  # readline()'s objects for reuse; NULL until needed
     cdef object __weakref__
 
@@ -448,42 +172,7 @@ cdef class mmap:
         self._fd = -1
         if args and args[0] is _BLANK:
             return
-        fileno, length, flags, prot, access, offset, trackfd = \
-            _parse_constructor_args(args, kwargs)
-        cdef int fd = as_int(fileno)
-        cdef Py_ssize_t map_size = as_ssize(length)
-        cdef int c_flags = as_int(flags)
-        cdef int c_prot = as_int(prot)
-        cdef int c_access = as_int(access)
-        cdef long long c_offset
-        try:
-            c_offset = as_longlong(offset)
-        except OverflowError:
-            raise OverflowError("Python int too large to convert to C long") from None
-        cdef bint c_trackfd = bool(trackfd)
-        if map_size < 0:
-            raise OverflowError("memory mapped length must be positive")
-        if c_offset < 0:
-            raise OverflowError("memory mapped offset must be positive")
-        c_access = _resolve_access(c_access, &c_flags, &c_prot)
-        _sys.audit("mmap.__new__", fd, map_size, c_access, c_offset)
-        if fd != -1:
-            map_size = _file_map_size(fd, map_size, c_offset)
-        self._access = c_access
-        self._flags = c_flags
-        self._trackfd = c_trackfd
-        self._offset = c_offset
-        if fd == -1:
-            c_flags |= posix.MAP_ANONYMOUS
-            self._anonymous = True
-        elif c_trackfd:
-            self._fd = _os.dup_fd(fd)
-        self._map_base = _os.map_memory(<size_t>map_size, c_prot, c_flags, fd,
-                                        <off_t>c_offset)
-        self._map_len = <size_t>map_size
-        self._data = self._map_base
-        self._size = map_size
-        self._pos = 0
+        _construct(self, args, kwargs)
 
     def __dealloc__(self):
         fastmmap_spare_free(self._line_spare)
@@ -540,31 +229,6 @@ cdef class mmap:
             raise TypeError("mmap can't modify a readonly memory map.")
         return 0
 
-    cdef char *_page_range(self, Py_ssize_t start, Py_ssize_t *length):
-        """Address of [start, start + length) for a page-level syscall
-        (msync, madvise).  A map made with fastmmap.open() at an offset that
-        is not page-aligned starts inside a page, so its offsets are not
-        page-aligned in memory: the range is extended down to the page it
-        starts in (*length grows by that head), and any offset works.  Maps
-        made by the constructor start on a page, and the kernel judges
-        their offsets, as in CPython (flush(1) is EINVAL)."""
-        cdef size_t head
-        if self._data == self._map_base:
-            return self._data + start
-        head = <size_t>(self._data - self._map_base + start) % <size_t>_PAGE_SIZE
-        length[0] += head
-        return self._data + start - head
-
-    cdef int _check_resizable(self) except -1:
-        if self._exports > 0 or self._busy():
-            raise BufferError("mmap can't resize with extant buffers exported.")
-        if not self._trackfd:
-            raise ValueError("mmap can't resize with trackfd=False.")
-        if self._access != _ACCESS_WRITE and self._access != _ACCESS_DEFAULT:
-            raise TypeError(
-                "mmap can't resize a readonly or copy-on-write memory map.")
-        return 0
-
     # ------------------------------------------------------------------
     # Memory access.  Every read or write of mapped bytes goes through
     # _run(): it catches SIGBUS (a truncated file) and turns it into OSError,
@@ -572,27 +236,25 @@ cdef class mmap:
     # thread can unmap the memory meanwhile.  Callers have re-checked
     # validity and clamped their ranges to the current size.
 
-    cdef int _run(self, _Guarded operation, void *args,
+    cdef int _run(self, _Operation op, void *args,
                   bint release_gil) except -1:
-        """operation(args) under the fault guard (see _ops.pxi)."""
-        cdef int rc
-        if release_gil:
-            if fastmmap_fault_check() != 0:
-                _os.raise_errno(posix.errno)
-            # SAFETY: a running scan makes close() and resize() raise
-            # BufferError until the operation returns, so the range the
-            # caller checked stays mapped while the GIL is released.  Any
-            # source or target buffer outside the map is held by the caller.
-            self._enter_scan()
-            with nogil:
-                rc = fastmmap_guard_run(operation, args)
-            self._leave_scan()
-        else:
+        """op.run(args) under the fault guard (see _ops.pxi); a store into
+        the map is counted in _writes before it runs, even if it faults
+        half-way."""
+        if op.writes:
+            self._writes += 1
+        if not release_gil:
             # SAFETY: the GIL is held, so nothing can unmap the range.
-            rc = fastmmap_guard_run(operation, args)
-        if rc != 0:
-            _os.raise_truncated()
-        return 0
+            return _guard.run(op.run, args, False)
+        # SAFETY: a running scan makes close() and resize() raise
+        # BufferError until the operation returns, so the range the caller
+        # checked stays mapped while the GIL is released.  Any source or
+        # target buffer outside the map is held by the caller.
+        self._enter_scan()
+        try:
+            return _guard.run(op.run, args, True)
+        finally:
+            self._leave_scan()
 
     cdef Py_ssize_t _find(self, Py_ssize_t start, Py_ssize_t end,
                           const char *needle, Py_ssize_t k) except -2:
@@ -601,8 +263,8 @@ cdef class mmap:
         if n < k:
             return -1
         if n - k < 2 * GIL_FREE_MIN:
-            return self._search_in(_do_find, start, n, needle, k, False)
-        return self._near_then_far(_do_find, start, start + GIL_FREE_MIN,
+            return self._search_in(False, start, n, needle, k, False)
+        return self._near_then_far(False, start, start + GIL_FREE_MIN,
                                    n - GIL_FREE_MIN, needle, k)
 
     cdef Py_ssize_t _rfind(self, Py_ssize_t start, Py_ssize_t end,
@@ -612,12 +274,12 @@ cdef class mmap:
         if n < k:
             return -1
         if n - k < 2 * GIL_FREE_MIN:
-            return self._search_in(_do_rfind, start, n, needle, k, False)
+            return self._search_in(True, start, n, needle, k, False)
         near_start = end - GIL_FREE_MIN - k + 1
-        return self._near_then_far(_do_rfind, near_start, start,
+        return self._near_then_far(True, near_start, start,
                                    near_start - start + k - 1, needle, k)
 
-    cdef Py_ssize_t _near_then_far(self, _Guarded search, Py_ssize_t near_start,
+    cdef Py_ssize_t _near_then_far(self, bint reverse, Py_ssize_t near_start,
                                    Py_ssize_t far_start, Py_ssize_t far_len,
                                    const char *needle, Py_ssize_t k) except -2:
         """Hits close to where a scan begins are common (readline-style
@@ -625,12 +287,12 @@ cdef class mmap:
         from near_start with the GIL held, so such calls never pay for
         releasing it, and only then scan the far part without the GIL."""
         cdef Py_ssize_t found = self._search_in(
-            search, near_start, GIL_FREE_MIN + k - 1, needle, k, False)
+            reverse, near_start, GIL_FREE_MIN + k - 1, needle, k, False)
         if found >= 0:
             return found
-        return self._search_in(search, far_start, far_len, needle, k, True)
+        return self._search_in(reverse, far_start, far_len, needle, k, True)
 
-    cdef Py_ssize_t _search_in(self, _Guarded search, Py_ssize_t start,
+    cdef Py_ssize_t _search_in(self, bint reverse, Py_ssize_t start,
                                Py_ssize_t n, const char *needle, Py_ssize_t k,
                                bint release_gil) except -2:
         """One find or rfind on [start, start + n): absolute offset or -1."""
@@ -639,7 +301,7 @@ cdef class mmap:
         a.n = n
         a.needle = needle
         a.k = k
-        self._run(search, &a, release_gil)
+        self._run(_RFIND if reverse else _FIND, &a, release_gil)
         return start + a.result if a.result >= 0 else -1
 
     cdef Py_ssize_t _count(self, Py_ssize_t start, Py_ssize_t end,
@@ -649,7 +311,7 @@ cdef class mmap:
         a.n = end - start
         a.needle = needle
         a.k = k
-        self._run(_do_count, &a, a.n >= GIL_FREE_MIN)
+        self._run(_COUNT, &a, a.n >= GIL_FREE_MIN)
         return a.result
 
     cdef object _copy_out(self, Py_ssize_t start, Py_ssize_t n):
@@ -664,7 +326,7 @@ cdef class mmap:
         a.dst = PyBytes_AS_STRING(result)
         a.src = self._data + start
         a.n = n
-        self._run(_do_copy, &a, n >= GIL_FREE_MIN)
+        self._run(_READ, &a, n >= GIL_FREE_MIN)
         return result
 
     cdef int _copy_in(self, Py_ssize_t start, const char *src,
@@ -674,15 +336,15 @@ cdef class mmap:
         cdef _CopyArgs a
         if n <= 0:
             return 0
-        self._writes += 1
         a.dst = self._data + start
         a.src = src
         a.n = n
-        return self._run(_do_copy, &a, n >= GIL_FREE_MIN)
+        return self._run(_WRITE, &a, n >= GIL_FREE_MIN)
 
-    cdef int _copy_claimed(self, char *dst, const char *src, Py_ssize_t start,
-                           Py_ssize_t n) except -1:
-        """memmove(dst, src, n) for a read or write that claimed the n bytes
+    cdef int _copy_claimed(self, _Operation op, char *dst, const char *src,
+                           Py_ssize_t start, Py_ssize_t n) except -1:
+        """memmove(dst, src, n) (op: _READ or _WRITE) for a read or write
+        that claimed the n bytes
         at ``start`` (the position is already start + n): if the copy fails,
         the claim is given back.  The caller checked bounds and holds any
         buffer outside the map."""
@@ -693,7 +355,7 @@ cdef class mmap:
         a.src = src
         a.n = n
         try:
-            self._run(_do_copy, &a, n >= GIL_FREE_MIN)
+            self._run(op, &a, n >= GIL_FREE_MIN)
         except BaseException:
             self._unclaim(start, n)
             raise
@@ -703,16 +365,15 @@ cdef class mmap:
         """self._data[i] as 0..255; the caller checked 0 <= i < size."""
         cdef _ByteArgs a
         a.addr = self._data + i
-        self._run(_do_load, &a, False)
+        self._run(_LOAD, &a, False)
         return a.value
 
     cdef int _store(self, Py_ssize_t i, int value) except -1:
         """self._data[i] = value; the caller checked 0 <= i < size."""
         cdef _ByteArgs a
-        self._writes += 1
         a.addr = self._data + i
         a.value = value
-        return self._run(_do_store, &a, False)
+        return self._run(_STORE, &a, False)
 
     # ------------------------------------------------------------------
     # Life cycle
@@ -774,89 +435,60 @@ cdef class mmap:
         finds nothing (not even b"").  As in CPython 3.14 and 3.15, ``end``
         is ignored when ``start`` is None.  Runs without the GIL on large
         ranges."""
-        return self._locate_arg(view, start, end, _first_in)
+        return self._locate(view, start, end, False)
 
     def rfind(self, view, start=None, end=None, /):
         """rfind(view, start=None, end=None, /) -> int
 
         Highest index in [start, end) where ``view`` is found, or -1.  Same
         arguments as find()."""
-        return self._locate_arg(view, start, end, _last_in)
+        return self._locate(view, start, end, True)
 
-    cdef object _locate_arg(self, object view, object start, object end,
-                            _Locator locate):
-        """find() or rfind(): ``locate`` on the argument ``view`` in
+    cdef object _locate(self, object view, object start, object end,
+                        bint reverse):
+        """find() (or rfind(), reverse): the argument ``view`` in
         [start, end), as _find_range normalises them."""
         cdef _Needle needle
         cdef Py_ssize_t c_start, c_end
         _take_needle(view, &needle)
         try:
-            if not self._find_range(start, end, &c_start, &c_end):
+            if not _find_range(self, start, end, &c_start, &c_end):
                 return -1
-            return locate(self, c_start, c_end, needle.data, needle.len)
+            if reverse:
+                return self._rfind(c_start, c_end, needle.data, needle.len)
+            return self._find(c_start, c_end, needle.data, needle.len)
         finally:
             _release_needle(&needle)
 
-    def count(self, sub, start=None, end=None, /):
-        """count(sub, start=None, end=None, /) -> int
+    def count(self, sub, start=None, end=None, /, *, workers=1):
+        """count(sub, start=None, end=None, /, *, workers=1) -> int
 
         Number of non-overlapping occurrences of ``sub`` in [start, end),
         with ``bytes.count`` semantics: ``m.count(sub, start, end) ==
         m[:].count(sub, start, end)``.  Unlike find(), the range defaults to
         the whole map, not the current position.  Runs without the GIL on
-        large ranges."""
+        large ranges; with ``workers`` > 1 (None: one per CPU this process
+        may use) a range of 32 MiB or more is split across that many
+        threads."""
         cdef _Needle needle
         cdef Py_ssize_t c_start, c_end
-        # CPython 3.15's order: the needle, then validity, then start and
-        # end, then validity again.
+        cdef int c_workers = _workers_arg(workers)
+        # CPython 3.15's order for its other methods: the needle, then
+        # validity, then start and end, then validity again.
         _take_needle(sub, &needle)
         try:
             self._check_valid()
-            self._byte_range(start, end, &c_start, &c_end)
+            _byte_range(self, start, end, &c_start, &c_end)
             if c_end - c_start < needle.len:
                 return 0
             if needle.len == 0:
                 return c_end - c_start + 1
+            if c_workers > 1:
+                return _count_parts(self, c_start, c_end, needle.data,
+                                    needle.len, c_workers)
             return self._count(c_start, c_end, needle.data, needle.len)
         finally:
             _release_needle(&needle)
-
-    cdef bint _find_range(self, object start_arg, object end_arg,
-                          Py_ssize_t *start, Py_ssize_t *end) except -1:
-        """find() and rfind()'s [start, end) against the current size, in
-        CPython 3.15's order (after the needle: validity, start and end,
-        validity again); False when nothing can be found there."""
-        cdef Py_ssize_t size
-        self._check_valid()
-        # Defaults are taken before conversion, as CPython does.
-        start[0] = self._pos
-        end[0] = self._size
-        # CPython 3.14 and 3.15 read ``end`` only when ``start`` is given:
-        # find(sub, None, end) searches to the end of the map.  Followed,
-        # like every other 3.15 behaviour (docs/differences.rst).
-        if start_arg is not None:
-            start[0] = as_ssize(start_arg)
-            if end_arg is not None:
-                end[0] = as_ssize(end_arg)
-        # Re-check after running arbitrary __index__ code.
-        self._check_valid()
-        size = self._size
-        # mmap.find's index rules: negative values count from the end and
-        # clamp at 0; a start past the end finds nothing (3.15, where b""
-        # used to be found at the size); end clamps to size.
-        if start[0] < 0:
-            start[0] += size
-            if start[0] < 0:
-                start[0] = 0
-        elif start[0] > size:
-            return False
-        if end[0] < 0:
-            end[0] += size
-            if end[0] < 0:
-                end[0] = 0
-        elif end[0] > size:
-            end[0] = size
-        return end[0] >= start[0]
 
     # ------------------------------------------------------------------
     # File-like interface
@@ -922,7 +554,7 @@ cdef class mmap:
         a.dst = peek
         a.src = self._data + start
         a.n = n
-        self._run(_do_peek_line, &a, False)
+        self._run(_PEEK_LINE, &a, False)
         if a.length >= 0 or n == end - start:
             n = n if a.length < 0 else a.length
             if self._line_spare == NULL:
@@ -972,10 +604,8 @@ cdef class mmap:
                 raise ValueError("data out of range")
             # Claimed before the copy, as in read().
             self._pos = start + n
-            if n > 0:
-                self._writes += 1
-            self._copy_claimed(self._data + start, <const char *>view.buf,
-                               start, n)
+            self._copy_claimed(_WRITE, self._data + start,
+                               <const char *>view.buf, start, n)
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1073,39 +703,6 @@ cdef class mmap:
             # stays mapped for the call.
             _os.name_anonymous(self._map_base, self._map_len, full)
 
-    def _submap(self, start, end):
-        """_submap(start, end) -> mmap or None.  A new read-only map of
-        bytes [start, end) of this map, made from the file this map reads
-        (through its own descriptor, so it is the same file even if the
-        path now names another), for a thread to scan and unmap on its own
-        (fastmmap._parallel).
-
-        None when the file cannot give the same bytes: an anonymous map, a
-        private one (its copy-on-write changes are not in the file), a file
-        now shorter than the range, or dup() or mmap() failing; the caller
-        then scans this map itself."""
-        cdef Py_ssize_t lo = as_ssize(start)
-        cdef Py_ssize_t hi = as_ssize(end)
-        cdef int fd
-        self._check_valid()
-        if not 0 <= lo <= hi <= self._size:
-            raise ValueError("range out of bounds")
-        if self._fd < 0 or self._flags & posix.MAP_PRIVATE:
-            return None
-        # A duplicate taken with the GIL held: _map_file's syscalls release
-        # it, and a close() from another thread meanwhile must not be able
-        # to close (and the process reuse) the descriptor they use.
-        try:
-            fd = _os.dup_fd(self._fd, False)
-        except OSError:                 # e.g. EMFILE
-            return None
-        try:
-            return _map_file(fd, _ACCESS_READ, self._offset + lo, hi - lo)
-        except (OSError, ValueError):
-            return None
-        finally:
-            _os.close_fd(fd)
-
     def __len__(self):
         self._check_valid()
         return self._size
@@ -1121,62 +718,14 @@ cdef class mmap:
         combination of MS_SYNC, MS_ASYNC and MS_INVALIDATE.  Does nothing
         for ACCESS_READ and ACCESS_COPY maps.  The kernel wants ``offset``
         page-aligned (OSError EINVAL otherwise)."""
-        cdef Py_ssize_t c_offset = as_ssize(offset)
-        cdef Py_ssize_t c_size = as_ssize(size)
-        cdef int c_flags = as_clinic_int(flags)
-        cdef char *addr
-        self._check_valid()
-        if c_size == -1:
-            c_size = self._size - c_offset
-        if c_size < 0 or c_offset < 0 or self._size - c_offset < c_size:
-            raise ValueError("flush values out of range")
-        if self._access == _ACCESS_READ or self._access == _ACCESS_COPY:
-            return None
-        if self._map_base == NULL:
-            return None
-        addr = self._page_range(c_offset, &c_size)
-        # SAFETY: [addr, addr + c_size) lies inside the current mapping;
-        # msync runs without the GIL, and the scan guard stops another
-        # thread from unmapping the range meanwhile.
-        self._enter_scan()
-        try:
-            _os.sync_memory(addr, <size_t>c_size,
-                            c_flags if c_flags else posix.MS_SYNC)
-        finally:
-            self._leave_scan()
+        return _flush(self, offset, size, flags)
 
     def madvise(self, option, start=0, length=None, /):
         """madvise(option, start=0, length=None, /) -> None
 
         Advises the kernel about [start, start + length) (to the end of the
         map by default); ``option`` is one of the MADV_* constants."""
-        cdef int c_option = as_clinic_int(option)
-        cdef Py_ssize_t c_start = as_ssize(start)
-        cdef Py_ssize_t c_length
-        cdef char *addr
-        # As in CPython 3.15, length (which may be None) is converted after
-        # the validity check, and validity checked again after it.
-        self._check_valid()
-        c_length = self._size if length is None else as_ssize(length)
-        self._check_valid()
-        if c_start < 0 or c_start >= self._size:
-            raise ValueError("madvise start out of bounds")
-        if c_length < 0:
-            raise ValueError("madvise length invalid")
-        if PY_SSIZE_T_MAX - c_start < c_length:
-            raise OverflowError("madvise length too large")
-        if c_start + c_length > self._size:
-            c_length = self._size - c_start
-        addr = self._page_range(c_start, &c_length)
-        # SAFETY: the syscall runs without the GIL; the scan guard stops
-        # another thread from unmapping [addr, addr + length) meanwhile (an
-        # madvise on a range that got remapped could discard someone else's
-        # pages).
-        self._enter_scan()
-        try:
-            _os.advise_memory(addr, <size_t>c_length, c_option)
-        finally:
-            self._leave_scan()
+        return _madvise(self, option, start, length)
 
     def move(self, dest, src, count, /):
         """move(dest, src, count, /) -> None
@@ -1203,36 +752,7 @@ cdef class mmap:
         maps, ValueError with trackfd=False.  A shared anonymous map cannot
         grow (ValueError): on Linux the extra pages would not be backed and
         touching them would kill the process with SIGBUS."""
-        cdef Py_ssize_t new_size = as_ssize(newsize)
-        cdef size_t skip
-        cdef char *new_base
-        self._check_valid()
-        self._check_resizable()
-        if new_size < 0 or PY_SSIZE_T_MAX - new_size < self._offset:
-            raise ValueError("new size out of range")
-        if not posix.FASTMMAP_HAVE_MREMAP:
-            raise SystemError("mmap: resizing not available--no mremap()")
-        if (self._anonymous and not (self._flags & posix.MAP_PRIVATE)
-                and new_size > self._size):
-            # Linux would map the extra pages, but nothing backs them:
-            # touching one kills the process with SIGBUS (gh-138204; CPython
-            # 3.15 refuses any growth, even back to an earlier size).
-            raise ValueError("mmap: can't expand a shared anonymous mapping")
-        if self._map_base == NULL:
-            raise ValueError("mmap can't resize an empty map")
-        skip = <size_t>(self._data - self._map_base)
-        # Both syscalls keep the GIL (as CPython's resize does): released,
-        # another thread could start a GIL-free scan of the old mapping
-        # between the export check above and mremap() moving it.
-        if self._fd >= 0:
-            _os.truncate_fd(self._fd, <off_t>(self._offset + new_size), False)
-        new_base = _os.remap_memory(self._map_base, self._map_len,
-                                    skip + <size_t>new_size, False)
-        self._writes += 1
-        self._map_base = new_base
-        self._map_len = skip + <size_t>new_size
-        self._data = new_base + skip
-        self._size = new_size
+        return _resize(self, newsize)
 
     # ------------------------------------------------------------------
     # Sequence and mapping protocol
@@ -1278,7 +798,7 @@ cdef class mmap:
             a.src = self._data + start
             a.n = slicelen
             a.step = step
-            self._run(_do_gather, &a, False)
+            self._run(_GATHER, &a, False)
             return result
         raise TypeError("mmap indices must be integers")
 
@@ -1292,68 +812,10 @@ cdef class mmap:
         return i
 
     def __setitem__(self, item, value):
-        self._assign(item, value)
+        _assign(self, item, value)
 
     def __delitem__(self, item):
-        self._assign(item, _DELETE)
-
-    cdef int _assign(self, object item, object value) except -1:
-        """m[item] = value, or del m[item] when value is _DELETE, in CPython
-        3.15's order: writability, the index, the value, and only then
-        validity and bounds (so a closed map reports a bad value first)."""
-        cdef Py_ssize_t i, v, start, stop, step, slicelen, raw_start, raw_stop
-        cdef Py_buffer view
-        self._check_writable()
-        if PyIndex_Check(item):
-            i = PyNumber_AsSsize_t(item, IndexError)
-            if value is _DELETE:
-                raise TypeError("mmap doesn't support item deletion")
-            if not PyIndex_Check(value):
-                raise TypeError("mmap item value must be an int")
-            v = PyNumber_AsSsize_t(value, TypeError)
-            if v < 0 or v > 255:
-                raise ValueError("mmap item value must be in range(0, 256)")
-            # The conversions above may have run __index__ code that closed
-            # or shrank the map (CPython 3.11-3.13 write out of bounds
-            # there): validity and bounds are checked only now.
-            self._check_valid()
-            return self._store(self._item_offset(i), <int>v)
-        if PySlice_Check(item):
-            _slice_unpack(item, &raw_start, &raw_stop, &step)
-            if value is _DELETE:
-                raise TypeError("mmap object doesn't support slice deletion")
-            PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
-            try:
-                # __index__ (in the unpack) or __buffer__ may have closed or
-                # resized the map: the slice is derived from the current size.
-                self._check_valid()
-                start, stop = raw_start, raw_stop
-                slicelen = PySlice_AdjustIndices(self._size, &start, &stop, step)
-                if view.len != slicelen:
-                    raise IndexError("mmap slice assignment is wrong size")
-                return self._store_slice(start, step, <const char *>view.buf,
-                                         slicelen)
-            finally:
-                PyBuffer_Release(&view)
-        raise TypeError("mmap indices must be integer")
-
-    cdef int _store_slice(self, Py_ssize_t start, Py_ssize_t step,
-                          const char *src, Py_ssize_t slicelen) except -1:
-        """self[start::step] = src[:slicelen]; PySlice_AdjustIndices gave
-        start, step and slicelen against the current size, and the caller
-        holds src."""
-        cdef _StridedArgs a
-        if slicelen == 0:
-            return 0
-        if step == 1:
-            return self._copy_in(start, src, slicelen)
-        # AdjustIndices keeps every start + j * step inside [0, size).
-        self._writes += 1
-        a.dst = self._data + start
-        a.src = src
-        a.n = slicelen
-        a.step = step
-        return self._run(_do_scatter, &a, False)
+        _assign(self, item, _DELETE)
 
     # ------------------------------------------------------------------
     # Buffer protocol: exports are counted exactly; while any is alive the
@@ -1387,75 +849,15 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # Scanning extras (not in the stdlib)
 
-    def find_all(self, sub, start=None, end=None):
-        """find_all(sub, start=None, end=None) -> numpy.ndarray[int64]
+    def find_all(self, sub, start=None, end=None, *, workers=1):
+        """find_all(sub, start=None, end=None, *, workers=1) -> numpy.ndarray[int64]
 
         Offsets of every non-overlapping occurrence of ``sub`` in
         [start, end), left to right: exactly the matches count() counts
         (same index rules, default the whole map).  Found in one pass
-        without the GIL.  The array is writable and owns its memory."""
-        cdef Py_buffer view
-        cdef Py_ssize_t c_start, c_end, k, most
-        cdef OffsetBuffer buf
-        cdef _FindAllArgs a
-        views = _numpy_views()
-        PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
-        try:
-            self._byte_range(start, end, &c_start, &c_end)
-            k = view.len
-            if c_end - c_start < k:
-                return views.offsets_range(0, 0)
-            if k == 0:
-                return views.offsets_range(c_start, c_end + 1)
-            a.needle = <const char *>view.buf
-            a.k = k
-            # The scan guard is held from sizing to the last pass (not only
-            # inside _run): `view` may be a buffer of this very map, and the
-            # range must not change in between.
-            self._enter_scan()
-            try:
-                # Room for the most matches there can be: address space
-                # only (see _offsets).  Where even that cannot be had, start
-                # smaller and grow.
-                most = (c_end - c_start) // k
-                try:
-                    buf = reserve_offsets(most)
-                except MemoryError:
-                    buf = reserve_offsets(min(most, FIND_ALL_FALLBACK_START))
-                while True:
-                    a.hay = self._data + c_start
-                    a.n = c_end - c_start
-                    a.origin = c_start
-                    a.out = buf.data + buf.count
-                    a.cap = buf.capacity - buf.count
-                    self._run(_do_find_all, &a, a.n >= GIL_FREE_MIN)
-                    buf.count += a.found
-                    c_start += a.resume
-                    if buf.count < buf.capacity or c_end - c_start < k:
-                        break
-                    buf = _grown(buf, min(buf.count, (c_end - c_start) // k))
-            finally:
-                self._leave_scan()
-            if buf.count == 0:
-                return views.offsets_range(0, 0)
-            buf.trim()
-            return views.offsets_array(buf)
-        finally:
-            PyBuffer_Release(&view)
-
-    cdef int _byte_range(self, object start_arg, object end_arg,
-                         Py_ssize_t *start, Py_ssize_t *end) except -1:
-        """Optional start/end normalised with bytes' slicing rules against
-        the current size (re-checking validity after __index__ calls)."""
-        start[0] = 0
-        end[0] = PY_SSIZE_T_MAX
-        if start_arg is not None:
-            start[0] = as_ssize(start_arg)
-        if end_arg is not None:
-            end[0] = as_ssize(end_arg)
-        self._check_valid()
-        _bytes_indices(start, end, self._size)
-        return 0
+        without the GIL, split across threads as count() splits it with
+        ``workers`` > 1.  The array is writable and owns its memory."""
+        return _find_all(self, sub, start, end, workers)
 
     def lines(self, start=None, end=None, *, keepends=True):
         """lines(start=None, end=None, *, keepends=True) -> iterator of bytes
@@ -1467,12 +869,13 @@ cdef class mmap:
         move the file position.  Each step re-checks the map, so closing it
         mid-iteration raises ValueError and shrinking it ends the lines early.
 
-        Like zip() with its tuples, the iterator reuses a line's bytes object
-        for a later line once nothing else refers to it; a line you keep is
-        never changed, but id() values repeat more than usual."""
+        On Python 3.10-3.13, like zip() with its tuples, the iterator reuses
+        a line's bytes object for a later line once nothing else refers to
+        it: a line you keep is never changed, but id() values repeat more
+        than usual.  Python 3.14 and later get a new object per line."""
         cdef _LineIterator it
         cdef Py_ssize_t c_start, c_end
-        self._byte_range(start, end, &c_start, &c_end)
+        _byte_range(self, start, end, &c_start, &c_end)
         it = _LineIterator.__new__(_LineIterator)
         it._map = self
         it._pos = c_start
@@ -1507,7 +910,8 @@ cdef class mmap:
             self._pos = start + n
             # memmove (in _do_copy): the target may be a view of this map;
             # `view` holds the target for the call.
-            self._copy_claimed(<char *>view.buf, self._data + start, start, n)
+            self._copy_claimed(_READ, <char *>view.buf, self._data + start,
+                               start, n)
             return n
         finally:
             PyBuffer_Release(&view)
@@ -1525,74 +929,8 @@ cdef class mmap:
         return _numpy_views().as_array(self, dtype, shape, offset, order)
 
 
-cdef Py_ssize_t _first_in(mmap m, Py_ssize_t start, Py_ssize_t end,
-                          const char *needle, Py_ssize_t k) except -2:
-    return m._find(start, end, needle, k)
-
-
-cdef Py_ssize_t _last_in(mmap m, Py_ssize_t start, Py_ssize_t end,
-                         const char *needle, Py_ssize_t k) except -2:
-    return m._rfind(start, end, needle, k)
-
-
-def _map_file(int fd, int access, long long offset, length):
-    """Map [offset, offset + length) of the regular file open as ``fd``
-    (length None: to the end of the file) for fastmmap.open().
-
-    Unlike the constructor it accepts any offset (it maps from the page
-    below and exposes from ``offset``) and an empty range (a zero-length
-    map that is open but has no OS mapping).  It never maps past the end of
-    the file: touching such pages would raise SIGBUS."""
-    cdef off_t file_size
-    cdef long long c_length, aligned
-    cdef size_t skip
-    cdef int prot = 0, flags = 0
-    cdef mmap m
-    if offset < 0:
-        raise ValueError("offset must be >= 0")
-    file_size = _os.fd_size(fd)
-    if offset > file_size:
-        raise ValueError("offset is past the end of the file")
-    if length is None:
-        c_length = file_size - offset
-    else:
-        c_length = as_longlong(length)
-        if c_length < 0:
-            raise ValueError("length must be >= 0")
-        if c_length > file_size - offset:
-            raise ValueError("length is past the end of the file")
-    if c_length > PY_SSIZE_T_MAX:
-        raise OverflowError("map too large for this platform")
-    _access_flags_prot(access, &flags, &prot)
-    m = mmap.__new__(mmap, _BLANK)
-    m._access = access
-    m._flags = flags
-    m._trackfd = True
-    m._offset = offset
-    m._size = <Py_ssize_t>c_length
-    m._pos = 0
-    m._fd = _os.dup_fd(fd)
-    if c_length == 0:
-        m._data = _EMPTY_MAP
-        return m
-    aligned = offset - offset % _os.page_size()
-    skip = <size_t>(offset - aligned)
-    m._map_base = _os.map_memory(skip + <size_t>c_length, prot, flags, fd,
-                                 <off_t>aligned)
-    m._map_len = skip + <size_t>c_length
-    m._data = m._map_base + skip
-    return m
-
-
 # ----------------------------------------------------------------------
 # Module set-up
-
-if fastmmap_fault_install() != 0:
-    _os.raise_errno(posix.errno)
-
-# A forked child has none of the parent's other threads: their scans and
-# turns must not hold its maps (see _Turn).
-_pyos.register_at_fork(after_in_child=_after_fork_in_child)
 
 # Name the type as users import it: messages the interpreter writes (and
 # mmap.__module__) then say fastmmap.mmap, not the private module.
@@ -1600,27 +938,4 @@ _set_type_name(<PyTypeObject *>mmap, b"fastmmap.mmap")
 # iter(m) is an 'iterator', as the stdlib's sequence iterator is called.
 _set_type_name(<PyTypeObject *>_Iterator, b"fastmmap.iterator")
 
-# Module constants, with the stdlib's names and this platform's values: the
-# access modes and the page size are fastmmap's own, the rest is every name
-# of the list in _constants.h that this platform defines.
-
-ACCESS_DEFAULT = _ACCESS_DEFAULT
-ACCESS_READ = _ACCESS_READ
-ACCESS_WRITE = _ACCESS_WRITE
-ACCESS_COPY = _ACCESS_COPY
-
-
-cdef dict _constants():
-    cdef Py_ssize_t count, i
-    cdef const posix.fastmmap_constant *table = posix.fastmmap_constants(&count)
-    constants = {
-        "ACCESS_DEFAULT": ACCESS_DEFAULT, "ACCESS_READ": ACCESS_READ,
-        "ACCESS_WRITE": ACCESS_WRITE, "ACCESS_COPY": ACCESS_COPY,
-        "PAGESIZE": _PAGE_SIZE, "ALLOCATIONGRANULARITY": _PAGE_SIZE,
-    }
-    for i in range(count):
-        constants[table[i].name.decode("ascii")] = table[i].value
-    return constants
-
-
-CONSTANTS = _constants()
+include "_module_constants.pxi"

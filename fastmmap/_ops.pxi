@@ -2,9 +2,14 @@
 #
 # Each operation is a small `noexcept nogil` function taking a pointer to its
 # own argument struct, so that mmap._run() can hand it to the fault guard
-# (fastmmap_guard_run) with or without the GIL.  An operation never raises,
+# (_guard.pxd) with or without the GIL.  An operation never raises,
 # allocates or looks at Python objects: it reads and writes the pointers its
 # caller put in the struct and leaves its results there.
+#
+# mmap._run() takes an _Operation: the function and whether it stores into
+# mapped bytes.  _run() counts every such store (mmap._writes), which is
+# how lines() learns that its copied window went stale; a write that is not
+# declared here as one would go unseen.
 #
 # SAFETY (every function here): the caller has re-checked, with the GIL held
 # and after its last call into Python code, that each pointer is valid for
@@ -12,7 +17,9 @@
 # keeps the map itself mapped (the GIL, or the scan guard when released).
 # The fault guard turns a SIGBUS from a truncated file into an error return.
 
-ctypedef void (*_Guarded)(void *args) noexcept nogil
+cdef struct _Operation:
+    Guarded run             # the access
+    bint writes             # it stores into mapped bytes
 
 
 cdef struct _SearchArgs:
@@ -156,7 +163,23 @@ cdef void _do_peek_line(void *args) noexcept nogil:
     is what was copied if a newline was found, else -1 (and all n bytes were
     copied): readline()'s short lines in one guarded step."""
     cdef _PeekLineArgs *a = <_PeekLineArgs *>args
-    cdef const char *nl = <const char *>posix.memchr(a.src, 10, <size_t>a.n)
-    cdef Py_ssize_t j = a.n if nl == NULL else nl - a.src + 1
+    cdef Py_ssize_t nl = _search.find(a.src, a.n, b"\n", 1)
+    cdef Py_ssize_t j = a.n if nl < 0 else nl + 1
     posix.memcpy(a.dst, a.src, <size_t>j)
-    a.length = -1 if nl == NULL else j
+    a.length = -1 if nl < 0 else j
+
+
+# The operations mmap._run() accepts.  The same function appears twice where
+# it both reads the map (into a caller's buffer) and writes it.
+cdef _Operation _FIND = _Operation(run=_do_find, writes=False)
+cdef _Operation _RFIND = _Operation(run=_do_rfind, writes=False)
+cdef _Operation _COUNT = _Operation(run=_do_count, writes=False)
+cdef _Operation _FIND_ALL = _Operation(run=_do_find_all, writes=False)
+cdef _Operation _READ = _Operation(run=_do_copy, writes=False)
+cdef _Operation _WRITE = _Operation(run=_do_copy, writes=True)
+cdef _Operation _GATHER = _Operation(run=_do_gather, writes=False)
+cdef _Operation _SCATTER = _Operation(run=_do_scatter, writes=True)
+cdef _Operation _LOAD = _Operation(run=_do_load, writes=False)
+cdef _Operation _STORE = _Operation(run=_do_store, writes=True)
+cdef _Operation _COPY_WINDOW = _Operation(run=_do_copy_window, writes=False)
+cdef _Operation _PEEK_LINE = _Operation(run=_do_peek_line, writes=False)

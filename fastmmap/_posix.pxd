@@ -86,3 +86,26 @@ cdef extern from "_compat.h" nogil:
         const char *name
         long long value
     const fastmmap_constant *fastmmap_constants(Py_ssize_t *count)
+
+cdef extern from "<pthread.h>" nogil:
+    ctypedef struct pthread_t:
+        pass
+    ctypedef struct pthread_attr_t:
+        pass
+    int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                       void *(*start)(void *) noexcept nogil, void *arg)
+    int pthread_join(pthread_t thread, void **result)
+
+cdef extern from "<signal.h>" nogil:
+    ctypedef struct sigset_t:
+        pass
+    int sigfillset(sigset_t *set)
+    int sigdelset(sigset_t *set, int signum)
+    int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+    enum:
+        SIG_SETMASK
+        SIGBUS
+        SIGSEGV
+        SIGFPE
+        SIGILL
+        SIGTRAP

@@ -15,12 +15,9 @@ from cpython.buffer cimport (PyBUF_READ, PyBUF_SIMPLE, PyBuffer_Release,
                              PyObject_GetBuffer)
 from cpython.memoryview cimport PyMemoryView_FromMemory
 from libc.stdlib cimport free, malloc, realloc
-from libc.errno cimport errno
-from libc.string cimport memchr, memcpy
+from libc.string cimport memcpy
 
-from fastmmap cimport _os, _search
-from fastmmap._fault cimport (fastmmap_fault_check, fastmmap_fault_install,
-                              fastmmap_guard_run)
+from fastmmap cimport _guard, _search
 
 # Output is handed to ``write`` in pieces of about this size: few system
 # calls, and little memory held.
@@ -104,24 +101,17 @@ cdef inline Py_ssize_t _line_start(const char *hay, Py_ssize_t lo,
     return lo if nl < 0 else lo + nl + 1
 
 
-cdef int _guarded(void (*fn)(void *) noexcept nogil, void *arg) except -1:
+cdef inline int _guarded(_guard.Guarded fn, void *arg) except -1:
     """Run fn(arg) without the GIL, turning SIGBUS into OSError.
 
     SAFETY: every caller holds a buffer export (PyObject_GetBuffer) of the
     memory fn reads -- a map, whose close() and resize() then raise
     BufferError, or a bytearray, which then cannot be resized -- so nobody
     can unmap or free it meanwhile; the fault guard turns the SIGBUS of a
-    file truncated under a map into rc != 0.  fn only reads that memory and
+    file truncated under a map into OSError.  fn only reads that memory and
     writes buffers the engine owns (allocated before, never inside, so a
     jump out of fn leaks nothing)."""
-    cdef int rc
-    if fastmmap_fault_check() != 0:
-        _os.raise_errno(errno)
-    with nogil:
-        rc = fastmmap_guard_run(fn, arg)
-    if rc != 0:
-        _os.raise_truncated()
-    return 0
+    return _guard.run(fn, arg, True)
 
 
 # ----------------------------------------------------------------------
@@ -420,13 +410,12 @@ cdef void _emit_lines(_GrepRun *r, Py_ssize_t ls,
                       Py_ssize_t line_end) noexcept nogil:
     """Copy the lines of hay[ls:line_end] to the output, each after the
     prefix (and its number); the caller made room for them."""
-    cdef Py_ssize_t le
-    cdef const char *nl
+    cdef Py_ssize_t le, nl
     cdef char *dst = r.out + r.out_len
     _grep_count_to(r, ls)
     while ls < line_end:
-        nl = <const char *>memchr(r.hay + ls, b"\n", line_end - ls)
-        le = line_end if nl == NULL else nl - r.hay + 1
+        nl = _search.find(r.hay + ls, line_end - ls, b"\n", 1)
+        le = line_end if nl < 0 else ls + nl + 1
         memcpy(dst, r.prefix, r.prefix_len)
         dst += r.prefix_len
         if r.numbers:
@@ -435,7 +424,7 @@ cdef void _emit_lines(_GrepRun *r, Py_ssize_t ls,
             dst += 1
         memcpy(dst, r.hay + ls, le - ls)
         dst += le - ls
-        if nl == NULL:
+        if nl < 0:
             dst[0] = 10       # the last line, without its newline
             dst += 1
         else:
@@ -449,8 +438,7 @@ cdef void _emit_lines(_GrepRun *r, Py_ssize_t ls,
 
 cdef void _grep_step(void *arg) noexcept nogil:
     cdef _GrepRun *r = <_GrepRun *>arg
-    cdef Py_ssize_t hit, last, ls, nlines, need, line_end
-    cdef const char *nl
+    cdef Py_ssize_t hit, last, ls, nlines, need, line_end, nl
     r.status = _DONE
     while True:
         hit = _next_hit(r)
@@ -469,15 +457,15 @@ cdef void _grep_step(void *arg) noexcept nogil:
                 r.keep = _line_start(r.hay, 0, hit)
             break
         last = hit + r.k - 1 if r.k else hit
-        nl = <const char *>memchr(r.hay + last, b"\n", r.n - last)
-        if nl == NULL:
+        nl = _search.find(r.hay + last, r.n - last, b"\n", 1)
+        if nl < 0:
             if not r.final:
                 r.search_from = hit
                 r.keep = _line_start(r.hay, 0, hit)
                 break
             line_end = r.n
         else:
-            line_end = nl - r.hay + 1
+            line_end = last + nl + 1
         ls = _line_start(r.hay, r.printed_end, hit)
         r.search_from = hit + r.k if r.multiline else line_end
         if ls >= line_end:
@@ -603,7 +591,7 @@ cdef struct _NulRun:
 
 cdef void _nul_step(void *arg) noexcept nogil:
     cdef _NulRun *r = <_NulRun *>arg
-    r.found = memchr(r.hay, 0, r.n) != NULL
+    r.found = _search.find(<const char *>r.hay, r.n, b"\0", 1) >= 0
 
 
 cdef int _has_nul(const unsigned char *hay, Py_ssize_t n) except -1:
@@ -613,7 +601,3 @@ cdef int _has_nul(const unsigned char *hay, Py_ssize_t n) except -1:
     r.found = False
     _guarded(_nul_step, &r)
     return 1 if r.found else 0
-
-
-if fastmmap_fault_install() != 0:
-    _os.raise_errno(errno)

@@ -258,12 +258,16 @@ def scenario_reinstalled(how, then):
     and so takes fastmmap's handler out.  The next GIL-free scan puts it
     back: a truncated find raises OSError(EFAULT), and so do the small
     accesses after it.  ``then`` = kill: a sent SIGBUS afterwards still
-    gets the default action."""
+    gets the default action; ``then`` = cli: the command line's scans of a
+    file truncated under them report it too (with one guard per process,
+    the handler the map put back serves them as well)."""
     no_core_dumps()
     if how == "enable":
         faulthandler.enable()
     check(faulthandler.is_enabled(), "faulthandler enabled before the import")
     import fastmmap
+    if then == "cli":
+        import_every_module(fastmmap)
     faulthandler.disable()      # (signal.getsignal() cannot tell: it shows
                                 # what Python cached, None for env/xoption)
     m = truncated_map(fastmmap, 4 << 20, 1 << 20)
@@ -271,11 +275,69 @@ def scenario_reinstalled(how, then):
     expect_efault("m[lost] after it", lambda: m[2 << 20])
     expect_efault("find again", lambda: m.find(b"needle"))
     check(m[:4] == b"xxxx", "the kept part still reads")
+    if then == "cli":
+        for command in ("grep", "count"):
+            code, err = command_line_on_truncated_file(command)
+            check(code == 2 and "fastmmap: " in err,
+                  "%s: exit %r, stderr %r; expected 2 and the truncation "
+                  "reported" % (command, code, err[-500:]))
     if then == "kill":
         os.kill(os.getpid(), signal.SIGBUS)
         time.sleep(1)
         survived("a kill() after fastmmap re-installed its handler")
     finish()
+
+
+def import_every_module(package):
+    """Imports each module of the package (but __main__): whatever guard
+    an extension installs at import is in place before faulthandler is
+    disabled, as in a process that has used them all."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if info.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except ImportError:         # e.g. fastmmap._array without NumPy
+            pass
+
+
+def command_line_on_truncated_file(command, size=2 << 30):
+    """Runs ``fastmmap COMMAND needle FILE`` (in this process) on a sparse
+    file that a thread cuts to one page as soon as the command has mapped
+    it (seen in /proc/self/maps), so that its scan runs into the lost pages.
+    Returns the exit status and what it printed on stderr."""
+    import io
+
+    from fastmmap._cli import main
+
+    path = os.path.join(tempfile.mkdtemp(), "sparse")
+    with open(path, "wb") as f:
+        f.truncate(size)
+    done = threading.Event()
+
+    def cut_once_mapped():
+        while not done.is_set():
+            with open("/proc/self/maps") as maps:
+                if path in maps.read():
+                    os.truncate(path, PAGE)
+                    return
+            time.sleep(0.0002)
+
+    cutter = threading.Thread(target=cut_once_mapped)
+    cutter.start()
+    err, sys.stderr = sys.stderr, io.StringIO()
+    try:
+        code = main([command, "needle", path])
+        text = sys.stderr.getvalue()
+    finally:
+        sys.stderr = err
+        done.set()
+        cutter.join()
+        os.unlink(path)
+    return code, text
 
 
 def scenario_faulthandler_after_scan(how):

@@ -144,6 +144,17 @@ def test_handler_reinstalled_after_faulthandler_disable(tmp_path, way):
     assert_ok(_reinstalled(tmp_path, way, "none"))
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs /proc/self/maps")
+def test_one_guard_serves_the_command_line_too(tmp_path):
+    """The scenario of issue 22: faulthandler enabled before the import,
+    disabled after it, one large scan (which puts fastmmap's handler back),
+    then `fastmmap grep` and `count` on a 2 GiB file truncated while they
+    scan it.  Each reports the truncation (exit 2); with a guard per
+    extension the command line's accesses went to a handler that did not
+    know them, and the process died of SIGBUS."""
+    assert_ok(_reinstalled(tmp_path, "env", "cli"))
+
+
 def test_reinstalled_handler_keeps_default_action(tmp_path):
     """... and after that re-install, a SIGBUS sent with kill() still gets
     the default action, with no faulthandler report (it is disabled)."""

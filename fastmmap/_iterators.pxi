@@ -1,6 +1,30 @@
-# mmap.lines()'s iterator.  Included by _mmap.pyx, so that it shares the
-# map's private C fields, _Turn and the guarded operations without a .pxd
-# exposing them to other modules.
+# The map's iterators (included by _mmap.pyx, so that they share the map's
+# private C fields, _Turn and the guarded operations without a .pxd
+# exposing them to other modules): iter(m), reversed(m) and m.lines().
+
+@cython.final
+cdef class _Iterator:
+    """Iterates a map like the stdlib's sequence protocol does: 1-byte bytes
+    objects, re-checking validity and the current size at every step."""
+    cdef mmap _map
+    cdef Py_ssize_t _index
+    cdef Py_ssize_t _stride
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef mmap m = self._map
+        cdef Py_ssize_t i = self._index
+        if m is None:
+            raise StopIteration
+        m._check_valid()
+        if i < 0 or i >= m._size:
+            self._map = None
+            raise StopIteration
+        self._index = i + self._stride
+        return m._copy_out(i, 1)
+
 
 # lines() copies the map LINE_WINDOW bytes at a time and finds the ends of
 # up to LINE_BATCH lines of that copy per kernel call (enough for a window
@@ -151,7 +175,7 @@ cdef class _LineIterator:
         # With the GIL held: the kernel writes this iterator's own _ends,
         # which another thread sharing the iterator could otherwise read
         # half-written.  A window is a few microseconds' work.
-        m._run(_do_copy_window, &a, False)
+        m._run(_COPY_WINDOW, &a, False)
         self._window = window
         self._window_writes = m._writes
         self._window_start = start

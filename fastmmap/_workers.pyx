@@ -1,0 +1,96 @@
+# cython: language_level=3
+"""Worker threads: the one place fastmmap starts threads of its own.
+
+Work that runs without the GIL on several cores (count() and find_all()
+with workers=, the file-set scans) hands this module a function and one
+argument struct per task.  The threads are plain POSIX threads: they never
+touch a Python object, so they need no thread state, and starting one costs
+about as much as scanning a megabyte, which is why callers only split work
+that is much larger than that.
+
+The threads block every asynchronous signal (Ctrl-C is the main thread's
+to see, as CPython expects) but leave the synchronous ones alone: a SIGBUS
+from a truncated file must reach the fault guard in the faulting thread.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+
+from fastmmap cimport _guard, _os
+from fastmmap cimport _posix as posix
+
+import os as _pyos
+
+
+cdef int default_count() except -1:
+    try:
+        return max(1, len(_pyos.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, _pyos.cpu_count() or 1)
+
+
+cdef struct _Task:
+    Guarded fn
+    void *arg
+    int faulted
+    posix.pthread_t thread
+    bint started
+
+
+cdef void *_thread_main(void *arg) noexcept nogil:
+    cdef _Task *task = <_Task *>arg
+    task.faulted = _guard.run_nogil(task.fn, task.arg) != 0
+    return NULL
+
+
+cdef int _start(_Task *task) noexcept nogil:
+    """pthread_create with every asynchronous signal blocked in the new
+    thread (it inherits the mask in force here); 0 or an errno."""
+    cdef posix.sigset_t block, old
+    cdef int err
+    posix.sigfillset(&block)
+    posix.sigdelset(&block, posix.SIGBUS)
+    posix.sigdelset(&block, posix.SIGSEGV)
+    posix.sigdelset(&block, posix.SIGFPE)
+    posix.sigdelset(&block, posix.SIGILL)
+    posix.sigdelset(&block, posix.SIGTRAP)
+    posix.pthread_sigmask(posix.SIG_SETMASK, &block, &old)
+    err = posix.pthread_create(&task.thread, NULL, _thread_main, task)
+    posix.pthread_sigmask(posix.SIG_SETMASK, &old, NULL)
+    task.started = err == 0
+    return err
+
+
+cdef int run_tasks(Guarded fn, void *tasks, size_t stride, Py_ssize_t n,
+                   int *faulted) except -1:
+    cdef _Task *threads
+    cdef Py_ssize_t i
+    cdef int err = 0
+    if n <= 0:
+        return 0
+    threads = <_Task *>PyMem_Malloc(<size_t>n * sizeof(_Task))
+    if threads == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            threads[i].fn = fn
+            threads[i].arg = <char *>tasks + <size_t>i * stride
+            threads[i].faulted = 0
+            threads[i].started = False
+        _guard.prepare()
+        with nogil:
+            for i in range(1, n):
+                err = _start(&threads[i])
+                if err:
+                    break
+            if not err:
+                threads[0].faulted = _guard.run_nogil(fn, threads[0].arg) != 0
+            for i in range(1, n):
+                if threads[i].started:
+                    posix.pthread_join(threads[i].thread, NULL)
+        for i in range(n):
+            faulted[i] = threads[i].faulted
+        if err:
+            _os.raise_errno(err)
+    finally:
+        PyMem_Free(threads)
+    return 0
