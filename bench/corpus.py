@@ -32,8 +32,8 @@ import numpy as np
 
 # The generator lives in the package (the `fastmmap demo` command uses it
 # too); this module adds the benchmark's cache, needles and checks.
-from fastmmap._corpus import ALLOWED, SEED
-from fastmmap._corpus import generate as _generate
+from fastmmap._cli._corpus import ALLOWED, SEED
+from fastmmap._cli._corpus import generate as _generate
 
 FORMAT_VERSION = 1
 DEFAULT_MB = 256

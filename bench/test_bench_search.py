@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from fastmmap._demo import count_lines_iter, count_readline
+from fastmmap._cli._demo import count_lines_iter, count_readline
 
 from corpus import NEEDLE_CASES
 

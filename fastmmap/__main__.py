@@ -1,4 +1,4 @@
-"""``python -m fastmmap``: the fastmmap command line (fastmmap/_cli.py).
+"""``python -m fastmmap``: the fastmmap command line (fastmmap/_cli/).
 
 Commands: lines, count, find, grep (wc/grep-style scans of files, pipes and
 standard input) and demo (fastmmap against the stdlib mmap on a generated

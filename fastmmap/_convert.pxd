@@ -42,21 +42,3 @@ cdef inline int as_clinic_int(object value) except? -1:
 cdef inline long long as_longlong(object value) except? -1:
     """Format unit "L" (the constructor's offset)."""
     return PyLong_AsLongLong(PyNumber_Index(value))
-
-
-cdef inline int check_nargs(str name, Py_ssize_t nargs, Py_ssize_t lo,
-                            Py_ssize_t hi) except -1:
-    """Arity errors worded like PyArg_ParseTuple's."""
-    cdef Py_ssize_t bound
-    cdef str how
-    if lo <= nargs <= hi:
-        return 0
-    if nargs < lo:
-        bound = lo
-        how = "exactly" if lo == hi else "at least"
-    else:
-        bound = hi
-        how = "exactly" if lo == hi else "at most"
-    raise TypeError(
-        f"{name}() takes {how} {bound} argument{'' if bound == 1 else 's'}"
-        f" ({nargs} given)")

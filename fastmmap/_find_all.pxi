@@ -16,7 +16,8 @@ cdef object _numpy_views():
     if _array_module is not None:
         return _array_module
     if _array_import_error is not None:
-        raise _array_import_error
+        # The traceback of the last raise dropped: it would grow each time.
+        raise _array_import_error.with_traceback(None)
     try:
         from fastmmap import _array
     except ImportError as exc:

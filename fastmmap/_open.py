@@ -28,7 +28,10 @@ def open(path, mode="r", *, offset=0, length=None):
 
     Map the file at ``path`` (str, bytes or os.PathLike) into memory and
     return the map; ``with fastmmap.open(path) as m:`` closes it at the end
-    of the block.
+    of the block.  ``path`` may also be the integer descriptor of an open
+    regular file, as for the builtin open(): the file is mapped through it
+    (it must be open for what ``mode`` needs) and the descriptor is left
+    open -- the map holds a duplicate of its own.
 
     ``mode`` takes numpy.memmap's names:
 
@@ -60,14 +63,16 @@ def open(path, mode="r", *, offset=0, length=None):
 
     The file is opened (close-on-exec) and its descriptor closed again
     before this returns: the map keeps a private duplicate for size() and
-    resize(), released by close().
+    resize(), released by close().  A descriptor given as ``path`` is
+    neither closed nor moved.
 
     Errors:
 
     * ValueError: an unknown ``mode``; a negative ``offset`` or ``length``;
       ``offset`` or ``offset + length`` past the end of the file; "w+"
       without ``length`` or with an ``offset``.
-    * TypeError: a path, offset or length of the wrong type.
+    * TypeError: a path, offset or length of the wrong type (a bool is
+      not taken for a descriptor).
     * OSError from opening the file, exactly as builtins.open raises it,
       with ``errno`` and ``filename`` set: FileNotFoundError,
       PermissionError, IsADirectoryError (also for "r" and "c", which on
@@ -80,7 +85,9 @@ def open(path, mode="r", *, offset=0, length=None):
     except (KeyError, TypeError):
         raise ValueError(
             "invalid mode %r; expected 'r', 'r+', 'c' or 'w+'" % (mode,)) from None
-    path = os.fspath(path)
+    given_fd = isinstance(path, int) and not isinstance(path, bool)
+    if not given_fd:
+        path = os.fspath(path)
     offset = operator.index(offset)
     if offset < 0:
         raise ValueError("offset must be >= 0, not %d" % offset)
@@ -95,24 +102,33 @@ def open(path, mode="r", *, offset=0, length=None):
             raise ValueError("mode 'w+' maps a new file from its start: "
                              "offset must be 0")
 
+    if given_fd:
+        return _map_open_file(path, path, mode, access, offset, length)
     fd = os.open(path, flags | _COMMON_FLAGS, 0o666)
     try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.ENODEV,
-                          "not a regular file; only regular files can be mapped",
-                          path)
-        try:
-            if mode == "w+":
-                os.ftruncate(fd, length)
-            return _map_file(fd, access, offset, length)
-        except OSError as exc:
-            # ftruncate() or mmap() failing (ENOSPC, ENOMEM, ...): name the
-            # file, as the errors from opening it do.
-            if exc.filename is None:
-                exc.filename = path
-            raise
+        return _map_open_file(fd, path, mode, access, offset, length)
     finally:
         os.close(fd)
+
+
+def _map_open_file(fd, path, mode, access, offset, length):
+    """The map of the file open as ``fd`` (``path`` names it in errors)."""
+    st = os.fstat(fd)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.ENODEV,
+                      "not a regular file; only regular files can be mapped",
+                      path)
+    try:
+        if mode == "w+":
+            # Zeros only, also through a descriptor (not opened O_TRUNC).
+            os.ftruncate(fd, 0)
+            os.ftruncate(fd, length)
+        return _map_file(fd, access, offset, length)
+    except OSError as exc:
+        # ftruncate() or mmap() failing (ENOSPC, ENOMEM, ...): name the
+        # file, as the errors from opening it do.
+        if exc.filename is None:
+            exc.filename = path
+        raise

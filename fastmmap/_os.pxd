@@ -1,8 +1,8 @@
 # Checked wrappers around the OS mapping calls: the one place where a
 # syscall's errno becomes OSError (see _posix.pxd for who else uses the raw
-# declarations, and for what).  Each wrapper releases the GIL around the
-# syscall (unless the caller needs it held: release_gil=False) and turns a
-# failure into OSError carrying errno (raise_errno).
+# declarations, and for what).  A wrapper turns a failure into OSError
+# carrying errno (raise_errno); most release the GIL around the syscall,
+# and those with release_gil keep it when the caller passes False.
 
 from fastmmap._posix cimport off_t
 

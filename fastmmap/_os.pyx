@@ -1,10 +1,14 @@
 # cython: language_level=3
 """Checked wrappers around mmap(2) and friends.
 
-errno becomes an exception here and nowhere else: every wrapper runs the
-syscall without the GIL, reads errno before anything else can clobber it, and
-raises OSError(errno, strerror) -- which Python maps to the matching subclass
+errno becomes an exception here and nowhere else: every wrapper reads errno
+right after its syscall, before anything else can clobber it, and raises
+OSError(errno, strerror) -- which Python maps to the matching subclass
 (PermissionError, FileNotFoundError, ...), exactly as CPython's mmap does.
+Most release the GIL around the syscall; those a caller may need to run
+with the GIL held (so that no other thread can close the descriptor or
+start a scan meanwhile) take release_gil, and name_anonymous() never
+releases it.
 """
 
 from fastmmap cimport _posix as posix

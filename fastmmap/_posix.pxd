@@ -3,16 +3,15 @@
 # fstat, ...) is called only through the checked wrappers of _os.pyx, which
 # turn errno into OSError.  The other users: _mmap.pyx and _offsets.pyx take
 # the constants and flags, _mmap.pyx calls munmap() in __dealloc__ (which has
-# no one to report to) and usleep() while waiting for a turn, and the libc
-# memory functions that cannot fail (memchr, memmove, ...) serve the kernels
-# (_search.pyx) and the guarded operations (_ops.pxi).
+# no one to report to) and usleep() while waiting for a turn, the guarded
+# operations (_ops.pxi) and find_all's storage copy with memcpy/memmove,
+# _workers.pyx starts its threads (pthread, signal masks: a failure there is
+# an errno it hands to _os.raise_errno) and _guard.pyx reads errno.
 
 cdef extern from "<errno.h>" nogil:
     int errno
     enum:
-        EINVAL
         EBADF
-        ENOSYS
         EFAULT
 
 cdef extern from "<sys/types.h>" nogil:
@@ -28,13 +27,9 @@ cdef extern from "<sys/mman.h>" nogil:
         MAP_SHARED
         MAP_PRIVATE
         MAP_ANONYMOUS
-        MAP_ANON
         PROT_READ
         PROT_WRITE
-        PROT_NONE
         MS_SYNC
-        MS_ASYNC
-        MS_INVALIDATE
 
 cdef extern from "<sys/stat.h>" nogil:
     ctypedef unsigned int mode_t
@@ -51,7 +46,6 @@ cdef extern from "<fcntl.h>" nogil:
 
 cdef extern from "<unistd.h>" nogil:
     int ftruncate(int fd, off_t length)
-    int dup(int fd)
     int close(int fd)
     long sysconf(int name)
     int usleep(unsigned int usec)
@@ -59,19 +53,13 @@ cdef extern from "<unistd.h>" nogil:
         _SC_PAGESIZE
 
 cdef extern from "<string.h>" nogil:
-    void *memchr(const void *s, int c, size_t n)
-    void *memmem(const void *haystack, size_t haystacklen,
-                 const void *needle, size_t needlelen)
     void *memmove(void *dest, const void *src, size_t n)
     void *memcpy(void *dest, const void *src, size_t n)
-    void *memset(void *s, int c, size_t n)
-    int memcmp(const void *s1, const void *s2, size_t n)
     char *strerror(int errnum)
 
 # Symbols some platforms lack: always defined by the shim (see _compat.h).
 cdef extern from "_compat.h" nogil:
     void *fastmmap_mremap(void *old, size_t old_size, size_t new_size)
-    void *fastmmap_memrchr(const void *s, int c, size_t n)
     void fastmmap_prefetch_read(const void *p)
     int fastmmap_name_anonymous(void *addr, size_t length, const char *name)
     enum:

@@ -21,6 +21,7 @@ SKIP_AGAINST_STDLIB = pytest.mark.skipif(
 if not AGAINST_STDLIB:
     load_fastmmap()
     from fastmmap import _cli
+    from fastmmap._cli import _parse
 
 try:
     import numpy  # noqa: F401  (the corpus generator needs it)
@@ -81,7 +82,7 @@ def file_maker(tmp_path):
 
 def feed_in_blocks(engine_feed, data, block):
     """Feed data to an engine of fastmmap._scan ``block`` bytes at a time,
-    keeping what it asks for, as fastmmap._inputs does with a pipe."""
+    keeping what it asks for, as fastmmap._cli._inputs does with a pipe."""
     buf = bytearray()
     pos = 0
     while True:
@@ -133,4 +134,4 @@ NEEDLES = ["ERROR", "e", "the", ";\\n}", "x\\nth", "\\u00e9"]
 
 
 def needle_bytes(text):
-    return _cli.parse_needle(text)
+    return _parse.parse_needle(text)

@@ -24,7 +24,8 @@ pytestmark = SKIP_AGAINST_STDLIB
 
 if not AGAINST_STDLIB:
     fastmmap = load_fastmmap()
-    from fastmmap import _cli, _inputs, _scan
+    from fastmmap import _cli, _scan
+    from fastmmap._cli import _inputs, _parse, _table
     PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
 
 
@@ -369,7 +370,7 @@ def test_grep_stdin(files):
 @needs_numpy
 @pytest.mark.skipif(shutil.which("grep") is None, reason="needs grep")
 def test_grep_matches_gnu_grep(files, inproc):
-    from fastmmap import _corpus
+    from fastmmap._cli import _corpus
     buf = io.BytesIO()
     _corpus.generate(buf, 200_000)
     a = files("a.txt", buf.getvalue())
@@ -433,27 +434,27 @@ COMMANDS = st.sampled_from(["lines", "count", "grep"])
 def test_parse_simple_agrees_with_argparse(argv):
     """Where parse_simple answers, argparse (the full parser) gives the same
     arguments; where it does not, the full parser is used."""
-    simple = _cli.parse_simple(argv)
+    simple = _parse.parse_simple(argv)
     if simple is None:
         return
-    full = _cli.build_command_parser(_cli._command(argv[0])).parse_args(argv[1:])
+    full = _parse.build_command_parser(_table.command_named(argv[0])).parse_args(argv[1:])
     assert vars(simple) == vars(full), argv
 
 
 def test_parse_simple_scope():
-    assert vars(_cli.parse_simple(["lines"])) == {
-        "command": "lines", "files": [], "func": _cli._run_lines}
-    assert _cli.parse_simple(["count", "x", "-", "f"]).files == ["-", "f"]
-    assert _cli.parse_simple(["count", "-", "f"]).needle == b"-"
+    assert vars(_parse.parse_simple(["lines"])) == {
+        "command": "lines", "files": [], "func": _table.command_named("lines").run}
+    assert _parse.parse_simple(["count", "x", "-", "f"]).files == ["-", "f"]
+    assert _parse.parse_simple(["count", "-", "f"]).needle == b"-"
     # after a leading --, anything is an argument (as scripts pass needles)
-    simple = _cli.parse_simple(["count", "--", "-x", "f", "--all"])
+    simple = _parse.parse_simple(["count", "--", "-x", "f", "--all"])
     assert (simple.needle, simple.files) == (b"-x", ["f", "--all"])
-    assert _cli.parse_simple(["lines", "--", "-h"]).files == ["-h"]
+    assert _parse.parse_simple(["lines", "--", "-h"]).files == ["-h"]
     for argv in ([], ["count"], ["count", "--"], ["count", "--", "x", "--", "f"],
                  ["count", "x", "--", "f"], ["lines", "--help"],
                  ["lines", "-x"], ["find", "x", "f"], ["grep", "-n", "x"], ["demo"],
                  ["count", "-5", "f"]):
-        assert _cli.parse_simple(argv) is None, argv
+        assert _parse.parse_simple(argv) is None, argv
 
 
 def test_lines_and_count_do_not_import_argparse(make_file):

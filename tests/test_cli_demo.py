@@ -19,7 +19,7 @@ pytestmark = SKIP_AGAINST_STDLIB
 
 if not AGAINST_STDLIB:
     load_fastmmap()
-    from fastmmap import _demo
+    from fastmmap._cli import _demo
 
 
 
@@ -86,7 +86,7 @@ def test_demo_without_numpy(tmp_path):
 
 @needs_numpy
 def test_corpus_deterministic_and_shaped():
-    from fastmmap import _corpus
+    from fastmmap._cli import _corpus
     a, b = io.BytesIO(), io.BytesIO()
     size, lines = _corpus.generate(a, 100_000)
     assert _corpus.generate(b, 100_000) == (size, lines)
@@ -111,7 +111,7 @@ def test_corpus_deterministic_and_shaped():
 
 @needs_numpy
 def test_corpus_word_frequencies_are_zipf_like():
-    from fastmmap import _corpus
+    from fastmmap._cli import _corpus
     buf = io.BytesIO()
     _corpus.generate(buf, 400_000)
     words = buf.getvalue().split()
@@ -129,14 +129,14 @@ def test_corpus_word_frequencies_are_zipf_like():
 
 @needs_numpy
 def test_corpus_nothing_for_nonpositive_size():
-    from fastmmap import _corpus
+    from fastmmap._cli import _corpus
     buf = io.BytesIO()
     assert _corpus.generate(buf, 0) == (0, 0) and buf.getvalue() == b""
 
 
 @needs_numpy
 def test_corpus_random_sizes_end_on_line():
-    from fastmmap import _corpus
+    from fastmmap._cli import _corpus
     rng = random.Random(5)
     for size in [1, 2, 79, 80, 81] + [rng.randrange(1, 50_000) for _ in range(5)]:
         buf = io.BytesIO()

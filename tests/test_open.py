@@ -177,10 +177,61 @@ def test_path_types(data_file, kind):
         assert m[:] == DATA
 
 
-@pytest.mark.parametrize("path", [1.5, None, 3])
+@pytest.mark.parametrize("path", [1.5, None, True, [3]])
 def test_bad_path_types(path):
     with pytest.raises(TypeError):
         fastmmap.open(path)
+
+
+# -- a file descriptor instead of a path ---------------------------------------------
+
+def test_descriptor(make_file):
+    path = make_file(DATA)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.lseek(fd, 5, os.SEEK_SET)
+        with fastmmap.open(fd) as m:
+            assert m[:] == DATA
+        with fastmmap.open(fd, "r", offset=3, length=7) as m:
+            assert m[:] == DATA[3:10]
+        with fastmmap.open(fd, "c") as m:
+            m[0] = 0
+            assert m[0] == 0
+        # left open, and where it was
+        assert os.lseek(fd, 0, os.SEEK_CUR) == 5
+        with pytest.raises(PermissionError):
+            fastmmap.open(fd, "r+")
+    finally:
+        os.close(fd)
+    with open(path, "rb") as f:
+        assert f.read() == DATA
+
+
+def test_descriptor_read_write(make_file):
+    path = make_file(DATA)
+    fd = os.open(path, os.O_RDWR)
+    try:
+        with fastmmap.open(fd, "r+") as m:
+            m[:4] = b"ABCD"
+        with fastmmap.open(fd, "w+", length=3) as m:
+            assert m[:] == b"\0\0\0"
+    finally:
+        os.close(fd)
+    assert os.path.getsize(path) == 3
+
+
+def test_descriptor_errors():
+    r, w = os.pipe()
+    try:
+        with pytest.raises(OSError) as info:
+            fastmmap.open(r)
+        assert info.value.errno == errno.ENODEV
+    finally:
+        os.close(r)
+        os.close(w)
+    with pytest.raises(OSError) as info:
+        fastmmap.open(r)               # closed now
+    assert info.value.errno == errno.EBADF
 
 
 # -- empty files and ranges --------------------------------------------------------

@@ -240,6 +240,52 @@ def test_find_all_grows_when_the_big_reservation_fails(tmp_path):
     assert result.stdout.startswith("ok"), result.stdout
 
 
+# A child without NumPy: find_all() and as_array() raise ImportError each
+# time, and repeating the call must not leak (each failed import of
+# fastmmap._array used to leave its module set-up behind, ~4.7 KB a call).
+_NO_NUMPY_CHILD = r"""
+import sys
+
+
+class NoNumPy:
+    # `import numpy` fails as it does where NumPy is not installed.
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy" or name.startswith("numpy."):
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+
+
+sys.meta_path.insert(0, NoNumPy())
+import fastmmap
+
+m = fastmmap.mmap(-1, 64)
+
+def attempts(n):
+    for _ in range(n):
+        for call in (lambda: m.find_all(b"x"), lambda: m.as_array()):
+            try:
+                call()
+            except ImportError as exc:
+                assert "need NumPy" in str(exc), exc
+            else:
+                raise AssertionError("no ImportError")
+
+attempts(50)
+before = sys.getallocatedblocks()
+attempts(500)
+print("blocks", sys.getallocatedblocks() - before)
+"""
+
+
+def test_find_all_without_numpy_does_not_leak(tmp_path):
+    from support import child_env, run_or_fail_if_hung
+
+    result = run_or_fail_if_hung([sys.executable, "-c", _NO_NUMPY_CHILD], tmp_path,
+                                 child_env(tmp_path), 60, "find_all without NumPy")
+    assert result.returncode == 0, result.stdout + result.stderr
+    grown = int(result.stdout.split()[-1])
+    assert grown < 100, "%d blocks more after 1000 failed calls" % grown
+
+
 @needs_numpy
 def test_find_all_unaligned_open(make_file):
     data = os.urandom(3000) + b"needle" + os.urandom(5000) + b"needle"

@@ -5,6 +5,7 @@ any occurrence that straddles them, so every case below plants its bytes
 around those offsets of a map big enough to be split (parts of 16 MiB at
 least), and compares with the single-threaded answer.
 """
+import contextlib
 import os
 import threading
 import time
@@ -38,17 +39,19 @@ def big():
     m.close()
 
 
-def planted(m, snippet, at):
-    """Write snippet centred on each offset of ``at``; returns a function
-    putting the background back."""
-    starts = [max(0, min(SIZE - len(snippet), c - len(snippet) // 2)) for c in at]
+@contextlib.contextmanager
+def planted(m, snippet, at=None):
+    """snippet written centred on each offset of ``at`` (default: every cut
+    point) for the duration of the block, then the background put back."""
+    starts = [max(0, min(SIZE - len(snippet), c - len(snippet) // 2))
+              for c in (cut_points() if at is None else at)]
     for s in starts:
         m[s:s + len(snippet)] = snippet
-
-    def restore():
+    try:
+        yield m
+    finally:
         for s in starts:
             m[s:s + len(snippet)] = BACKGROUND * len(snippet)
-    return restore
 
 
 def check(m, needle, workers):
@@ -67,11 +70,8 @@ def check(m, needle, workers):
                        max_size=5).map(b"".join),
        workers=st.integers(2, 5))
 def test_same_answers_as_one_thread(big, snippet, needle, workers):
-    restore = planted(big, snippet, cut_points())
-    try:
+    with planted(big, snippet):
         check(big, needle, workers)
-    finally:
-        restore()
 
 
 @pytest.mark.parametrize("snippet,needle", [
@@ -86,16 +86,12 @@ def test_same_answers_as_one_thread(big, snippet, needle, workers):
 ])
 @pytest.mark.parametrize("workers", [2, 3, 4, 8])
 def test_periodic_needles(big, snippet, needle, workers):
-    restore = planted(big, snippet, cut_points())
-    try:
+    with planted(big, snippet):
         check(big, needle, workers)
-    finally:
-        restore()
 
 
 def test_ranges_and_defaults(big):
-    restore = planted(big, b"needle", cut_points())
-    try:
+    with planted(big, b"needle"):
         n = len(cut_points())
         assert big.count(b"needle", workers=None) == n
         assert big.count(b"needle", 0, SIZE // 2 + 3, workers=2) == big.count(
@@ -104,8 +100,6 @@ def test_ranges_and_defaults(big):
         assert big.count(b"", workers=2) == SIZE + 1
         assert len(big.find_all(b"", 0, 10, workers=2)) == 11
         assert big.count(b"needle", SIZE, workers=2) == 0
-    finally:
-        restore()
 
 
 def test_small_ranges_stay_in_one_thread(big):

@@ -11,6 +11,8 @@ import os
 import stat
 import sys
 
+import fastmmap
+
 STDIN_NAME = "(standard input)"
 
 # read() size for inputs that are not mapped.
@@ -156,8 +158,6 @@ def _try_map(fd, st):
     """A read-only map of the regular file open as fd, from its current
     position; None when it should be read instead (size 0, as procfs and
     sysfs files report, or a file system that cannot map)."""
-    from fastmmap._mmap import ACCESS_READ, _map_file
-
     if st.st_size == 0:
         return None
     try:
@@ -167,6 +167,6 @@ def _try_map(fd, st):
     if offset >= st.st_size:
         return None
     try:
-        return _map_file(fd, ACCESS_READ, offset, None)
-    except OSError:
+        return fastmmap.open(fd, "r", offset=offset)
+    except (OSError, ValueError):     # ValueError: shrunk meanwhile
         return None

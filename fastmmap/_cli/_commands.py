@@ -9,7 +9,7 @@ import os
 import stat
 
 import fastmmap._scan as _scan
-from fastmmap._inputs import Failure, open_input, report, why
+from fastmmap._cli._inputs import Failure, open_input, report, why
 
 
 def _walk(names, errors):

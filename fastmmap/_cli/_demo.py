@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from fastmmap._inputs import Failure
+from fastmmap._cli._inputs import Failure
 
 
 def add_arguments(parser):
@@ -185,7 +185,7 @@ def run_demo(args, out):
     import shutil
     import tempfile
 
-    from fastmmap import _corpus
+    from fastmmap._cli import _corpus
 
     try:
         _corpus._numpy()
