@@ -24,7 +24,7 @@ pytestmark = SKIP_AGAINST_STDLIB
 
 if not AGAINST_STDLIB:
     fastmmap = load_fastmmap()
-    from fastmmap import _cli, _scan
+    from fastmmap import _scan
     from fastmmap._cli import _inputs, _parse, _table
     PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
 

@@ -5,8 +5,7 @@ import os
 import warnings
 
 from fastmmap._cli._inputs import Failure
-from fastmmap._cli._table import (COMMANDS, DESCRIPTION, EXAMPLES, STATUS,
-                                  command_named)
+from fastmmap._cli._table import COMMANDS, DESCRIPTION, EXAMPLES, STATUS, command_named
 
 
 def _decode_escapes(raw, text):
