@@ -15,21 +15,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
+# First: it imports fastmmap, or stops the session with a message that says
+# how to install it (corpus.py imports fastmmap too).
+import about_fastmmap
 import corpus as corpus_mod
 
 # -- the two implementations ---------------------------------------------------
 
-try:
-    import fastmmap as _fastmmap
-    FASTMMAP_ERROR = None if hasattr(_fastmmap, "mmap") else "fastmmap has no attribute 'mmap'"
-except Exception as exc:  # ImportError, or a half-built extension
-    _fastmmap = None
-    FASTMMAP_ERROR = f"{type(exc).__name__}: {exc}"
-
-#: True when fastmmap could not be imported and the stdlib fills both slots
+_fastmmap = about_fastmmap.fastmmap
+#: True only with FASTMMAP_BENCH_STDLIB_ONLY=1: the stdlib fills both slots
 #: (useful only for debugging the suite itself; numbers are then meaningless)
-FALLBACK = FASTMMAP_ERROR is not None
-MODULES = {"stdlib": mmap, "fastmmap": mmap if FALLBACK else _fastmmap}
+FALLBACK = _fastmmap is None
+MODULES = {"stdlib": mmap, "fastmmap": about_fastmmap.StdlibStandIn if FALLBACK else _fastmmap}
 
 # -- the limit: glibc memchr over the mapped bytes, through ctypes ---------------
 
@@ -227,12 +224,8 @@ def format_summary(records):
             gils.setdefault(rec["row"], {})[rec["impl"]] = rec
     out = [f"fastmmap benchmark summary -- {time.strftime('%Y-%m-%d %H:%M')}, "
            f"Python {platform.python_version()}, {_cpu_model()}, {os.cpu_count()} CPUs"]
-    if not FALLBACK:
-        out.append(f"fastmmap {getattr(_fastmmap, '__version__', '?')} from "
-                   f"{os.path.dirname(_fastmmap.__file__)}; corpus {corpus_mod.corpus_path()}")
-    if FALLBACK:
-        out.append(f"WARNING: fastmmap not importable ({FASTMMAP_ERROR}); "
-                   "the stdlib mmap filled BOTH slots -- these are not fastmmap numbers.")
+    out += about_fastmmap.header_lines()  # which fastmmap, and the command line's
+    out.append(f"corpus {corpus_mod.corpus_path()}")
     if scans:
         out += ["", "GB/s = file bytes / best round (1 GB = 1e9 B); ratios are of GB/s.", ""]
         g = lambda r, k: r[k]["gbps"] if k in r else None

@@ -14,18 +14,19 @@ output is checked.
 
 The fastmmap command is the console script installed next to this Python
 (so no pyenv shim or similar wrapper is timed); without one, ``python -m
-fastmmap`` is used and the note in the summary says so.
+fastmmap`` is used.  Either is checked to import the fastmmap the suite
+imported (PYTHONPATH is set to its tree when it would not), and the note in
+the summary says which it was (about_fastmmap.cli_command).
 """
 import functools
 import hashlib
 import os
 import shutil
 import subprocess
-import sys
-import sysconfig
 
 import pytest
 
+import about_fastmmap
 from corpus import NEEDLE_CLASSES, NEEDLE_LENGTHS
 
 ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
@@ -34,11 +35,9 @@ PRESENT_NEEDLES = (b" the ", b"qu")
 
 
 def fastmmap_command():
-    """(argv prefix, note) for running the fastmmap command line."""
-    script = os.path.join(sysconfig.get_path("scripts"), "fastmmap")
-    if os.path.isfile(script) and os.access(script, os.X_OK):
-        return [script], "console script " + script
-    return [sys.executable, "-m", "fastmmap"], "python -m fastmmap (no console script)"
+    """(argv prefix, note) for running the fastmmap command line, with the
+    fastmmap the suite measures."""
+    return about_fastmmap.cli_command()
 
 
 def cli_escape(needle):
