@@ -39,12 +39,15 @@ if os.environ.get("FASTMMAP_SANITIZE"):
     compile_args += sanitize
     link_args += sanitize
 
-# The search engine (hand-written C, one directory) is compiled into the
-# extension that binds it.
+# The search engine and the scanning engine (hand-written C, a directory
+# each) are compiled into the extension that binds them.
 SEARCH_DIR = os.path.join("fastmmap", "csrc", "search")
-C_SOURCES = {"_search": sorted(glob.glob(os.path.join(SEARCH_DIR, "*.c")))}
-C_INCLUDES = {"_search": [SEARCH_DIR]}
-C_DEPENDS = {"_search": sorted(glob.glob(os.path.join(SEARCH_DIR, "*.h")))}
+SCAN_DIR = os.path.join("fastmmap", "csrc", "scan")
+C_SOURCES = {"_search": sorted(glob.glob(os.path.join(SEARCH_DIR, "*.c"))),
+             "_scan": sorted(glob.glob(os.path.join(SCAN_DIR, "*.c")))}
+C_INCLUDES = {"_search": [SEARCH_DIR], "_scan": [SCAN_DIR]}
+C_DEPENDS = {"_search": sorted(glob.glob(os.path.join(SEARCH_DIR, "*.h"))),
+             "_scan": sorted(glob.glob(os.path.join(SCAN_DIR, "*.h")))}
 C_MACROS = {"_search": [("FM_PORTABLE", "1")] if os.environ.get("FASTMMAP_PORTABLE") else []}
 
 extensions = [

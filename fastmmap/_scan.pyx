@@ -1,603 +1,464 @@
-"""The command line's scanning engines: counting a needle, listing its
-offsets, and printing the lines it occurs in.
+# cython: language_level=3
+"""The scanning layer's binding: the C engine of csrc/scan (grep, counts,
+offsets over many inputs on worker threads) driven from Python.
 
-Each engine is fed a byte buffer one block at a time -- a whole map at once,
-or blocks read from a pipe -- and keeps its position between blocks, so a
-match that straddles two blocks is found exactly once.  ``feed`` returns
-how many leading bytes of the buffer are no longer needed; the caller keeps
-the rest and appends the next block to it.
+``Pattern`` holds what is searched for; ``Run`` scans a list of inputs (or
+the files under directories) with one task and hands the results back in
+input order: its ``next_event()`` is the consumer side of the engine
+(files.h), and it is used by fastmmap.files (the library) and by the
+command line.  ``print_output()`` is the command line's consumer: it
+writes each input's output as it comes, with no Python object per line or
+per file.
 
-The work runs without the GIL, through the search kernels of _search.pxd,
-and writes its output into one large buffer handed to a ``write`` callable
-when full: no Python object per match or per line.
+The engine calls the search kernels and the SIGBUS guard through the table
+ENV, filled here once from _search.pxd and _guard.pxd.
 """
-from cpython.buffer cimport (PyBUF_READ, PyBUF_SIMPLE, PyBuffer_Release,
-                             PyObject_GetBuffer)
-from cpython.memoryview cimport PyMemoryView_FromMemory
-from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.exc cimport PyErr_CheckSignals
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.errno cimport EINTR, errno
+from libc.string cimport memcpy, strerror
 
-from fastmmap cimport _guard, _search
+from fastmmap cimport _guard, _search, _workers
+from fastmmap._scan cimport *
 
-# Output is handed to ``write`` in pieces of about this size: few system
-# calls, and little memory held.
-cdef Py_ssize_t _OUT_SIZE = 1 << 22
+cdef extern from "<unistd.h>" nogil:
+    ssize_t write(int fd, const void *buf, size_t n)
 
-# Offsets collected per find_all() call.
-cdef enum:
-    _BATCH = 4096
-    _HITS = 256
+# The table of engines the C code calls.
+cdef fm_scan_env ENV
+ENV.find = _search.find
+ENV.rfind = _search.rfind
+ENV.count = _search.count
+ENV.find_all = _search.find_all
+ENV.guard_run = _guard.run_nogil
+
+# Regular files this big or bigger are mapped, smaller ones read whole
+# (docs/performance.rst: where mapping starts to pay).
+MAP_MIN = 256 << 10
+
+# How long the consumer waits for the engine before it looks for a signal
+# (Ctrl-C) again.
+cdef int _WAIT_MS = 20
+
+STDIN = "-"
+TRUNCATED = ("the mapped file is shorter than the map (truncated underneath?); "
+             "these bytes cannot be accessed")
 
 
-cdef enum _Status:
-    _DONE = 0        # the block is used up (or the engine needs no more)
-    _FLUSH = 1       # the output buffer is full: write it, then call again
-    _GROW = 2        # one item is larger than the whole output buffer
+cdef class Pattern:
+    """What a scan looks for: one needle or any of several (bytes), with
+    grep's -w (``word``) and -x (``line``) when asked."""
+    cdef fm_pattern p
+    cdef readonly tuple needles
+    cdef const fm_u8 **_xs
+    cdef Py_ssize_t *_ks
 
-
-# ----------------------------------------------------------------------
-# Output buffer
-
-cdef class _Out:
-    cdef char *data
-    cdef Py_ssize_t length
-    cdef Py_ssize_t capacity
-
-    def __cinit__(self):
-        self.data = <char *>malloc(_OUT_SIZE)
-        if self.data == NULL:
-            raise MemoryError()
-        self.capacity = _OUT_SIZE
-        self.length = 0
+    def __cinit__(self, needles, *, bint ignore_case=False, bint word=False,
+                  bint line=False):
+        cdef bytes x
+        # No needle at all is a pattern that never occurs (grep -f of an
+        # empty file).
+        needles = tuple(bytes(n) for n in needles)
+        self.needles = needles
+        self.p.env = &ENV
+        self.p.word = word
+        self.p.line = line
+        self.p.fold = ignore_case
+        nonempty = [n for n in needles if n]
+        self.p.empty = len(nonempty) < len(needles)
+        self.p.multiline = any(b"\n" in n for n in nonempty)
+        self.p.longest = max([len(n) for n in needles] or [0])
+        if len(nonempty) > 1 or ignore_case:
+            raise NotImplementedError("several needles or ignore_case")
+        if nonempty:
+            x = nonempty[0]
+            self.p.x = <const fm_u8 *>PyBytes_AS_STRING(x)
+            self.p.k = len(x)
+        else:
+            self.p.x = <const fm_u8 *>b""
+            self.p.k = 0
+        self.p.set = NULL
+        self.p.count = len(nonempty)
+        self._xs = NULL
+        self._ks = NULL
 
     def __dealloc__(self):
-        free(self.data)
+        PyMem_Free(self._xs)
+        PyMem_Free(self._ks)
 
-    cdef int grow(self, Py_ssize_t need) except -1:
-        cdef char *bigger
-        if need <= self.capacity:
-            return 0
-        bigger = <char *>realloc(self.data, need)
-        if bigger == NULL:
+
+# What a run does to each input.
+GREP = "grep"
+COUNT = "count"
+OFFSETS = "offsets"
+FIRST = "first"
+LAST = "last"
+
+_TALLIES = {COUNT: FM_TALLY_COUNT, OFFSETS: FM_TALLY_OFFSETS,
+            FIRST: FM_TALLY_FIRST, LAST: FM_TALLY_LAST}
+
+_GREP_FLAGS = {
+    "invert": FM_GREP_INVERT, "only_matching": FM_GREP_ONLY,
+    "count": FM_GREP_COUNT, "files_with_matches": FM_GREP_FILES_WITH,
+    "files_without_match": FM_GREP_FILES_WITHOUT, "quiet": FM_GREP_QUIET,
+    "line_number": FM_GREP_LINENO, "byte_offset": FM_GREP_BYTE_OFFSET,
+    "with_filename": FM_GREP_NAMES, "color": FM_GREP_COLOR,
+    "records": FM_GREP_RECORDS,
+}
+
+
+cdef class Job:
+    """One input's result, as the engine left it (a view of the C job,
+    valid until the run moves on)."""
+    cdef fm_job *job
+
+    @property
+    def name(self):
+        return PyBytes_FromStringAndSize(<const char *>self.job.name,
+                                         self.job.name_len)
+
+
+cdef bytes _chunks_bytes(fm_chunk *c):
+    """The chunks' bytes, joined (and freed)."""
+    cdef Py_ssize_t total = 0, at = 0
+    cdef fm_chunk *k = c
+    cdef bytes out
+    while k != NULL:
+        total += k.len
+        k = k.next
+    out = PyBytes_FromStringAndSize(NULL, total)
+    k = c
+    while k != NULL:
+        memcpy(PyBytes_AS_STRING(out) + at, k.data, k.len)
+        at += k.len
+        k = k.next
+    fm_chunks_free(c)
+    return out
+
+
+cdef class Run:
+    """One scan of many inputs: ``kind`` (GREP, COUNT, OFFSETS, FIRST,
+    LAST) of ``pattern`` over ``inputs`` (bytes paths; STDIN for standard
+    input), each directory walked when ``recursive``, on ``workers``
+    threads.  Results come back in input order through next_event().
+    ``map_min``: regular files this big or bigger are mapped, smaller ones
+    read whole; ``block``: read every input that many bytes at a time
+    instead (as a pipe is read)."""
+    cdef fm_runner *r
+    cdef fm_task task
+    cdef fm_walk_opts walk
+    cdef Pattern pattern
+    cdef list _keep
+    cdef const char **_globs
+    cdef const char **_dirs
+    cdef int *_include
+    cdef const char **_roots
+    cdef _workers.Threads **_threads
+    cdef Py_ssize_t _nthreads
+    cdef readonly Py_ssize_t position
+    cdef bint _started, _finished
+
+    def __cinit__(self, Pattern pattern, str kind, inputs, *, bint recursive=False,
+                  int workers=1, bint names=False, bint text=False,
+                  bint binary_offsets=False, grep=None, long long max_count=-1,
+                  long long before=-1, long long after=-1, globs=(),
+                  exclude_dirs=(), bare_dot=False, map_min=None, block=None):
+        cdef Py_ssize_t i, n
+        cdef unsigned flags = 0
+        self.pattern = pattern
+        self._keep = []
+        self.task.kind = FM_TASK_GREP if kind == GREP else FM_TASK_TALLY
+        self.task.pattern = &pattern.p
+        self.task.grep.pattern = &pattern.p
+        self.task.tally = _TALLIES.get(kind, FM_TALLY_COUNT)
+        self.task.offsets_binary = binary_offsets
+        self.task.names = names
+        self.task.text = text
+        self.task.map_min = MAP_MIN if map_min is None else map_min
+        # Every input read `block` bytes at a time, as a pipe would give
+        # them: the scans' handling of block edges, on any file.
+        self.task.block = 0 if block is None else block
+        for flag in grep or ():
+            flags |= _GREP_FLAGS[flag]
+        self.task.grep.flags = flags
+        self.task.grep.max_count = max_count
+        self.task.grep.before = before
+        self.task.grep.after = after
+        # --include / --exclude, in order: (bytes glob, is_include).
+        n = len(globs)
+        self._globs = <const char **>PyMem_Malloc(max(n, 1) * sizeof(char *))
+        self._include = <int *>PyMem_Malloc(max(n, 1) * sizeof(int))
+        if self._globs == NULL or self._include == NULL:
             raise MemoryError()
-        self.data = bigger
-        self.capacity = need
+        for i, (glob, inc) in enumerate(globs):
+            glob = bytes(glob)
+            self._keep.append(glob)
+            self._globs[i] = PyBytes_AS_STRING(glob)
+            self._include[i] = 1 if inc else 0
+        self.walk.globs = self._globs
+        self.walk.is_include = self._include
+        self.walk.nglobs = n
+        n = len(exclude_dirs)
+        self._dirs = <const char **>PyMem_Malloc(max(n, 1) * sizeof(char *))
+        if self._dirs == NULL:
+            raise MemoryError()
+        for i in range(n):
+            glob = bytes(exclude_dirs[i])
+            self._keep.append(glob)
+            self._dirs[i] = PyBytes_AS_STRING(glob)
+        self.walk.exclude_dirs = self._dirs
+        self.walk.nexclude_dirs = n
+        self.walk.bare_dot = bare_dot
+        self.r = fm_runner_new(&ENV, &self.task, &self.walk)
+        if self.r == NULL:
+            raise MemoryError()
+        self._start(inputs, recursive, max(1, workers))
+
+    cdef int _start(self, inputs, bint recursive, int workers) except -1:
+        cdef Py_ssize_t i, n = len(inputs)
+        cdef bytes path
+        self._threads = <_workers.Threads **>PyMem_Malloc(
+            (workers + 1) * sizeof(void *))
+        if self._threads == NULL:
+            raise MemoryError()
+        self._nthreads = 0
+        self._started = True
+        if recursive:
+            self._roots = <const char **>PyMem_Malloc(max(n, 1) * sizeof(char *))
+            if self._roots == NULL:
+                raise MemoryError()
+            for i in range(n):
+                path = bytes(inputs[i])
+                self._keep.append(path)
+                self._roots[i] = PyBytes_AS_STRING(path)
+            if fm_runner_set_roots(self.r, self._roots, n, 1) != 0:
+                raise MemoryError()
+        else:
+            for i in range(n):
+                if inputs[i] == STDIN:
+                    rc = fm_runner_add(self.r, NULL, 0)
+                else:
+                    path = bytes(inputs[i])
+                    rc = fm_runner_add(self.r, PyBytes_AS_STRING(path), len(path))
+                if rc != 0:
+                    raise MemoryError()
+            fm_runner_close(self.r)
+        try:
+            if recursive:
+                self._threads[0] = _workers.start(
+                    <Guarded>fm_runner_walk, self.r, 1)
+                self._nthreads = 1
+            for _ in range(workers):
+                self._threads[self._nthreads] = _workers.start(
+                    <Guarded>fm_runner_work, self.r, 1)
+                self._nthreads += 1
+        except BaseException:
+            self.close()
+            raise
         return 0
 
-    cdef int flush(self, write) except -1:
-        cdef object view
-        if self.length:
-            view = PyMemoryView_FromMemory(self.data, self.length, PyBUF_READ)
-            try:
-                write(view)
-            finally:
-                view.release()
-                self.length = 0
-        return 0
-
-
-cdef inline Py_ssize_t _put_number(char *dst, Py_ssize_t value) noexcept nogil:
-    """Write ``value`` (>= 0) in decimal at dst; returns the digits written."""
-    cdef char digits[24]
-    cdef Py_ssize_t i = 0, j
-    while True:
-        digits[i] = <char>(48 + value % 10)
-        value //= 10
-        i += 1
-        if value == 0:
-            break
-    for j in range(i):
-        dst[j] = digits[i - 1 - j]
-    return i
-
-
-cdef inline Py_ssize_t _line_start(const char *hay, Py_ssize_t lo,
-                                   Py_ssize_t pos) noexcept nogil:
-    """Start of the line holding hay[pos], not before lo (a line start)."""
-    cdef Py_ssize_t nl
-    if pos <= lo:
-        return lo
-    nl = _search.rfind(hay + lo, pos - lo, b"\n", 1)
-    return lo if nl < 0 else lo + nl + 1
-
-
-cdef inline int _guarded(_guard.Guarded fn, void *arg) except -1:
-    """Run fn(arg) without the GIL, turning SIGBUS into OSError.
-
-    SAFETY: every caller holds a buffer export (PyObject_GetBuffer) of the
-    memory fn reads -- a map, whose close() and resize() then raise
-    BufferError, or a bytearray, which then cannot be resized -- so nobody
-    can unmap or free it meanwhile; the fault guard turns the SIGBUS of a
-    file truncated under a map into OSError.  fn only reads that memory and
-    writes buffers the engine owns (allocated before, never inside, so a
-    jump out of fn leaks nothing)."""
-    return _guard.run(fn, arg, True)
-
-
-# ----------------------------------------------------------------------
-# Counting: non-overlapping occurrences, left to right (bytes.count).
-
-cdef struct _CountRun:
-    const char *hay
-    Py_ssize_t n
-    bint final
-    const char *needle
-    Py_ssize_t k
-    Py_ssize_t pos       # where the scan goes on
-    Py_ssize_t total
-    Py_ssize_t keep      # result: bytes before this are not needed
-
-
-cdef void _count_step(void *arg) noexcept nogil:
-    cdef _CountRun *r = <_CountRun *>arg
-    cdef Py_ssize_t offsets[_BATCH]
-    cdef Py_ssize_t got, resume, end, nxt
-    if r.k == 1:
-        r.total += _search.count(r.hay + r.pos, r.n - r.pos, r.needle, 1)
-        r.pos = r.n
-        r.keep = r.n
-        return
-    end = r.pos   # end of the last occurrence counted
-    while r.pos < r.n:
-        got = _search.find_all(r.hay + r.pos, r.n - r.pos, r.needle, r.k,
-                               offsets, _BATCH, &resume)
-        if got:
-            r.total += got
-            end = r.pos + offsets[got - 1] + r.k
-        if got < _BATCH:
-            break
-        r.pos += resume
-    # An occurrence not wholly inside the buffer starts at n - k + 1 or
-    # later, and not before the end of the last one counted.
-    nxt = r.n - r.k + 1
-    r.pos = end if end > nxt else nxt
-    if r.pos < 0:
-        r.pos = 0
-    r.keep = r.n if r.final else r.pos
-
-
-cdef class Counter:
-    """Non-overlapping occurrences of a non-empty needle in a stream."""
-    cdef bytes needle
-    cdef Py_ssize_t pos
-    cdef readonly Py_ssize_t total
-
-    def __init__(self, bytes needle):
-        if not needle:
-            raise ValueError("empty needle")
-        self.needle = needle
-        self.pos = 0
-        self.total = 0
-
-    def feed(self, buf, bint final):
-        """Count the occurrences wholly inside buf; returns the bytes of buf
-        the next block does not need."""
-        cdef Py_buffer view
-        PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE)
-        try:
-            return self._feed(<const char *>view.buf, view.len, final)
-        finally:
-            PyBuffer_Release(&view)
-
-    cdef Py_ssize_t _feed(self, const char *hay, Py_ssize_t n,
-                          bint final) except -1:
-        cdef _CountRun r
-        r.n = n
-        r.hay = hay
-        r.final = final
-        r.needle = self.needle
-        r.k = len(self.needle)
-        r.pos = self.pos
-        r.total = self.total
-        if r.pos < r.n:
-            _guarded(_count_step, &r)
-        else:
-            r.keep = r.n if final else r.pos
-        self.total = r.total
-        self.pos = r.pos - r.keep
-        return r.keep
-
-
-# ----------------------------------------------------------------------
-# Offsets: "PREFIX" + decimal offset + "\n" per non-overlapping occurrence.
-
-cdef struct _OffsetsRun:
-    const char *hay
-    Py_ssize_t n
-    bint final
-    const char *needle
-    Py_ssize_t k
-    long long base       # stream offset of hay[0]
-    Py_ssize_t pos
-    Py_ssize_t found
-    const char *prefix
-    Py_ssize_t prefix_len
-    char *out
-    Py_ssize_t out_len
-    Py_ssize_t out_cap
-    Py_ssize_t keep
-    int status
-
-
-cdef void _offsets_step(void *arg) noexcept nogil:
-    cdef _OffsetsRun *r = <_OffsetsRun *>arg
-    cdef Py_ssize_t offsets[_BATCH]
-    cdef Py_ssize_t got, resume, i, room, end, nxt
-    cdef char *dst
-    end = r.pos
-    r.status = _DONE
-    while r.pos < r.n:
-        # Each offset takes at most prefix + 20 digits + newline.
-        room = (r.out_cap - r.out_len) // (r.prefix_len + 22)
-        if room <= 0:
-            r.status = _FLUSH
-            r.keep = 0
-            return
-        if room > _BATCH:
-            room = _BATCH
-        got = _search.find_all(r.hay + r.pos, r.n - r.pos, r.needle, r.k,
-                               offsets, room, &resume)
-        dst = r.out + r.out_len
-        for i in range(got):
-            memcpy(dst, r.prefix, r.prefix_len)
-            dst += r.prefix_len
-            dst += _put_number(dst, r.base + r.pos + offsets[i])
-            dst[0] = 10
-            dst += 1
-        r.out_len = dst - r.out
-        r.found += got
-        if got:
-            end = r.pos + offsets[got - 1] + r.k
-        if got < room:
-            break
-        r.pos += resume
-        end = r.pos if end < r.pos else end
-    nxt = r.n - r.k + 1
-    r.pos = end if end > nxt else nxt
-    if r.pos < 0:
-        r.pos = 0
-    r.keep = r.n if r.final else r.pos
-
-
-cdef class _Writer:
-    """What the engines that write output share: feed() holds the block's
-    buffer export while _feed() scans it and writes through ``write``."""
-    cdef _Out out
-
-    def feed(self, buf, bint final, write):
-        """Scan buf, the next block of the stream (the last when final),
-        writing what it finds; returns the bytes of buf the next block does
-        not need (they are fed again at its start)."""
-        cdef Py_buffer view
-        PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE)
-        try:
-            return self._feed(<const char *>view.buf, view.len, final, write)
-        finally:
-            PyBuffer_Release(&view)
-
-    cdef Py_ssize_t _feed(self, const char *hay, Py_ssize_t n, bint final,
-                          write) except -1:
-        raise NotImplementedError
-
-
-cdef class Offsets(_Writer):
-    """Offsets of the non-overlapping occurrences of a non-empty needle
-    (feed: the offsets of the occurrences wholly inside the block)."""
-    cdef bytes needle
-    cdef bytes prefix
-    cdef long long base
-    cdef Py_ssize_t pos
-    cdef readonly Py_ssize_t found
-
-    def __init__(self, bytes needle, bytes prefix=b""):
-        if not needle:
-            raise ValueError("empty needle")
-        self.needle = needle
-        self.prefix = prefix
-        self.base = 0
-        self.pos = 0
-        self.found = 0
-        self.out = _Out()
-
-    cdef Py_ssize_t _feed(self, const char *hay, Py_ssize_t n, bint final,
-                          write) except -1:
-        cdef _OffsetsRun r
-        r.n = n
-        r.hay = hay
-        r.final = final
-        r.needle = self.needle
-        r.k = len(self.needle)
-        r.base = self.base
-        r.pos = self.pos
-        r.found = self.found
-        r.prefix = self.prefix
-        r.prefix_len = len(self.prefix)
-        r.keep = r.n if final else r.pos
-        r.status = _DONE
-        while r.pos < r.n:
-            r.out = self.out.data
-            r.out_cap = self.out.capacity
-            r.out_len = self.out.length
-            _guarded(_offsets_step, &r)
-            self.out.length = r.out_len
-            self.found = r.found
-            if r.status == _DONE:
-                break
-            self.out.flush(write)
-        if final:
-            self.out.flush(write)
-        self.pos = r.pos - r.keep
-        self.base += r.keep
-        return r.keep
-
-    def finish(self, write):
-        self.out.flush(write)
-
-
-# ----------------------------------------------------------------------
-# Matching lines, as ripgrep prints them (rg -F; rg -U -F for a needle
-# holding a newline): every line an occurrence touches, occurrences taken
-# left to right without overlapping, each line printed once.
-
-cdef struct _GrepRun:
-    const char *hay
-    Py_ssize_t n
-    bint final
-    const char *needle
-    Py_ssize_t k
-    bint multiline       # the needle holds a newline
-    bint numbers         # prefix each line with its number and ":"
-    bint quiet           # stop at the first matching line, print nothing
-    const char *prefix
-    Py_ssize_t prefix_len
-    Py_ssize_t search_from   # where the next occurrence may start
-    Py_ssize_t printed_end   # end of the last line printed (a line start)
-    Py_ssize_t counted       # a line start; lineno is its line's number
-    long long lineno
-    Py_ssize_t matched       # lines printed (or found, when quiet)
-    char *out
-    Py_ssize_t out_len
-    Py_ssize_t out_cap
-    Py_ssize_t need          # with _GROW: the output room one item needs
-    Py_ssize_t keep
-    int status
-    # Occurrences found ahead by one find_all() call (needles of 2 bytes or
-    # more: one kernel call per batch, not one per matching line).
-    Py_ssize_t hits[_HITS]
-    Py_ssize_t nhits
-    Py_ssize_t ihit
-    bint hits_done           # no occurrence after the last of hits
-
-
-cdef inline void _grep_count_to(_GrepRun *r, Py_ssize_t pos) noexcept nogil:
-    if r.numbers and pos > r.counted:
-        r.lineno += _search.count(r.hay + r.counted, pos - r.counted, b"\n", 1)
-    if pos > r.counted:
-        r.counted = pos
-
-
-cdef Py_ssize_t _next_hit(_GrepRun *r) noexcept nogil:
-    """The first occurrence at or after search_from, or -1.
-
-    The batch holds the non-overlapping occurrences from where it was
-    found; those at or after search_from are the ones find(search_from)
-    gives, because search_from is always a line start after a needle
-    without a newline, or the end of the last occurrence used."""
-    cdef Py_ssize_t hit, got, resume, i
-    if r.k == 0:
-        return r.search_from if r.search_from < r.n else -1
-    if r.k == 1:
-        hit = _search.find(r.hay + r.search_from, r.n - r.search_from,
-                           r.needle, 1)
-        return hit + r.search_from if hit >= 0 else -1
-    while True:
-        while r.ihit < r.nhits:
-            if r.hits[r.ihit] >= r.search_from:
-                return r.hits[r.ihit]
-            r.ihit += 1
-        if r.hits_done:
-            return -1
-        got = _search.find_all(r.hay + r.search_from, r.n - r.search_from,
-                               r.needle, r.k, r.hits, _HITS, &resume)
-        for i in range(got):
-            r.hits[i] += r.search_from
-        r.nhits = got
-        r.ihit = 0
-        r.hits_done = got < _HITS
-
-
-cdef void _emit_lines(_GrepRun *r, Py_ssize_t ls,
-                      Py_ssize_t line_end) noexcept nogil:
-    """Copy the lines of hay[ls:line_end] to the output, each after the
-    prefix (and its number); the caller made room for them."""
-    cdef Py_ssize_t le, nl
-    cdef char *dst = r.out + r.out_len
-    _grep_count_to(r, ls)
-    while ls < line_end:
-        nl = _search.find(r.hay + ls, line_end - ls, b"\n", 1)
-        le = line_end if nl < 0 else ls + nl + 1
-        memcpy(dst, r.prefix, r.prefix_len)
-        dst += r.prefix_len
-        if r.numbers:
-            dst += _put_number(dst, r.lineno)
-            dst[0] = 58
-            dst += 1
-        memcpy(dst, r.hay + ls, le - ls)
-        dst += le - ls
-        if nl < 0:
-            dst[0] = 10       # the last line, without its newline
-            dst += 1
-        else:
-            r.lineno += 1
-        r.matched += 1
-        ls = le
-    r.counted = line_end
-    r.printed_end = line_end
-    r.out_len = dst - r.out
-
-
-cdef void _grep_step(void *arg) noexcept nogil:
-    cdef _GrepRun *r = <_GrepRun *>arg
-    cdef Py_ssize_t hit, last, ls, nlines, need, line_end, nl
-    r.status = _DONE
-    while True:
-        hit = _next_hit(r)
-        if hit < 0:
-            if r.final:
-                r.keep = r.n
-            else:
-                # A later occurrence starts at n - k + 1 or after: keep
-                # its line.  (The buffer starts on a line start.)
-                hit = r.n - r.k + 1
-                if hit < r.search_from:
-                    hit = r.search_from
-                if hit > r.n:
-                    hit = r.n
-                r.search_from = hit
-                r.keep = _line_start(r.hay, 0, hit)
-            break
-        last = hit + r.k - 1 if r.k else hit
-        nl = _search.find(r.hay + last, r.n - last, b"\n", 1)
-        if nl < 0:
-            if not r.final:
-                r.search_from = hit
-                r.keep = _line_start(r.hay, 0, hit)
-                break
-            line_end = r.n
-        else:
-            line_end = last + nl + 1
-        ls = _line_start(r.hay, r.printed_end, hit)
-        r.search_from = hit + r.k if r.multiline else line_end
-        if ls >= line_end:
-            continue            # its lines are printed already
-        if r.quiet:
-            r.matched += 1
-            r.keep = r.n
-            r.printed_end = line_end
-            r.status = _DONE
-            return
-        nlines = 1
-        if r.multiline:
-            nlines = _search.count(r.hay + ls, line_end - ls, b"\n", 1) + 1
-        need = (line_end - ls) + nlines * (r.prefix_len + 22) + 1
-        if need > r.out_cap - r.out_len:
-            # Leave the state as it was: the next call finds this hit again.
-            r.search_from = hit
-            r.status = _FLUSH if r.out_len else _GROW
-            r.need = need
-            r.keep = 0
-            return
-        _emit_lines(r, ls, line_end)
-    # What is dropped is counted first, so line numbers go on right; no
-    # line before the bytes kept can be printed any more.
-    if r.keep > r.counted:
-        _grep_count_to(r, r.keep)
-    if r.keep > r.printed_end:
-        r.printed_end = r.keep
-
-
-cdef class Grep(_Writer):
-    """Print the lines of a stream that an occurrence of needle touches
-    (feed: the matching lines that end inside the block, all of them when
-    final; with quiet, it stops at the first, see ``matched``)."""
-    cdef bytes needle
-    cdef bytes prefix
-    cdef bint numbers
-    cdef bint quiet
-    cdef Py_ssize_t search_from
-    cdef Py_ssize_t printed_end
-    cdef Py_ssize_t counted
-    cdef long long lineno
-    cdef readonly Py_ssize_t matched
-
-    def __init__(self, bytes needle, bytes prefix=b"", bint numbers=False,
-                 bint quiet=False):
-        self.needle = needle
-        self.prefix = prefix
-        self.numbers = numbers
-        self.quiet = quiet
-        self.search_from = 0
-        self.printed_end = 0
-        self.counted = 0
-        self.lineno = 1
-        self.matched = 0
-        self.out = _Out()
-
-    cdef Py_ssize_t _feed(self, const char *hay, Py_ssize_t n, bint final,
-                          write) except -1:
-        cdef _GrepRun r
-        r.n = n
-        r.hay = hay
-        r.final = final
-        r.needle = self.needle
-        r.k = len(self.needle)
-        r.multiline = b"\n" in self.needle
-        r.numbers = self.numbers
-        r.quiet = self.quiet
-        r.prefix = self.prefix
-        r.prefix_len = len(self.prefix)
-        r.search_from = self.search_from
-        r.printed_end = self.printed_end
-        r.counted = self.counted
-        r.lineno = self.lineno
-        r.matched = self.matched
-        r.keep = 0
-        r.nhits = r.ihit = 0
-        r.hits_done = False
+    cdef int next_event(self, fm_job **job, fm_chunk **chunks) except -1:
+        """The next event of the job at ``position`` (FM_EVENT_*), waiting
+        as long as it takes; Ctrl-C meanwhile cancels the run and raises
+        KeyboardInterrupt."""
+        cdef int event
         while True:
-            r.out = self.out.data
-            r.out_cap = self.out.capacity
-            r.out_len = self.out.length
-            if r.n:
-                _guarded(_grep_step, &r)
-            else:
-                r.status = _DONE
-                r.keep = 0
-            self.out.length = r.out_len
-            if r.status == _DONE:
+            with nogil:
+                event = fm_runner_next(self.r, self.position, _WAIT_MS, job,
+                                       chunks)
+            if event != FM_EVENT_TIMEOUT:
+                return event
+            try:
+                PyErr_CheckSignals()
+            except BaseException:
+                self.close()
+                raise
+
+    cdef void release(self) noexcept:
+        fm_runner_release(self.r, self.position)
+        self.position += 1
+
+    def close(self):
+        """Stops the workers (if any still run) and frees the engine."""
+        cdef Py_ssize_t i
+        if self.r == NULL:
+            return
+        fm_runner_cancel(self.r)
+        with nogil:
+            for i in range(self._nthreads):
+                _workers.join(self._threads[i])
+        self._nthreads = 0
+        fm_runner_free(self.r)
+        self.r = NULL
+
+    def __dealloc__(self):
+        self.close()
+        PyMem_Free(self._globs)
+        PyMem_Free(self._dirs)
+        PyMem_Free(self._include)
+        PyMem_Free(self._roots)
+        PyMem_Free(self._threads)
+
+    def results(self):
+        """Iterates (name, fail, err, count, first, last, size, regular,
+        binary, output bytes) per input, in input order."""
+        cdef fm_job *job
+        cdef fm_chunk *chunks
+        cdef int event
+        pending = []
+        while True:
+            event = self.next_event(&job, &chunks)
+            if event == FM_EVENT_END:
+                return
+            if chunks != NULL:
+                pending.append(_chunks_bytes(chunks))
+            if event != FM_EVENT_DONE:
+                continue
+            result = (PyBytes_FromStringAndSize(<const char *>job.name, job.name_len),
+                      job.fail, job.err, job.count, job.first, job.last,
+                      job.size if job.size >= 0 else None, bool(job.regular),
+                      bool(job.binary), b"".join(pending))
+            pending = []
+            self.release()
+            yield result
+
+
+def failure_text(int fail, int err):
+    """The reason a job failed, as the command line reports it."""
+    if fail == FM_FAIL_TRUNCATED:
+        return TRUNCATED
+    if fail == FM_FAIL_MEMORY:
+        return "out of memory"
+    return strerror(err).decode("utf-8", "replace")
+
+
+cdef int _write_all(int fd, const fm_u8 *data, size_t n) except -1:
+    """write(2) all of data to fd without the GIL; OSError on failure
+    (BrokenPipeError for EPIPE)."""
+    cdef ssize_t k
+    cdef int err = 0
+    with nogil:
+        while n > 0:
+            k = write(fd, data, n)
+            if k < 0:
+                if errno == EINTR:
+                    continue
+                err = errno
                 break
-            if r.status == _GROW:
-                self.out.grow(r.need)
-            else:
-                self.out.flush(write)
-        if final:
-            self.out.flush(write)
-        self.search_from = r.search_from - r.keep
-        self.printed_end = r.printed_end - r.keep
-        self.counted = r.counted - r.keep
-        self.lineno = r.lineno
-        self.matched = r.matched
-        return r.keep
+            data += k
+            n -= <size_t>k
+    if err:
+        raise OSError(err, strerror(err).decode("utf-8", "replace"))
+    return 0
 
 
-def has_nul(buf, Py_ssize_t limit):
-    """Whether a NUL byte is among the first ``limit`` bytes of buf (the
-    test grep and ripgrep use for binary files)."""
-    cdef Py_buffer view
-    PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE)
-    try:
-        if min(limit, view.len) <= 0:
-            return False
-        return _has_nul(<const unsigned char *>view.buf, min(limit, view.len)) == 1
-    finally:
-        PyBuffer_Release(&view)
+cdef class _Printer:
+    """Where the command line's output goes: straight to a descriptor, or
+    to a Python write() (tests capturing sys.stdout)."""
+    cdef int fd
+    cdef object write
+
+    cdef int put(self, const fm_u8 *data, size_t n) except -1:
+        if n == 0:
+            return 0
+        if self.fd >= 0:
+            return _write_all(self.fd, data, n)
+        self.write(PyBytes_FromStringAndSize(<const char *>data, n))
+        return 0
+
+    cdef int put_chunks(self, fm_chunk *c) except -1:
+        cdef fm_chunk *next_
+        try:
+            while c != NULL:
+                self.put(c.data, c.len)
+                next_ = c.next
+                c.next = NULL
+                fm_chunks_free(c)
+                c = next_
+        finally:
+            fm_chunks_free(c)
+        return 0
 
 
-cdef struct _NulRun:
-    const unsigned char *hay
-    Py_ssize_t n
-    bint found
+cdef bytes _SEPARATOR = b"--\n"
+cdef bytes _SEPARATOR_COLOR = b"\33[36m\33[K--\33[m\33[K\n"
+cdef bytes _NAME_COLOR = b"\33[35m\33[K"
+cdef bytes _SEP_COLOR = b"\33[36m\33[K"
+cdef bytes _END_COLOR = b"\33[m\33[K"
 
 
-cdef void _nul_step(void *arg) noexcept nogil:
-    cdef _NulRun *r = <_NulRun *>arg
-    r.found = _search.find(<const char *>r.hay, r.n, b"\0", 1) >= 0
+cdef bytes _name_shown(bytes name, bint color):
+    return _NAME_COLOR + name + _END_COLOR if color else name
 
 
-cdef int _has_nul(const unsigned char *hay, Py_ssize_t n) except -1:
-    cdef _NulRun r
-    r.hay = hay
-    r.n = n
-    r.found = False
-    _guarded(_nul_step, &r)
-    return 1 if r.found else 0
+cdef bytes _summary_line(str summary, fm_job *job, bytes name, bint names,
+                         bint color):
+    """What follows an input's own output for the command line; b"" for
+    nothing."""
+    cdef long long value
+    if summary == "files_with":
+        return _name_shown(name, color) + b"\n" if job.count > 0 else b""
+    if summary == "files_without":
+        return _name_shown(name, color) + b"\n" if job.count == 0 else b""
+    if summary == "count":
+        value = job.count
+    elif summary == "first":
+        value = job.first
+    else:
+        value = job.last
+    if value < 0:
+        return b""
+    if not names:
+        return b"%d\n" % value
+    if color:
+        return _name_shown(name, True) + _SEP_COLOR + b":" + _END_COLOR + b"%d\n" % value
+    return name + b":%d\n" % value
+
+
+def print_output(Run run, int fd, write, report, *, summary=None,
+                 bint names=False, bint color=False, bint silent=False,
+                 bint context=False):
+    """The command line's consumer: each input's output, in input order,
+    to ``fd`` (or ``write`` when fd < 0); ``report(name, why)`` for an input
+    that failed (unless ``silent``, -s); ``summary`` says what follows an
+    input's own output: "count" (N, or NAME:N), "files_with" /
+    "files_without" (the name), "first" / "last" (an offset), or None.
+    With ``context``, "--" goes between the groups of lines of two inputs.
+    Returns (inputs where something was found, inputs that failed)."""
+    cdef _Printer out = _Printer.__new__(_Printer)
+    cdef fm_job *job
+    cdef fm_chunk *chunks
+    cdef int event
+    cdef Py_ssize_t found = 0, failed = 0, lines_of = -1
+    cdef bint printed = False
+    cdef bytes text, separator = _SEPARATOR_COLOR if color else _SEPARATOR
+    out.fd = fd
+    out.write = write
+    while True:
+        event = run.next_event(&job, &chunks)
+        if event == FM_EVENT_END:
+            break
+        if chunks != NULL:
+            if context and printed and lines_of != run.position:
+                out.put(<const fm_u8 *>PyBytes_AS_STRING(separator), len(separator))
+            lines_of = run.position
+            printed = True
+            out.put_chunks(chunks)
+        if event != FM_EVENT_DONE:
+            continue
+        name = PyBytes_FromStringAndSize(<const char *>job.name, job.name_len)
+        if job.fail:
+            failed += 1
+            if not silent:
+                report(name, failure_text(job.fail, job.err))
+        elif summary is not None:
+            text = _summary_line(summary, job, name, names, color)
+            out.put(<const fm_u8 *>PyBytes_AS_STRING(text), len(text))
+        elif job.binary:
+            text = b"binary file %s matches\n" % name
+            out.put(<const fm_u8 *>PyBytes_AS_STRING(text), len(text))
+        if job.count > 0 or job.first >= 0 or job.last >= 0:
+            found += 1
+        run.release()
+    return found, failed

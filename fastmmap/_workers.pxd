@@ -15,3 +15,12 @@ cdef int default_count() except -1
 # thread cannot be started (the tasks already started still finish first).
 cdef int run_tasks(Guarded fn, void *tasks, size_t stride, Py_ssize_t n,
                    int *faulted) except -1
+
+# Threads that run alongside the caller (the file-set scans: a consumer
+# needs to go on while they work).  n threads each run fn(arg), without the
+# GIL and under the fault guard; join() waits for them all and frees the
+# handle, returning how many faulted.  start() raises OSError if a thread
+# cannot be started (none is left running then).
+cdef struct Threads
+cdef Threads *start(Guarded fn, void *arg, Py_ssize_t n) except NULL
+cdef Py_ssize_t join(Threads *threads) noexcept nogil

@@ -13,7 +13,7 @@ to see, as CPython expects) but leave the synchronous ones alone: a SIGBUS
 from a truncated file must reach the fault guard in the faulting thread.
 """
 
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_RawFree, PyMem_RawMalloc
 
 from fastmmap cimport _guard, _os
 from fastmmap cimport _posix as posix
@@ -94,3 +94,47 @@ cdef int run_tasks(Guarded fn, void *tasks, size_t stride, Py_ssize_t n,
     finally:
         PyMem_Free(threads)
     return 0
+
+
+cdef struct Threads:
+    _Task *tasks
+    Py_ssize_t n
+
+
+cdef Threads *start(Guarded fn, void *arg, Py_ssize_t n) except NULL:
+    # Raw allocations: join() frees them without the GIL.
+    cdef Threads *threads = <Threads *>PyMem_RawMalloc(sizeof(Threads))
+    cdef Py_ssize_t i
+    cdef int err = 0
+    if threads == NULL:
+        raise MemoryError()
+    threads.tasks = <_Task *>PyMem_RawMalloc(<size_t>max(n, 1) * sizeof(_Task))
+    if threads.tasks == NULL:
+        PyMem_RawFree(threads)
+        raise MemoryError()
+    threads.n = 0
+    _guard.prepare()
+    with nogil:
+        for i in range(n):
+            threads.tasks[i].fn = fn
+            threads.tasks[i].arg = arg
+            threads.tasks[i].faulted = 0
+            err = _start(&threads.tasks[i])
+            if err:
+                break
+            threads.n = i + 1
+    if err:
+        with nogil:
+            join(threads)
+        _os.raise_errno(err)
+    return threads
+
+
+cdef Py_ssize_t join(Threads *threads) noexcept nogil:
+    cdef Py_ssize_t i, faulted = 0
+    for i in range(threads.n):
+        posix.pthread_join(threads.tasks[i].thread, NULL)
+        faulted += threads.tasks[i].faulted
+    PyMem_RawFree(threads.tasks)
+    PyMem_RawFree(threads)
+    return faulted

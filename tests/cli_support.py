@@ -80,21 +80,6 @@ def file_maker(tmp_path):
     return make
 
 
-def feed_in_blocks(engine_feed, data, block):
-    """Feed data to an engine of fastmmap._scan ``block`` bytes at a time,
-    keeping what it asks for, as fastmmap._cli._inputs does with a pipe."""
-    buf = bytearray()
-    pos = 0
-    while True:
-        chunk = data[pos:pos + block]
-        pos += len(chunk)
-        buf += chunk
-        keep = engine_feed(buf, not chunk)
-        del buf[:keep]
-        if not chunk:
-            return
-
-
 def rg_oracle(data, needle, numbers=True, prefix=b""):
     """The lines ``rg -U -F`` prints: every line an occurrence touches,
     occurrences taken left to right without overlapping."""

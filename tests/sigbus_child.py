@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from support import check, fail, finish
+from support import check, cut_once_mapped, fail, finish
 
 PAGE = stdlib_mmap.PAGESIZE
 def survived(what):
@@ -306,9 +306,9 @@ def import_every_module(package):
 
 def command_line_on_truncated_file(command, size=2 << 30):
     """Runs ``fastmmap COMMAND needle FILE`` (in this process) on a sparse
-    file that a thread cuts to one page as soon as the command has mapped
-    it (seen in /proc/self/maps), so that its scan runs into the lost pages.
-    Returns the exit status and what it printed on stderr."""
+    file that is cut to one page as soon as the command has mapped it, so
+    that its scan runs into the lost pages.  Returns the exit status and
+    what it printed on stderr."""
     import io
 
     from fastmmap._cli import main
@@ -316,26 +316,13 @@ def command_line_on_truncated_file(command, size=2 << 30):
     path = os.path.join(tempfile.mkdtemp(), "sparse")
     with open(path, "wb") as f:
         f.truncate(size)
-    done = threading.Event()
-
-    def cut_once_mapped():
-        while not done.is_set():
-            with open("/proc/self/maps") as maps:
-                if path in maps.read():
-                    os.truncate(path, PAGE)
-                    return
-            time.sleep(0.0002)
-
-    cutter = threading.Thread(target=cut_once_mapped)
-    cutter.start()
     err, sys.stderr = sys.stderr, io.StringIO()
     try:
-        code = main([command, "needle", path])
+        with cut_once_mapped(path, PAGE):
+            code = main([command, "needle", path])
         text = sys.stderr.getvalue()
     finally:
         sys.stderr = err
-        done.set()
-        cutter.join()
         os.unlink(path)
     return code, text
 

@@ -4,9 +4,12 @@ Child scripts (reliability_child.py, sigbus_child.py, guard_pages_child.py)
 import this too: they run with tests/ on sys.path.  Nothing here imports
 pytest, so a child never loads it.
 """
+import contextlib
 import os
 import subprocess
 import sys
+import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -108,3 +111,32 @@ def run_or_fail_if_hung(cmd, tmp_path, env, timeout, label):
     except subprocess.TimeoutExpired as exc:
         pytest.fail("scenario %s hangs (> %ds)\n--- stdout\n%s\n--- stderr\n%s"
                     % (label, timeout, exc.stdout, exc.stderr), pytrace=False)
+
+
+# -- a file cut short while it is mapped --------------------------------------------
+
+@contextlib.contextmanager
+def cut_once_mapped(path, keep):
+    """While the block runs, a thread cuts the file at ``path`` to ``keep``
+    bytes as soon as this process has it mapped (it shows in
+    /proc/self/maps): a scan of a big sparse file then runs into the lost
+    pages.  Yields a list that holds True once the cut was made."""
+    done = threading.Event()
+    cut = []
+
+    def watch():
+        while not done.is_set():
+            with open("/proc/self/maps") as maps:
+                if path in maps.read():
+                    os.truncate(path, keep)
+                    cut.append(True)
+                    return
+            time.sleep(0.0002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        yield cut
+    finally:
+        done.set()
+        watcher.join()

@@ -19,13 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AGAINST_STDLIB, load_fastmmap
+from support import cut_once_mapped
 
 pytestmark = SKIP_AGAINST_STDLIB
 
 if not AGAINST_STDLIB:
     fastmmap = load_fastmmap()
     from fastmmap import _scan
-    from fastmmap._cli import _inputs, _parse, _table
+    from fastmmap._cli import _parse, _table
     PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastmmap.__file__)))
 
 
@@ -291,20 +292,18 @@ TRUNCATED = ("the mapped file is shorter than the map (truncated underneath?); "
              "these bytes cannot be accessed")
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs /proc/self/maps")
 @pytest.mark.parametrize("args", [["find"], ["find", "--last"], ["find", "--all"],
-                                  ["count"], ["lines"], ["grep"]])
-def test_file_truncated_under_the_map_is_named_once(files, monkeypatch, inproc, args):
-    page = fastmmap.PAGESIZE
-    path = files("t.bin", b"ab\n" * page)
-    real = _inputs._try_map
-
-    def map_then_truncate(fd, st):
-        m = real(fd, st)
-        os.truncate(path, 0)
-        return m
-    monkeypatch.setattr(_inputs, "_try_map", map_then_truncate)
+                                  ["count"], ["lines"], ["grep"], ["grep", "-c"]])
+def test_file_truncated_under_the_map_is_named_once(tmp_path, inproc, args):
+    # A sparse 2 GiB file, cut to one page as soon as the command maps it.
+    path = str(tmp_path / "sparse.bin")
+    with open(path, "wb") as f:
+        f.truncate(2 << 30)
     needle = [] if args == ["lines"] else ["x"]
-    proc = inproc(*args, *needle, path)
+    with cut_once_mapped(path, fastmmap.PAGESIZE) as cut:
+        proc = inproc(*args, *needle, path)
+    assert cut, "the file was never mapped"
     err = assert_clean_error(proc)
     assert err == "fastmmap: %s: %s\n" % (path, TRUNCATED)
 
@@ -390,10 +389,11 @@ def test_grep_matches_gnu_grep(files, inproc):
                      max_size=60).map(b"".join),
        needle=st.sampled_from([b"a", b"ab", b"b", b"ba", b"\r", b"aa", b"a\nb", b"\n"]))
 def test_grep_line_numbers_random(files, data, needle):
-    out = io.BytesIO()
-    with fastmmap.open(files("g.bin", data)) as m:
-        _scan.Grep(needle, b"f:", True).feed(m, True, out.write)
-    assert out.getvalue() == rg_oracle(data, needle, True, b"f:")
+    path = files("g.bin", data)
+    run = _scan.Run(_scan.Pattern([needle]), _scan.GREP, [os.fsencode(path)],
+                    names=True, text=True, grep=["line_number", "with_filename"])
+    (result,) = run.results()
+    assert result[-1] == rg_oracle(data, needle, True, os.fsencode(path) + b":")
 
 
 def test_grep_empty_needle_prints_every_line(files, inproc):

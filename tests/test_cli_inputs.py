@@ -1,7 +1,5 @@
 """Every kind of input (files, pipes, FIFOs, devices, /proc and /sys,
 directories) against wc, grep and ripgrep; the engines fed block by block."""
-import functools
-import io
 import os
 import shutil
 import subprocess
@@ -13,13 +11,12 @@ from cli_support import (
     TEXT,
     assert_clean_error,
     big_text,
-    feed_in_blocks,
     needle_bytes,
     rg_oracle,
     run,
     tool,
 )
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AGAINST_STDLIB, load_fastmmap
@@ -36,36 +33,73 @@ BLOCK_DATA = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n\n"]),
                       max_size=80).map(b"".join)
 
 
-@settings(max_examples=200, deadline=None)
+def scanned(data, tmp_path, kind, needles, block=None, **options):
+    """A Run of ``kind`` over a file holding data: its one result."""
+    path = tmp_path / "data.bin"
+    path.write_bytes(data)
+    run = _scan.Run(_scan.Pattern(needles), kind, [os.fsencode(str(path))],
+                    block=block, **options)
+    try:
+        (result,) = run.results()
+    finally:
+        run.close()
+    return result
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=BLOCK_DATA, needle=st.sampled_from([b"a", b"aa", b"aba", b"ab\n", b"b\na", b"\n"]),
        block=st.integers(1, 9))
-def test_engines_in_blocks_match_once_at_block_edges(data, needle, block):
+def test_engines_in_blocks_match_once_at_block_edges(tmp_path, data, needle, block):
     """Occurrences straddling the edge of two blocks are found exactly once."""
-    counter = _scan.Counter(needle)
-    feed_in_blocks(counter.feed, data, block)
-    assert counter.total == data.count(needle)
-    out = io.BytesIO()
-    offsets = _scan.Offsets(needle, b"f:")
-    feed_in_blocks(lambda buf, final: offsets.feed(buf, final, out.write), data, block)
-    assert out.getvalue() == b"".join(b"f:%d\n" % o for o in naive_find_all(data, needle))
+    count = scanned(data, tmp_path, _scan.COUNT, [needle], block)
+    assert count[3] == data.count(needle)
+    offsets = scanned(data, tmp_path, _scan.OFFSETS, [needle], block, names=True)
+    name = offsets[0]
+    assert offsets[-1] == b"".join(b"%s:%d\n" % (name, o) for o in naive_find_all(data, needle))
     for numbers in (False, True):
-        out = io.BytesIO()
-        grep = _scan.Grep(needle, b"", numbers)
-        feed_in_blocks(functools.partial(grep.feed, write=out.write), data, block)
-        assert out.getvalue() == rg_oracle(data, needle, numbers)
+        grep = scanned(data, tmp_path, _scan.GREP, [needle], block, text=True,
+                       grep=["line_number"] if numbers else [])
+        assert grep[-1] == rg_oracle(data, needle, numbers)
 
 
-def test_grep_output_larger_than_its_buffer():
-    """Many flushes of the output buffer, and one line larger than it."""
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=BLOCK_DATA, needle=st.sampled_from([b"a", b"ab", b"b\na", b"", b"bb"]),
+       block=st.integers(1, 9),
+       flags=st.sets(st.sampled_from(["invert", "only_matching", "line_number",
+                                      "byte_offset", "count", "files_with_matches"])),
+       word=st.booleans(), line=st.booleans(),
+       context=st.tuples(st.integers(-1, 2), st.integers(-1, 2)),
+       max_count=st.integers(-1, 3))
+def test_grep_in_blocks_as_in_one_piece(tmp_path, data, needle, block, flags, word, line,
+                                        context, max_count):
+    """Every grep option gives the same output read a few bytes at a time
+    (as from a pipe) as in one piece (the whole file, compared with GNU grep
+    in test_grep.py)."""
+    def grep(block):
+        path = tmp_path / "data.bin"
+        path.write_bytes(data)
+        pattern = _scan.Pattern([needle], word=word, line=line)
+        run = _scan.Run(pattern, _scan.GREP, [os.fsencode(str(path))], block=block,
+                        text=True, grep=sorted(flags), max_count=max_count,
+                        before=context[0], after=context[1])
+        try:
+            (result,) = run.results()
+        finally:
+            run.close()
+        return result[3], result[-1]
+
+    assert grep(block) == grep(None)
+
+
+def test_grep_output_larger_than_its_chunks(tmp_path):
+    """Output handed over in many chunks, and one line larger than a chunk."""
     data = b"x" * (9 << 20) + b"\n" + b"ab\n" * 3_000_000
-    out = io.BytesIO()
-    grep = _scan.Grep(b"x", b"", True)
-    grep.feed(data, True, out.write)
-    assert out.getvalue() == b"1:" + b"x" * (9 << 20) + b"\n"
-    out = io.BytesIO()
-    grep = _scan.Grep(b"b", b"", True)
-    grep.feed(data, True, out.write)
-    assert out.getvalue() == b"".join(b"%d:ab\n" % i for i in range(2, 3_000_002))
+    out = scanned(data, tmp_path, _scan.GREP, [b"x"], grep=["line_number"])[-1]
+    assert out == b"1:" + b"x" * (9 << 20) + b"\n"
+    out = scanned(data, tmp_path, _scan.GREP, [b"b"], grep=["line_number"])[-1]
+    assert out == b"".join(b"%d:ab\n" % i for i in range(2, 3_000_002))
 
 
 # -- every kind of input, against the tools the commands mimic --------------------

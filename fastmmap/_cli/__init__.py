@@ -17,8 +17,8 @@ import errno
 import os
 import sys
 
-from fastmmap._cli._inputs import Failure, report, why
 from fastmmap._cli._parse import parse_arguments
+from fastmmap._cli._report import Failure, report, why
 
 __all__ = ["main"]
 

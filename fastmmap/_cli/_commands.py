@@ -1,234 +1,144 @@
-"""What the scanning commands do: lines, count, find and grep.
+"""What lines, count and find do, and what every scanning command shares:
+turning FILE operands into the inputs of one fastmmap._scan.Run, and
+handing its output to standard output.
 
 Each ``run_*`` takes the parsed arguments and the binary output, scans every
 input it names (an error on one is reported and the others are still
-scanned) and returns the exit status as grep's: 0 something found, 1
-nothing, 2 an error.
+scanned) and returns grep's exit status: 0 something found, 1 nothing, 2 an
+error.
 """
 import os
-import stat
+import sys
 
 import fastmmap._scan as _scan
-from fastmmap._cli._inputs import Failure, open_input, report, why
+from fastmmap._cli._report import Failure, report
 
 
-def _walk(names, errors):
-    """The names, with each directory replaced by the regular files under
-    it (as grep -r: symbolic links, devices and FIFOs inside are skipped;
-    names sorted).  An unreadable directory is reported and added to
-    ``errors``."""
-    for name in names:
-        if name == "-" or not os.path.isdir(name):
-            yield name
-            continue
-        def failed(exc, top=name):
-            report(exc.filename or top, why(exc))
-            errors.append(exc)
-        for top, dirs, files in os.walk(name, onerror=failed):
-            dirs.sort()
-            for file in sorted(files):
-                path = os.path.join(top, file)
-                try:
-                    regular = stat.S_ISREG(os.lstat(path).st_mode)
-                except OSError:
-                    regular = True      # vanished: opening it reports why
-                if regular:
-                    yield path
+def workers(args):
+    """-j N, else one worker per CPU this process may run on."""
+    wanted = getattr(args, "threads", None)
+    if wanted:
+        return wanted
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
-def _names(args):
-    """The inputs a command scans, and whether to name each one."""
-    if getattr(args, "recursive", False):
-        if args.files:
-            return list(_walk(args.files, args.walk_errors)), True
-        # as grep -r with no FILE: the names are relative, without "./"
-        return [path[2:] for path in _walk(["."], args.walk_errors)], True
-    names = args.files or ["-"]
-    return names, len(names) > 1
+def operands(args):
+    """(inputs for the run, whether they are walked, whether output names
+    them): "-" is standard input; with -r and no FILE, the current
+    directory (named without "./", as grep -r names it)."""
+    files = list(args.files)
+    recursive = getattr(args, "recursive", False)
+    if recursive and not files:
+        return [b"."], True, True
+    if not files:
+        files = ["-"]
+    inputs = [_scan.STDIN if f == "-" else os.fsencode(f) for f in files]
+    names = len(files) > 1 or (recursive and os.path.isdir(files[0]))
+    return inputs, recursive, names
 
 
-def _each_input(names, scan, args=None):
-    """Run ``scan(input)`` for each name; returns False if any failed."""
-    ok = not (args is not None and getattr(args, "walk_errors", None))
-    for name in names:
+def _stdout_target(out):
+    """(fd, write): the engine writes straight to descriptor 1 when
+    sys.stdout is the process's own, else through ``out``."""
+    stream = sys.stdout
+    if stream is not None and stream is sys.__stdout__:
         try:
-            source = open_input(name)
-        except Failure as exc:
-            report(exc.what, exc.why)
-            ok = False
-            continue
-        with source:
-            try:
-                scan(source)
-            except BrokenPipeError:
-                raise
-            except OSError as exc:
-                # e.g. the file was truncated under the map (EFAULT)
-                report(source.label, why(exc))
-                ok = False
-    return ok
+            stream.flush()
+            return stream.fileno(), None
+        except (OSError, ValueError, AttributeError):
+            pass
+    return -1, out.write
 
 
-def _status(ok, found):
-    if not ok:
+def emit(run, out, **options):
+    """Prints a run's output (fastmmap._scan.print_output); returns
+    (inputs where something was found, inputs that failed)."""
+    fd, write = _stdout_target(out)
+    try:
+        return _scan.print_output(run, fd, write, report, **options)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise Failure("write error", exc.strerror or str(exc)) from None
+    finally:
+        run.close()
+
+
+def status(found, failed):
+    if failed:
         return 2
     return 0 if found else 1
 
 
-def _scan_inputs(args, scan):
-    """Run ``scan(source, prefix) -> found anything`` on each input the
-    arguments name (prefix: the input's name and ":" when several are
-    named, else empty); returns grep's exit status."""
-    args.walk_errors = []
-    names, several = _names(args)
-    found = False
-
-    def scan_one(source):
-        nonlocal found
-        prefix = os.fsencode(source.label) + b":" if several else b""
-        found |= bool(scan(source, prefix))
-
-    return _status(_each_input(names, scan_one, args), found)
-
-
-def _count(source, needle):
-    """Non-overlapping occurrences of needle in the input."""
-    if source.map is not None and needle:
-        return source.map.count(needle, workers=None)
-    if not needle:
-        return source.feed(lambda data, final: len(data)) + 1
-    counter = _scan.Counter(needle)
-    source.feed(counter.feed)
-    return counter.total
+def one_pattern(needle):
+    return _scan.Pattern([needle])
 
 
 # ----------------------------------------------------------------------------
 # lines
 
 def run_lines(args, out):
-    names = args.files or ["-"]
+    files = args.files or ["-"]
     named = bool(args.files)
-    results = []  # (label or None, count, bytes)
-
-    def scan(source):
-        n = _count(source, b"\n")
-        size = source.stat_size if source.regular else None
-        results.append((source.name if named else None, n, size))
-
-    ok = _each_input(names, scan)
+    inputs = [_scan.STDIN if f == "-" else os.fsencode(f) for f in files]
+    run = _scan.Run(one_pattern(b"\n"), _scan.COUNT, inputs, workers=workers(args))
+    results = []  # (label or None, count, size)
+    failed = False
+    try:
+        for index, result in enumerate(run.results()):
+            name, fail, err, count, _, _, size, regular, _, _ = result
+            if fail:
+                report(name, _scan.failure_text(fail, err))
+                failed = True
+                continue
+            # wc names an input as it was given ("-" for standard input).
+            label = os.fsencode(files[index]) if named else None
+            results.append((label, count, size if regular else None))
+    finally:
+        run.close()
     # wc's layout: one file is printed unpadded; with several, counts are
     # right-aligned to the width of the regular files' combined size in
     # bytes (as fstat gives it), and to at least 7 when another kind of
     # input (a pipe, a device) is among them.
     width = 1
-    if len(names) > 1:
+    if len(files) > 1:
         width = len(str(sum(r[2] or 0 for r in results)))
         if any(r[2] is None for r in results):
             width = max(width, 7)
+    lines = []
     for label, n, _ in results:
-        line = "%*d" % (width, n)
-        out.write(os.fsencode(line if label is None else line + " " + label) + b"\n")
-    if len(names) > 1:
-        out.write(b"%*d total\n" % (width, sum(r[1] for r in results)))
-    return 0 if ok else 2
+        line = b"%*d" % (width, n)
+        lines.append(line if label is None else line + b" " + label)
+    if len(files) > 1:
+        lines.append(b"%*d total" % (width, sum(r[1] for r in results)))
+    if lines:
+        out.write(b"\n".join(lines) + b"\n")
+    return 0 if not failed else 2
 
 
 # ----------------------------------------------------------------------------
 # count
 
 def run_count(args, out):
-    def scan(source, prefix):
-        n = _count(source, args.needle)
-        out.write(prefix + b"%d\n" % n)
-        return n > 0
-
-    return _scan_inputs(args, scan)
+    inputs, recursive, names = operands(args)
+    run = _scan.Run(one_pattern(args.needle), _scan.COUNT, inputs,
+                    recursive=recursive, workers=workers(args), names=names,
+                    bare_dot=recursive and not args.files)
+    found, failed = emit(run, out, summary="count", names=names)
+    return status(found, failed)
 
 
 # ----------------------------------------------------------------------------
 # find
 
-def _first_offset(source, needle, last):
-    """Offset of the first (last) occurrence, or -1."""
-    if source.map is not None:
-        return source.map.rfind(needle) if last else source.map.find(needle)
-    if not needle:
-        size = source.feed(lambda data, final: len(data))
-        return size if last else 0
-    k = len(needle)
-    base = 0
-    result = -1
-
-    def feed(data, final):
-        nonlocal base, result
-        if result >= 0 and not last:
-            return len(data)
-        hit = bytes(data).rfind(needle) if last else bytes(data).find(needle)
-        if hit >= 0:
-            result = base + hit
-        # keep what a later occurrence may start in
-        keep = len(data) if final else max(len(data) - k + 1, 0)
-        if hit >= 0 and not last:
-            keep = len(data)
-        base += keep
-        return keep
-
-    source.feed(feed)
-    return result
-
-
 def run_find(args, out):
-    needle = args.needle
-
-    def scan(source, prefix):
-        if not args.all:
-            off = _first_offset(source, needle, args.last)
-            if off >= 0:
-                out.write(b"%s%d\n" % (prefix, off))
-            return off >= 0
-        if not needle:
-            size = source.feed(lambda data, final: len(data))
-            for off in range(size + 1):
-                out.write(b"%s%d\n" % (prefix, off))
-            return True
-        engine = _scan.Offsets(needle, prefix)
-        try:
-            source.feed(lambda data, final: engine.feed(data, final, out.write))
-        finally:
-            # the offsets found before an error are still printed
-            engine.finish(out.write)
-        return engine.found > 0
-
-    return _scan_inputs(args, scan)
-
-
-# ----------------------------------------------------------------------------
-# grep
-
-def run_grep(args, out):
-    def scan(source, prefix):
-        binary = False
-
-        def probe(head):
-            nonlocal binary
-            binary = not args.text and _scan.has_nul(head, len(head))
-
-        # The probe runs before the engine is made, on the first block.
-        engines = []
-
-        def feed(data, final):
-            if not engines:
-                engines.append(_scan.Grep(args.needle, prefix, args.line_number,
-                                          quiet=binary))
-            engine = engines[0]
-            if binary and engine.matched:
-                return len(data)
-            return engine.feed(data, final, out.write)
-
-        source.feed(feed, probe)
-        matched = bool(engines and engines[0].matched)
-        if matched and binary:
-            out.write(b"binary file %s matches\n" % os.fsencode(source.label))
-        return matched
-
-    return _scan_inputs(args, scan)
+    inputs, recursive, names = operands(args)
+    kind = _scan.OFFSETS if args.all else _scan.LAST if args.last else _scan.FIRST
+    run = _scan.Run(one_pattern(args.needle), kind, inputs, recursive=recursive,
+                    workers=workers(args), names=names,
+                    bare_dot=recursive and not args.files)
+    found, failed = emit(run, out, summary=None if args.all else kind, names=names)
+    return status(found, failed)

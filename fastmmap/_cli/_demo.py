@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from fastmmap._cli._inputs import Failure
+from fastmmap._cli._report import Failure
 
 
 def add_arguments(parser):

@@ -4,7 +4,7 @@ import codecs
 import os
 import warnings
 
-from fastmmap._cli._inputs import Failure
+from fastmmap._cli._report import Failure
 from fastmmap._cli._table import COMMANDS, DESCRIPTION, EXAMPLES, STATUS, command_named
 
 
@@ -75,9 +75,12 @@ def build_command_parser(command):
     import argparse
 
     description = "\n\n".join((command.description,) + command.notes)
+    # "resolve": a command may take -h for itself (grep's --no-filename);
+    # --help stays.
     parser = argparse.ArgumentParser(
         prog="fastmmap " + command.name, description=description,
-        epilog=STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=STATUS, formatter_class=argparse.RawDescriptionHelpFormatter,
+        conflict_handler="resolve")
     command.arguments(parser)
     parser.set_defaults(command=command.name, func=command.run)
     return parser
@@ -125,7 +128,8 @@ def parse_simple(argv):
         except Failure:
             return None
         rest = rest[1:]
-    fields["files"] = rest
+    # The rest: FILEs ("files"), or operands the command sorts out itself.
+    fields[command.simple[-1]] = rest
     return Arguments(**fields)
 
 

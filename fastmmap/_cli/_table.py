@@ -3,7 +3,7 @@ function adding its arguments to an argparse parser, the function that runs
 it, and what the fast parser (_parse.py) needs to parse its plain form.
 Adding a command means adding a row here and its run function (in
 _commands.py or a module of its own)."""
-from fastmmap._cli._inputs import Failure
+from fastmmap._cli._report import Failure
 
 DESCRIPTION = """\
 Scan big files through fastmmap's memory maps and search kernels, with the
@@ -87,12 +87,9 @@ def _find_arguments(parser):
 
 
 def _grep_arguments(parser):
-    parser.add_argument("-n", "--line-number", action="store_true",
-                        help="prefix each line with its 1-based number")
-    parser.add_argument("-a", "--text", action="store_true",
-                        help="print matching lines of binary files too")
-    _needle_argument(parser)
-    _files_argument(parser, recursive=True)
+    from fastmmap._cli import _grep
+
+    _grep.add_arguments(parser)
 
 
 def _demo_arguments(parser):
@@ -113,8 +110,23 @@ def _runs(module, function):
 _run_lines = _runs("_commands", "run_lines")
 _run_count = _runs("_commands", "run_count")
 _run_find = _runs("_commands", "run_find")
-_run_grep = _runs("_commands", "run_grep")
+_run_grep = _runs("_grep", "run_grep")
 _run_demo = _runs("_demo", "run_demo")
+
+
+# What argparse gives grep's options when none is given (the plain form
+# `grep NEEDLE FILE...` has them all so).
+_GREP_DEFAULTS = {
+    "patterns": None, "pattern_files": None, "fixed_strings": False,
+    "ignore_case": False, "invert_match": False, "word_regexp": False,
+    "line_regexp": False, "count": False, "files_with_matches": False,
+    "files_without_match": False, "only_matching": False, "quiet": False,
+    "no_messages": False, "byte_offset": False, "line_number": False,
+    "text": False, "recursive": False, "max_count": None,
+    "with_filename": None, "color": "auto", "after_context": None,
+    "before_context": None, "context": None, "globs": None,
+    "exclude_dir": None, "threads": None,
+}
 
 
 class Command:
@@ -160,15 +172,17 @@ Print the byte offset of the first occurrence of NEEDLE in each FILE
 there are several files.  Nothing is printed for a FILE without it.""",
             (NEEDLE_NOTE, FILE_NOTE), _find_arguments, _run_find),
     Command("grep", "print lines holding NEEDLE, like grep -F", """\
-Print each line of FILE that an occurrence of NEEDLE touches, as rg -F
-does (rg -U -F for a NEEDLE holding a newline: every line an occurrence
-spans), prefixed with FILE: when there are several files and with the line
-number with -n.  Lines are written as raw bytes.  For a binary file (a NUL
-byte in its first 32 KiB) only "binary file FILE matches" is printed,
-unless -a is given.""",
+Print each line of FILE that NEEDLE (or any -e NEEDLE, or a line of a -f
+FILE) occurs in, with GNU grep -F's options and output (as grep does with
+LC_ALL=C: bytes, ASCII case and word characters).  A NEEDLE holding a
+newline selects every line an occurrence spans, as rg -U -F does.  File
+names are shown when there are several FILEs or -r walks a directory; FILE
+operands are scanned on every CPU (-j N to choose) and printed in the order
+given, each directory's files in name order.  Matches are coloured on a
+terminal (--color).  For a binary file (a NUL byte in its first 32 KiB)
+only "binary file FILE matches" is printed, unless -a is given.""",
             (NEEDLE_NOTE, FILE_NOTE), _grep_arguments, _run_grep,
-            simple=("needle", "files"),
-            defaults={"line_number": False, "text": False, "recursive": False}),
+            simple=("operands",), defaults=_GREP_DEFAULTS),
     Command("demo", "benchmark fastmmap against the stdlib mmap", """\
 Generate a deterministic English-like text file in a temporary directory,
 time fastmmap against the stdlib mmap module on it (find and rfind of an
