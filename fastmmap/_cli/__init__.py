@@ -5,13 +5,15 @@ by concern:
 
 _table.py     the table of commands (one row each) and their help texts
 _parse.py     NEEDLE's escapes, the fast parser of plain forms, argparse
-_commands.py  what lines, count, find and grep do
-_inputs.py    every kind of input, as bytes to scan (mapped or read)
+_commands.py  what lines, count and find do, and what every scan shares
+_grep.py      grep's options
+_report.py    the one-line error reports
 _demo.py, _corpus.py   ``fastmmap demo`` and the text it generates
 
-It uses fastmmap only through named APIs: ``fastmmap.open`` and the map's
-methods (the core), and the stream engines of ``fastmmap._scan`` (the
-scanning layer); docs/architecture.rst lists the layers.
+It uses fastmmap only through named APIs: the scanning layer
+(``fastmmap._scan``: Pattern, Run, print_output) for every scan, and the
+public ``fastmmap`` module for the demo; docs/architecture.rst lists the
+layers.
 """
 import errno
 import os
