@@ -103,6 +103,7 @@ cdef extern from "csrc/scan/files.h" nogil:
     ctypedef struct fm_job:
         char *path
         size_t path_len
+        int walked
         const fm_u8 *name
         size_t name_len
         int fail
@@ -114,6 +115,21 @@ cdef extern from "csrc/scan/files.h" nogil:
         long long last
         int binary
         int starts_group
+
+    enum:
+        FM_SUMMARY_NONE
+        FM_SUMMARY_COUNT
+        FM_SUMMARY_FILES_WITH
+        FM_SUMMARY_FILES_WITHOUT
+        FM_SUMMARY_FIRST
+        FM_SUMMARY_LAST
+
+    ctypedef struct fm_report:
+        int summary
+        int names
+        int color
+        int silent
+        int context
 
     ctypedef struct fm_runner:
         pass
@@ -136,3 +152,12 @@ cdef extern from "csrc/scan/files.h" nogil:
     int fm_runner_next(fm_runner *r, size_t i, int timeout_ms, fm_job **job,
                        fm_chunk **chunks)
     void fm_runner_release(fm_runner *r, size_t i)
+    void fm_runner_print_to(fm_runner *r, int out_fd, int err_fd,
+                            const fm_report *report)
+    int fm_runner_wait(fm_runner *r, int timeout_ms)
+    void fm_runner_finish(fm_runner *r, long long *found, long long *failed,
+                          int *write_err)
+    size_t fm_job_report(const fm_report *report, const fm_job *job,
+                         fm_u8 *buf, size_t cap)
+    void fm_job_failure(const fm_job *job, char *why, size_t cap)
+    int fm_job_found(const fm_job *job)

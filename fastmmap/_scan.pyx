@@ -157,7 +157,10 @@ cdef class Run:
     cdef _workers.Threads **_threads
     cdef Py_ssize_t _nthreads
     cdef readonly Py_ssize_t position
-    cdef bint _started, _finished
+    cdef object _inputs
+    cdef bint _recursive
+    cdef int _workers
+    cdef bint _started
 
     def __cinit__(self, Pattern pattern, str kind, inputs, *, bint recursive=False,
                   int workers=1, bint names=False, bint text=False,
@@ -213,11 +216,19 @@ cdef class Run:
         self.r = fm_runner_new(&ENV, &self.task, &self.walk)
         if self.r == NULL:
             raise MemoryError()
-        self._start(inputs, recursive, max(1, workers))
+        self._inputs = list(inputs)
+        self._recursive = recursive
+        self._workers = max(1, workers)
 
-    cdef int _start(self, inputs, bint recursive, int workers) except -1:
-        cdef Py_ssize_t i, n = len(inputs)
+    cdef int start(self) except -1:
+        """Adds the inputs and starts the threads (once)."""
+        cdef Py_ssize_t i, n = len(self._inputs)
         cdef bytes path
+        cdef int workers = self._workers
+        cdef bint recursive = self._recursive
+        inputs = self._inputs
+        if self._started:
+            return 0
         self._threads = <_workers.Threads **>PyMem_Malloc(
             (workers + 1) * sizeof(void *))
         if self._threads == NULL:
@@ -263,6 +274,7 @@ cdef class Run:
         as long as it takes; Ctrl-C meanwhile cancels the run and raises
         KeyboardInterrupt."""
         cdef int event
+        self.start()
         while True:
             with nogil:
                 event = fm_runner_next(self.r, self.position, _WAIT_MS, job,
@@ -279,8 +291,8 @@ cdef class Run:
         fm_runner_release(self.r, self.position)
         self.position += 1
 
-    def close(self):
-        """Stops the workers (if any still run) and frees the engine."""
+    cdef void stop(self) noexcept:
+        """Cancels what still runs and waits for every thread."""
         cdef Py_ssize_t i
         if self.r == NULL:
             return
@@ -289,6 +301,29 @@ cdef class Run:
             for i in range(self._nthreads):
                 _workers.join(self._threads[i])
         self._nthreads = 0
+
+    cdef int wait_printed(self) except -1:
+        """With printing by the workers: waits for the end of the run,
+        Ctrl-C meanwhile cancelling it (KeyboardInterrupt)."""
+        cdef int over = 0
+        self.start()
+        while not over:
+            with nogil:
+                over = fm_runner_wait(self.r, _WAIT_MS)
+            if not over:
+                try:
+                    PyErr_CheckSignals()
+                except BaseException:
+                    self.close()
+                    raise
+        self.stop()
+        return 0
+
+    def close(self):
+        """Stops the workers (if any still run) and frees the engine."""
+        if self.r == NULL:
+            return
+        self.stop()
         fm_runner_free(self.r)
         self.r = NULL
 
@@ -324,47 +359,42 @@ cdef class Run:
             yield result
 
 
+cdef str _failure(fm_job *job):
+    """Why a job failed, as the command line reports it."""
+    cdef char why[256]
+    fm_job_failure(job, why, sizeof(why))
+    return why.decode("utf-8", "replace")
+
+
 def failure_text(int fail, int err):
-    """The reason a job failed, as the command line reports it."""
-    if fail == FM_FAIL_TRUNCATED:
-        return TRUNCATED
-    if fail == FM_FAIL_MEMORY:
-        return "out of memory"
-    return strerror(err).decode("utf-8", "replace")
+    """The reason a failure (FM_FAIL_*, errno) is reported with."""
+    cdef fm_job job
+    job.fail = fail
+    job.err = err
+    return _failure(&job)
 
 
-cdef int _write_all(int fd, const fm_u8 *data, size_t n) except -1:
-    """write(2) all of data to fd without the GIL; OSError on failure
-    (BrokenPipeError for EPIPE)."""
-    cdef ssize_t k
-    cdef int err = 0
-    with nogil:
-        while n > 0:
-            k = write(fd, data, n)
-            if k < 0:
-                if errno == EINTR:
-                    continue
-                err = errno
-                break
-            data += k
-            n -= <size_t>k
-    if err:
-        raise OSError(err, strerror(err).decode("utf-8", "replace"))
-    return 0
+cdef object _report_text(fm_report *report, fm_job *job):
+    """The line following a job's output, as bytes."""
+    cdef fm_u8 line[8192]
+    cdef size_t n = fm_job_report(report, job, line, sizeof(line))
+    return PyBytes_FromStringAndSize(<const char *>line, n)
+
+
+_SUMMARIES = {None: FM_SUMMARY_NONE, "count": FM_SUMMARY_COUNT,
+              "files_with": FM_SUMMARY_FILES_WITH,
+              "files_without": FM_SUMMARY_FILES_WITHOUT,
+              "first": FM_SUMMARY_FIRST, "last": FM_SUMMARY_LAST}
 
 
 cdef class _Printer:
-    """Where the command line's output goes: straight to a descriptor, or
-    to a Python write() (tests capturing sys.stdout)."""
-    cdef int fd
+    """Where the command line's output goes in consumer mode: a Python
+    write() (tests capturing sys.stdout)."""
     cdef object write
 
     cdef int put(self, const fm_u8 *data, size_t n) except -1:
-        if n == 0:
-            return 0
-        if self.fd >= 0:
-            return _write_all(self.fd, data, n)
-        self.write(PyBytes_FromStringAndSize(<const char *>data, n))
+        if n:
+            self.write(PyBytes_FromStringAndSize(<const char *>data, n))
         return 0
 
     cdef int put_chunks(self, fm_chunk *c) except -1:
@@ -381,84 +411,74 @@ cdef class _Printer:
         return 0
 
 
-cdef bytes _SEPARATOR = b"--\n"
-cdef bytes _SEPARATOR_COLOR = b"\33[36m\33[K--\33[m\33[K\n"
-cdef bytes _NAME_COLOR = b"\33[35m\33[K"
-cdef bytes _SEP_COLOR = b"\33[36m\33[K"
-cdef bytes _END_COLOR = b"\33[m\33[K"
-
-
-cdef bytes _name_shown(bytes name, bint color):
-    return _NAME_COLOR + name + _END_COLOR if color else name
-
-
-cdef bytes _summary_line(str summary, fm_job *job, bytes name, bint names,
-                         bint color):
-    """What follows an input's own output for the command line; b"" for
-    nothing."""
-    cdef long long value
-    if summary == "files_with":
-        return _name_shown(name, color) + b"\n" if job.count > 0 else b""
-    if summary == "files_without":
-        return _name_shown(name, color) + b"\n" if job.count == 0 else b""
-    if summary == "count":
-        value = job.count
-    elif summary == "first":
-        value = job.first
-    else:
-        value = job.last
-    if value < 0:
-        return b""
-    if not names:
-        return b"%d\n" % value
-    if color:
-        return _name_shown(name, True) + _SEP_COLOR + b":" + _END_COLOR + b"%d\n" % value
-    return name + b":%d\n" % value
-
-
 def print_output(Run run, int fd, write, report, *, summary=None,
                  bint names=False, bint color=False, bint silent=False,
                  bint context=False):
-    """The command line's consumer: each input's output, in input order,
-    to ``fd`` (or ``write`` when fd < 0); ``report(name, why)`` for an input
-    that failed (unless ``silent``, -s); ``summary`` says what follows an
-    input's own output: "count" (N, or NAME:N), "files_with" /
-    "files_without" (the name), "first" / "last" (an offset), or None.
-    With ``context``, "--" goes between the groups of lines of two inputs.
+    """The command line's output: each input's output and report, in input
+    order; ``report(name, why)`` for an input that failed (unless
+    ``silent``, -s); ``summary`` says what follows an input's own output:
+    "count" (N, or NAME:N), "files_with" / "files_without" (the name),
+    "first" / "last" (an offset), or None (the binary-file message).  With
+    ``context``, "--" goes between the groups of lines of two inputs.
+
+    With ``fd`` >= 0 the workers print straight to that descriptor (and
+    failures to descriptor 2); else output goes through ``write``.
     Returns (inputs where something was found, inputs that failed)."""
+    cdef fm_report opts
+    cdef long long found = 0, failed = 0
+    cdef int write_err = 0
+    opts.summary = _SUMMARIES[summary]
+    opts.names = names
+    opts.color = color
+    opts.silent = silent
+    opts.context = context
+    if fd >= 0:
+        fm_runner_print_to(run.r, fd, 2, &opts)
+        try:
+            run.wait_printed()
+            fm_runner_finish(run.r, &found, &failed, &write_err)
+        finally:
+            run.close()
+        if write_err:
+            raise OSError(write_err, strerror(write_err).decode("utf-8", "replace"))
+        return found, failed
+    return _consume(run, write, report, &opts)
+
+
+cdef tuple _consume(Run run, write, report, fm_report *opts):
+    """print_output() through write() and report()."""
     cdef _Printer out = _Printer.__new__(_Printer)
     cdef fm_job *job
     cdef fm_chunk *chunks
     cdef int event
     cdef Py_ssize_t found = 0, failed = 0, lines_of = -1
     cdef bint printed = False
-    cdef bytes text, separator = _SEPARATOR_COLOR if color else _SEPARATOR
-    out.fd = fd
+    cdef bytes separator = _SEPARATOR_COLOR if opts.color else _SEPARATOR
     out.write = write
     while True:
         event = run.next_event(&job, &chunks)
         if event == FM_EVENT_END:
             break
         if chunks != NULL:
-            if context and printed and lines_of != run.position:
+            if opts.context and printed and lines_of != run.position:
                 out.put(<const fm_u8 *>PyBytes_AS_STRING(separator), len(separator))
             lines_of = run.position
             printed = True
             out.put_chunks(chunks)
         if event != FM_EVENT_DONE:
             continue
-        name = PyBytes_FromStringAndSize(<const char *>job.name, job.name_len)
         if job.fail:
             failed += 1
-            if not silent:
-                report(name, failure_text(job.fail, job.err))
-        elif summary is not None:
-            text = _summary_line(summary, job, name, names, color)
-            out.put(<const fm_u8 *>PyBytes_AS_STRING(text), len(text))
-        elif job.binary:
-            text = b"binary file %s matches\n" % name
-            out.put(<const fm_u8 *>PyBytes_AS_STRING(text), len(text))
-        if job.count > 0 or job.first >= 0 or job.last >= 0:
+            if not opts.silent:
+                report(PyBytes_FromStringAndSize(<const char *>job.name, job.name_len),
+                       _failure(job))
+        text = _report_text(opts, job)
+        out.put(<const fm_u8 *>PyBytes_AS_STRING(text), len(text))
+        if fm_job_found(job):
             found += 1
         run.release()
     return found, failed
+
+
+cdef bytes _SEPARATOR = b"--\n"
+cdef bytes _SEPARATOR_COLOR = b"\33[36m\33[K--\33[m\33[K\n"

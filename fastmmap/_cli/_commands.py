@@ -41,13 +41,16 @@ def operands(args):
 
 
 def _stdout_target(out):
-    """(fd, write): the engine writes straight to descriptor 1 when
-    sys.stdout is the process's own, else through ``out``."""
-    stream = sys.stdout
-    if stream is not None and stream is sys.__stdout__:
+    """(fd, write): the engine's workers write straight to descriptors 1
+    and 2 when sys.stdout and sys.stderr are the process's own (flushed
+    first), else everything goes through ``out`` and report()."""
+    if sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__ \
+            and sys.stdout is not None and sys.stderr is not None:
         try:
-            stream.flush()
-            return stream.fileno(), None
+            sys.stdout.flush()
+            sys.stderr.flush()
+            if sys.stderr.fileno() == 2:
+                return sys.stdout.fileno(), None
         except (OSError, ValueError, AttributeError):
             pass
     return -1, out.write

@@ -72,6 +72,7 @@ enum {
 typedef struct fm_job {
     char *path;                 /* NUL-terminated, owned; NULL: standard input */
     size_t path_len;
+    int walked;                 /* the walk saw a regular file (no fstat needed) */
     const fm_u8 *name;          /* what output calls it */
     size_t name_len;
     /* Written by the worker, read by the consumer once state is DONE
@@ -89,6 +90,24 @@ typedef struct fm_job {
     fm_chunk *chunks_tail;
     size_t pending;             /* bytes in chunks */
 } fm_job;
+
+/* What the command line prints for an input besides its own output. */
+enum {
+    FM_SUMMARY_NONE = 0,        /* nothing (or "binary file NAME matches") */
+    FM_SUMMARY_COUNT,           /* N, or NAME:N */
+    FM_SUMMARY_FILES_WITH,      /* NAME, if something was found */
+    FM_SUMMARY_FILES_WITHOUT,   /* NAME, if nothing was */
+    FM_SUMMARY_FIRST,           /* the first offset (or NAME:OFFSET) */
+    FM_SUMMARY_LAST
+};
+
+typedef struct fm_report {
+    int summary;                /* FM_SUMMARY_* */
+    int names;                  /* NAME: before counts and offsets */
+    int color;                  /* GNU grep's colours on names */
+    int silent;                 /* -s: no message for an input that failed */
+    int context;                /* "--" between the groups of two inputs */
+} fm_report;
 
 typedef struct fm_runner fm_runner;
 
@@ -127,5 +146,32 @@ int fm_runner_next(fm_runner *r, size_t i, int timeout_ms, fm_job **job,
 /* The consumer is done with job i: its memory goes, and workers may run
  * further ahead. */
 void fm_runner_release(fm_runner *r, size_t i);
+
+/* Instead of a consumer: the workers themselves print each job's output
+ * and report to out_fd, and messages for inputs that failed to err_fd, in
+ * input order (whichever worker finishes the job next in line prints it,
+ * and any that follow it done already).  Call before the workers start. */
+void fm_runner_print_to(fm_runner *r, int out_fd, int err_fd,
+                        const fm_report *report);
+/* With print_to: waits at most timeout_ms for everything to be printed
+ * or the run to be cancelled (1), else 0. */
+int fm_runner_wait(fm_runner *r, int timeout_ms);
+/* With print_to, once no worker runs: writes what is left in the print
+ * buffer; *found and *failed count the inputs where something was found
+ * or that failed, *write_err is the errno of a failed write to out_fd
+ * (EPIPE: the reader went away) or 0. */
+void fm_runner_finish(fm_runner *r, long long *found, long long *failed,
+                      int *write_err);
+/* -q: a line was selected; everything stops, and that counts as found. */
+void fm_runner_stop_found(fm_runner *r);
+
+/* The line that follows a job's output (report->summary, or the binary
+ * message) into buf (room for cap bytes); its length.  And the reason a
+ * job failed, NUL-terminated, into why. */
+size_t fm_job_report(const fm_report *report, const fm_job *job, fm_u8 *buf,
+                     size_t cap);
+void fm_job_failure(const fm_job *job, char *why, size_t cap);
+/* Whether a job found something (grep's exit status). */
+int fm_job_found(const fm_job *job);
 
 #endif /* FM_FILES_H */

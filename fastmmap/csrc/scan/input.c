@@ -1,0 +1,373 @@
+/*
+ * One input, scanned by a worker:
+ *
+ *   - a regular file of task->map_min bytes or more is mapped and scanned
+ *     in one piece under the SIGBUS guard (a file cut short meanwhile ends
+ *     that input with FM_FAIL_TRUNCATED, not the process);
+ *   - a smaller regular file is read whole into the worker's own buffer
+ *     (below some size one read() costs less than setting up and tearing
+ *     down a mapping: docs/performance.rst has the crossover); a file the
+ *     walk found is read without an fstat first, and only one that fills
+ *     the first read is sized (and mapped if it is big);
+ *   - anything else (a pipe, a device, a /proc file that says size 0) is
+ *     read a block at a time, the scan keeping what it still needs.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+#ifndef O_CLOEXEC
+#  define O_CLOEXEC 0
+#endif
+#ifndef O_NOCTTY
+#  define O_NOCTTY 0
+#endif
+
+/* Reads of inputs that are not regular files. */
+#define BLOCK (1u << 20)
+/* The first read of a file the walk found: most source files fit. */
+#define FIRST_READ (64u << 10)
+/* The bytes grep looks at for a NUL to call a file binary. */
+#define BINARY_PROBE (32u << 10)
+
+/* What a job's scan needs, in one struct for the guarded call. */
+typedef struct {
+    fm_runner *r;
+    fm_job *job;
+    size_t index;
+    const fm_u8 *data;
+    ptrdiff_t n;
+    int probed, binary;
+    fm_grep grep;
+    fm_tally tally;
+    fm_out out;
+    fm_u8 prefix[4096];         /* TALLY text offsets: "name:" */
+    int rc;                     /* -1: the output failed */
+} scan;
+
+/* SAFETY: runs inside a guarded scan of a mapped file (fm_out_room calls
+ * it): it takes the runner's lock, may write to the output and may wait on
+ * a condition variable, but touches no mapped byte, so the fault guard can
+ * never jump out of it while it holds the lock. */
+static int to_runner(void *ctx, fm_chunk *c)
+{
+    scan *s = (scan *)ctx;
+    return fm_runner_output(s->r, s->job, s->index, c);
+}
+
+static int lines_out(const fm_grep_opts *o)
+{
+    return !(o->flags & (FM_GREP_COUNT | FM_GREP_FILES_WITH
+                         | FM_GREP_FILES_WITHOUT | FM_GREP_QUIET));
+}
+
+static void scan_begin(scan *s, fm_runner *r, fm_job *job, size_t index)
+{
+    const fm_task *t = r->task;
+    size_t plen = 0;
+    memset(&s->grep, 0, sizeof(s->grep));
+    s->r = r;
+    s->job = job;
+    s->index = index;
+    s->probed = 0;
+    s->binary = 0;
+    s->rc = 0;
+    fm_out_init(&s->out, FM_CHUNK);
+    s->out.sink = to_runner;
+    s->out.sink_ctx = s;
+    if (t->kind == FM_TASK_TALLY) {
+        if (t->names && job->name_len + 1 <= sizeof(s->prefix)) {
+            memcpy(s->prefix, job->name, job->name_len);
+            s->prefix[job->name_len] = ':';
+            plen = job->name_len + 1;
+        }
+        fm_tally_init(&s->tally, t->pattern, t->tally, s->prefix, plen);
+        s->tally.binary = t->offsets_binary;
+    }
+}
+
+/* Feeds buf[0:n] to the job's scan; returns the bytes no longer needed. */
+static ptrdiff_t scan_feed(scan *s, const fm_u8 *buf, ptrdiff_t n, int final)
+{
+    const fm_task *t = s->r->task;
+    ptrdiff_t keep;
+    if (t->kind == FM_TASK_TALLY)
+        keep = fm_tally_feed(&s->tally, buf, n, final, &s->out);
+    else {
+        if (!s->probed) {
+            /* grep's binary test, on the first bytes it sees: it only
+             * changes what is printed for lines. */
+            s->probed = 1;
+            s->binary = !t->text && lines_out(&t->grep) && fm_has_nul(
+                s->r->env, buf, n < (ptrdiff_t)BINARY_PROBE ? n : (ptrdiff_t)BINARY_PROBE);
+            fm_grep_init(&s->grep, s->binary ? &s->r->quiet : &t->grep,
+                         s->job->name, s->job->name_len);
+        }
+        keep = fm_grep_feed(&s->grep, buf, n, final, &s->out);
+    }
+    if (keep < 0)
+        s->rc = -1;
+    return keep;
+}
+
+/* Whether the scan needs no more of the input. */
+static int scan_over(const scan *s)
+{
+    if (s->r->task->kind == FM_TASK_TALLY)
+        return s->tally.done;
+    return s->probed && s->grep.done && s->grep.after_left <= 0;
+}
+
+static void scan_end(scan *s)
+{
+    fm_job *job = s->job;
+    const fm_task *t = s->r->task;
+    fm_out_flush(&s->out);
+    if (t->kind == FM_TASK_TALLY) {
+        job->count = s->tally.count;
+        job->first = s->tally.first;
+        job->last = s->tally.last;
+    }
+    else if (s->probed) {
+        job->count = s->grep.selected;
+        job->binary = s->binary && s->grep.selected > 0;
+        if (s->grep.selected > 0 && (t->grep.flags & FM_GREP_QUIET))
+            fm_runner_stop_found(s->r); /* -q: one line anywhere decides */
+    }
+    if (s->rc != 0 && !job->fail && !s->r->cancelled)
+        job->fail = FM_FAIL_MEMORY;
+    fm_out_free(&s->out);
+}
+
+/* A whole buffer (a map or a file read whole), for the guard. */
+static void scan_whole(void *arg)
+{
+    scan *s = (scan *)arg;
+    scan_feed(s, s->data, s->n, 1);
+}
+
+static int grow(fm_worker *w, size_t need)
+{
+    size_t cap = w->cap ? w->cap : FIRST_READ + 1;
+    fm_u8 *grown;
+    if (w->cap >= need)
+        return 0;
+    while (cap < need)
+        cap *= 2;
+    grown = (fm_u8 *)realloc(w->buf, cap);
+    if (grown == NULL)
+        return ENOMEM;
+    w->buf = grown;
+    w->cap = cap;
+    return 0;
+}
+
+/* Reads fd from its position to the end into the worker's buffer, after
+ * the `filled` bytes already there; errno or 0. */
+static int read_rest(int fd, fm_worker *w, size_t *filled)
+{
+    ssize_t k;
+    for (;;) {
+        if (w->cap - *filled < 1 && grow(w, 2 * w->cap) != 0)
+            return ENOMEM;
+        k = read(fd, w->buf + *filled, w->cap - *filled);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        if (k == 0)
+            return 0;
+        *filled += (size_t)k;
+    }
+}
+
+static int read_blocks(fm_runner *r, int fd, fm_worker *w, scan *s)
+{
+    const size_t block = r->task->block ? r->task->block : BLOCK;
+    size_t filled = 0, want;
+    ssize_t k;
+    ptrdiff_t keep;
+    int final;
+    for (;;) {
+        if ((w->cap - filled < BLOCK / 2 || w->cap - filled < block)
+                && grow(w, w->cap < 2 * BLOCK ? 2 * BLOCK : 2 * w->cap) != 0)
+            return ENOMEM;
+        want = w->cap - filled < block ? w->cap - filled : block;
+        k = read(fd, w->buf + filled, want);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        filled += (size_t)k;
+        final = k == 0;
+        keep = scan_feed(s, w->buf, (ptrdiff_t)filled, final);
+        if (keep < 0 || final || scan_over(s) || r->cancelled)
+            return 0;
+        memmove(w->buf, w->buf + keep, filled - (size_t)keep);
+        filled -= (size_t)keep;
+    }
+}
+
+/* Maps [offset, offset + n) of the regular file fd and scans it under the
+ * guard; 1 if it could not be mapped (the caller reads it instead). */
+static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n, scan *s)
+{
+    const long page = sysconf(_SC_PAGESIZE);
+    const off_t aligned = offset - offset % page;
+    const size_t skip = (size_t)(offset - aligned);
+    void *base = mmap(NULL, n + skip, PROT_READ, MAP_SHARED, fd, aligned);
+    if (base == MAP_FAILED)
+        return 1;
+#ifdef MADV_SEQUENTIAL
+    madvise(base, n + skip, MADV_SEQUENTIAL);
+#endif
+    s->data = (const fm_u8 *)base + skip;
+    s->n = (ptrdiff_t)n;
+    /* SAFETY: [data, data + n) is our own read-only mapping of the file,
+     * unmapped only below, after the scan; the guard turns the SIGBUS of a
+     * page the file no longer backs into a -1 return. */
+    if (r->env->guard_run(scan_whole, s) != 0)
+        s->job->fail = FM_FAIL_TRUNCATED;
+    munmap(base, n + skip);
+    return 0;
+}
+
+/* A regular file from `offset`: mapped when big, else read whole (after
+ * the `filled` bytes the caller read already); errno or 0. */
+static int scan_regular(fm_runner *r, int fd, fm_worker *w, scan *s,
+                        off_t offset, off_t size, size_t filled)
+{
+    size_t n = size > offset ? (size_t)(size - offset) : 0;
+    int err;
+    if (n >= r->task->map_min && scan_mapped(r, fd, offset, n, s) == 0)
+        return 0;
+    /* Read instead, after the bytes already in the buffer (the mapping
+     * was to cover those too). */
+    if (lseek(fd, offset + (off_t)filled, SEEK_SET) < 0)
+        return errno;
+    if (grow(w, (filled > n ? filled : n) + 1) != 0)
+        return ENOMEM;
+    err = read_rest(fd, w, &filled);
+    if (err)
+        return err;
+    s->data = w->buf;
+    s->n = (ptrdiff_t)filled;
+    scan_whole(s);
+    return 0;
+}
+
+static int open_input(fm_job *job, int *fd)
+{
+    if (job->path == NULL) {
+        *fd = 0;
+        return 0;
+    }
+    do
+        *fd = open(job->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    while (*fd < 0 && errno == EINTR);
+    return *fd < 0 ? errno : 0;
+}
+
+void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
+{
+    const fm_task *t = r->task;
+    scan *s;
+    struct stat st;
+    int fd, err;
+    off_t offset = 0;
+    size_t filled = 0;
+    ssize_t k;
+    if (job->fail)
+        return;                 /* reported by the walk */
+    err = open_input(job, &fd);
+    if (err) {
+        job->fail = FM_FAIL_OS;
+        job->err = err;
+        return;
+    }
+    s = (scan *)malloc(sizeof(scan));
+    if (s == NULL) {
+        job->fail = FM_FAIL_MEMORY;
+        goto out;
+    }
+    scan_begin(s, r, job, index);
+    if (job->walked && !t->block) {
+        /* A regular file (the walk said so): read first, size it only
+         * if it fills the first read. */
+        job->regular = 1;
+        if (grow(w, FIRST_READ + 1) != 0) {
+            err = ENOMEM;
+            goto end;
+        }
+        do
+            k = read(fd, w->buf, FIRST_READ);
+        while (k < 0 && errno == EINTR);
+        if (k < 0) {
+            err = errno;
+            goto end;
+        }
+        filled = (size_t)k;
+        if (filled < FIRST_READ) {
+            job->size = (long long)filled;
+            s->data = w->buf;
+            s->n = (ptrdiff_t)filled;
+            scan_whole(s);
+            goto end;
+        }
+    }
+    if (fstat(fd, &st) != 0) {
+        err = errno;
+        goto end;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        job->fail = FM_FAIL_DIRECTORY;
+        job->err = EISDIR;
+        goto end;
+    }
+    job->regular = S_ISREG(st.st_mode);
+    job->size = (long long)st.st_size;
+    if (job->regular && st.st_size > 0 && !t->block) {
+        if (job->path == NULL) {
+            /* Standard input redirected from a file: from its position. */
+            offset = lseek(fd, 0, SEEK_CUR);
+            if (offset < 0)
+                offset = 0;
+        }
+        if (filled > 0 && (off_t)filled < st.st_size
+                && (size_t)st.st_size >= t->map_min)
+            filled = 0;         /* big: mapped from the start after all */
+        if (filled == 0 && offset >= st.st_size)
+            scan_feed(s, (const fm_u8 *)"", 0, 1);
+        else
+            err = scan_regular(r, fd, w, s, offset, st.st_size, filled);
+    }
+    else if (filled > 0) {
+        err = read_rest(fd, w, &filled);
+        if (!err) {
+            s->data = w->buf;
+            s->n = (ptrdiff_t)filled;
+            scan_whole(s);
+        }
+    }
+    else
+        err = read_blocks(r, fd, w, s);
+end:
+    if (err) {
+        job->fail = err == ENOMEM ? FM_FAIL_MEMORY : FM_FAIL_OS;
+        job->err = err;
+    }
+    scan_end(s);
+    free(s);
+out:
+    if (job->path != NULL)
+        close(fd);
+}

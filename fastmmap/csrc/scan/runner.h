@@ -1,0 +1,80 @@
+/*
+ * Inside a run (files.h): the runner's state, shared by files.c (jobs,
+ * workers, the consumer), input.c (one input, read or mapped, scanned) and
+ * print.c (the workers printing in input order).
+ *
+ * Everything below `mu` is read and written with it held, except where a
+ * field says otherwise.
+ */
+#ifndef FM_RUNNER_H
+#define FM_RUNNER_H
+
+#include "files.h"
+
+/* Output of one job is handed over in chunks of this size. */
+#define FM_CHUNK (1u << 20)
+/* A worker ahead of the printer or consumer keeps at most this much output
+ * of its job before it waits for them to reach it. */
+#define FM_PENDING_MAX (16u << 20)
+/* Workers take jobs at most this far ahead of the printer or consumer. */
+#define FM_WINDOW 512
+/* The printer gathers small outputs (counts, names, short jobs) into one
+ * write of up to this much. */
+#define FM_PRINT_BUFFER (64u << 10)
+
+struct fm_runner {
+    const fm_scan_env *env;
+    const fm_task *task;
+    fm_grep_opts quiet;         /* task->grep for a binary file: stop at one line */
+    fm_walk_opts walk;
+    pthread_mutex_t mu;
+    pthread_cond_t work;        /* workers: a job, the end, or a cancel */
+    pthread_cond_t progress;    /* the consumer: output, or a job done */
+    pthread_cond_t drained;     /* workers waiting for the printer or consumer */
+    pthread_cond_t finished;    /* the caller of fm_runner_wait */
+    fm_job **jobs;
+    size_t njobs, cap;
+    size_t taken;               /* jobs[0:taken] went to workers */
+    size_t released;            /* jobs[0:released] are printed or consumed */
+    int closed;                 /* no job will be added */
+    volatile int cancelled;
+    /* Who waits (so that nobody is woken for nothing). */
+    int idle_workers, draining, consumer_waiting;
+    /* The walk. */
+    char **roots;
+    size_t nroots;
+    int recursive;
+    /* Printing by the workers (out_fd >= 0). */
+    int out_fd, err_fd;
+    fm_report report;
+    int printing;               /* a worker is printing: only it touches
+                                   the fields below */
+    int printed_lines;          /* some input printed lines ("--") */
+    size_t lines_of;            /* ... the job whose lines came last */
+    fm_u8 *pbuf;
+    size_t plen;
+    int write_err;
+    long long found, failed;
+    int stop_found;             /* -q: stopped at a selected line */
+};
+
+/* A worker's own memory, reused from input to input. */
+typedef struct fm_worker {
+    fm_u8 *buf;
+    size_t cap;
+} fm_worker;
+
+/* input.c: scans one input, leaving its results in the job. */
+void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index);
+
+/* files.c: a chunk of job `index`'s output, from its worker (takes the
+ * lock; may wait while the job is far ahead); -1 if the run was cancelled. */
+int fm_runner_output(fm_runner *r, fm_job *job, size_t index, fm_chunk *c);
+
+/* print.c: with the lock held, prints whatever is ready in input order if
+ * no other worker is printing (drops the lock while it writes). */
+void fm_print_ready(fm_runner *r);
+/* The end: what is left in the print buffer goes out (no worker runs). */
+void fm_print_flush(fm_runner *r);
+
+#endif /* FM_RUNNER_H */
