@@ -205,9 +205,9 @@ void fm_runner_walk(void *runner)
 
 /* ---- Output of a running job ---- */
 
-int fm_runner_output(fm_runner *r, fm_job *job, size_t index, fm_chunk *c)
+int fm_runner_output_locked(fm_runner *r, fm_job *job, size_t index,
+                            fm_chunk *c)
 {
-    pthread_mutex_lock(&r->mu);
     if (job->chunks_tail != NULL)
         job->chunks_tail->next = c;
     else
@@ -226,8 +226,16 @@ int fm_runner_output(fm_runner *r, fm_job *job, size_t index, fm_chunk *c)
         pthread_cond_wait(&r->drained, &r->mu);
         r->draining--;
     }
-    pthread_mutex_unlock(&r->mu);
     return r->cancelled ? -1 : 0;
+}
+
+int fm_runner_output(fm_runner *r, fm_job *job, size_t index, fm_chunk *c)
+{
+    int rc;
+    pthread_mutex_lock(&r->mu);
+    rc = fm_runner_output_locked(r, job, index, c);
+    pthread_mutex_unlock(&r->mu);
+    return rc;
 }
 
 /* ---- Workers ---- */
@@ -237,15 +245,25 @@ void fm_runner_work(void *runner)
     fm_runner *r = (fm_runner *)runner;
     fm_worker w = {NULL, 0};
     fm_job *job;
+    fm_part *part;
     size_t i;
     pthread_mutex_lock(&r->mu);
+    r->nworkers++;
     for (;;) {
-        while (!r->cancelled
+        while (!r->cancelled && r->parts_head == NULL
                && !(r->taken < r->njobs && r->taken < r->released + FM_WINDOW)
                && !(r->closed && r->taken >= r->njobs)) {
             r->idle_workers++;
             pthread_cond_wait(&r->work, &r->mu);
             r->idle_workers--;
+        }
+        /* A part of a big input first: its worker waits for it. */
+        part = fm_take_part(r);
+        if (part != NULL) {
+            pthread_mutex_unlock(&r->mu);
+            fm_run_part(r, part);
+            pthread_mutex_lock(&r->mu);
+            continue;
         }
         if (r->cancelled || r->taken >= r->njobs)
             break;
@@ -359,6 +377,7 @@ fm_runner *fm_runner_new(const fm_scan_env *env, const fm_task *task,
     pthread_cond_init(&r->progress, NULL);
     pthread_cond_init(&r->drained, NULL);
     pthread_cond_init(&r->finished, NULL);
+    pthread_cond_init(&r->parts_done, NULL);
     return r;
 }
 
@@ -383,5 +402,6 @@ void fm_runner_free(fm_runner *r)
     pthread_cond_destroy(&r->progress);
     pthread_cond_destroy(&r->drained);
     pthread_cond_destroy(&r->finished);
+    pthread_cond_destroy(&r->parts_done);
     free(r);
 }

@@ -37,28 +37,15 @@
 /* The bytes grep looks at for a NUL to call a file binary. */
 #define BINARY_PROBE (32u << 10)
 
-/* What a job's scan needs, in one struct for the guarded call. */
-typedef struct {
-    fm_runner *r;
-    fm_job *job;
-    size_t index;
-    const fm_u8 *data;
-    ptrdiff_t n;
-    int probed, binary;
-    fm_grep grep;
-    fm_tally tally;
-    fm_out out;
-    fm_u8 prefix[4096];         /* TALLY text offsets: "name:" */
-    int rc;                     /* -1: the output failed */
-} scan;
-
 /* SAFETY: runs inside a guarded scan of a mapped file (fm_out_room calls
  * it): it takes the runner's lock, may write to the output and may wait on
  * a condition variable, but touches no mapped byte, so the fault guard can
  * never jump out of it while it holds the lock. */
 static int to_runner(void *ctx, fm_chunk *c)
 {
-    scan *s = (scan *)ctx;
+    fm_scan_state *s = (fm_scan_state *)ctx;
+    if (s->part != NULL)
+        return fm_part_output(s->r, s->part, c);
     return fm_runner_output(s->r, s->job, s->index, c);
 }
 
@@ -68,7 +55,8 @@ static int lines_out(const fm_grep_opts *o)
                          | FM_GREP_FILES_WITHOUT | FM_GREP_QUIET));
 }
 
-static void scan_begin(scan *s, fm_runner *r, fm_job *job, size_t index)
+void fm_scan_begin(fm_scan_state *s, fm_runner *r, fm_job *job, size_t index,
+                   fm_part *part, long long base)
 {
     const fm_task *t = r->task;
     size_t plen = 0;
@@ -76,6 +64,8 @@ static void scan_begin(scan *s, fm_runner *r, fm_job *job, size_t index)
     s->r = r;
     s->job = job;
     s->index = index;
+    s->part = part;
+    s->base = base;
     s->probed = 0;
     s->binary = 0;
     s->rc = 0;
@@ -90,26 +80,33 @@ static void scan_begin(scan *s, fm_runner *r, fm_job *job, size_t index)
         }
         fm_tally_init(&s->tally, t->pattern, t->tally, s->prefix, plen);
         s->tally.binary = t->offsets_binary;
+        s->tally.base = base;
     }
 }
 
+/* grep's binary test, on the first bytes it sees: it only changes what is
+ * printed for lines. */
+void fm_scan_probe(fm_scan_state *s, const fm_u8 *buf, ptrdiff_t n, int binary)
+{
+    const fm_task *t = s->r->task;
+    s->probed = 1;
+    s->binary = binary >= 0 ? binary : !t->text && lines_out(&t->grep) && fm_has_nul(
+        s->r->env, buf, n < (ptrdiff_t)BINARY_PROBE ? n : (ptrdiff_t)BINARY_PROBE);
+    fm_grep_init(&s->grep, s->binary ? &s->r->quiet : &t->grep,
+                 s->job->name, s->job->name_len);
+    s->grep.base = s->base;
+}
+
 /* Feeds buf[0:n] to the job's scan; returns the bytes no longer needed. */
-static ptrdiff_t scan_feed(scan *s, const fm_u8 *buf, ptrdiff_t n, int final)
+ptrdiff_t fm_scan_feed(fm_scan_state *s, const fm_u8 *buf, ptrdiff_t n, int final)
 {
     const fm_task *t = s->r->task;
     ptrdiff_t keep;
     if (t->kind == FM_TASK_TALLY)
         keep = fm_tally_feed(&s->tally, buf, n, final, &s->out);
     else {
-        if (!s->probed) {
-            /* grep's binary test, on the first bytes it sees: it only
-             * changes what is printed for lines. */
-            s->probed = 1;
-            s->binary = !t->text && lines_out(&t->grep) && fm_has_nul(
-                s->r->env, buf, n < (ptrdiff_t)BINARY_PROBE ? n : (ptrdiff_t)BINARY_PROBE);
-            fm_grep_init(&s->grep, s->binary ? &s->r->quiet : &t->grep,
-                         s->job->name, s->job->name_len);
-        }
+        if (!s->probed)
+            fm_scan_probe(s, buf, n, -1);
         keep = fm_grep_feed(&s->grep, buf, n, final, &s->out);
     }
     if (keep < 0)
@@ -118,14 +115,14 @@ static ptrdiff_t scan_feed(scan *s, const fm_u8 *buf, ptrdiff_t n, int final)
 }
 
 /* Whether the scan needs no more of the input. */
-static int scan_over(const scan *s)
+static int scan_over(const fm_scan_state *s)
 {
     if (s->r->task->kind == FM_TASK_TALLY)
         return s->tally.done;
     return s->probed && s->grep.done && s->grep.after_left <= 0;
 }
 
-static void scan_end(scan *s)
+static void scan_end(fm_scan_state *s)
 {
     fm_job *job = s->job;
     const fm_task *t = s->r->task;
@@ -147,10 +144,10 @@ static void scan_end(scan *s)
 }
 
 /* A whole buffer (a map or a file read whole), for the guard. */
-static void scan_whole(void *arg)
+void fm_scan_whole(void *arg)
 {
-    scan *s = (scan *)arg;
-    scan_feed(s, s->data, s->n, 1);
+    fm_scan_state *s = (fm_scan_state *)arg;
+    fm_scan_feed(s, s->data, s->n, 1);
 }
 
 static int grow(fm_worker *w, size_t need)
@@ -189,7 +186,7 @@ static int read_rest(int fd, fm_worker *w, size_t *filled)
     }
 }
 
-static int read_blocks(fm_runner *r, int fd, fm_worker *w, scan *s)
+static int read_blocks(fm_runner *r, int fd, fm_worker *w, fm_scan_state *s)
 {
     const size_t block = r->task->block ? r->task->block : BLOCK;
     size_t filled = 0, want;
@@ -209,7 +206,7 @@ static int read_blocks(fm_runner *r, int fd, fm_worker *w, scan *s)
         }
         filled += (size_t)k;
         final = k == 0;
-        keep = scan_feed(s, w->buf, (ptrdiff_t)filled, final);
+        keep = fm_scan_feed(s, w->buf, (ptrdiff_t)filled, final);
         if (keep < 0 || final || scan_over(s) || r->cancelled)
             return 0;
         memmove(w->buf, w->buf + keep, filled - (size_t)keep);
@@ -219,7 +216,8 @@ static int read_blocks(fm_runner *r, int fd, fm_worker *w, scan *s)
 
 /* Maps [offset, offset + n) of the regular file fd and scans it under the
  * guard; 1 if it could not be mapped (the caller reads it instead). */
-static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n, scan *s)
+static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n,
+                       fm_scan_state *s)
 {
     const long page = sysconf(_SC_PAGESIZE);
     const off_t aligned = offset - offset % page;
@@ -233,9 +231,13 @@ static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n, scan *s)
     s->data = (const fm_u8 *)base + skip;
     s->n = (ptrdiff_t)n;
     /* SAFETY: [data, data + n) is our own read-only mapping of the file,
-     * unmapped only below, after the scan; the guard turns the SIGBUS of a
-     * page the file no longer backs into a -1 return. */
-    if (r->env->guard_run(scan_whole, s) != 0)
+     * unmapped only below, after the scan (and after every part of it that
+     * other workers scan: fm_split_scan returns when they are done); the
+     * guard turns the SIGBUS of a page the file no longer backs into a -1
+     * return. */
+    if (fm_split_wanted(r, n) > 1)
+        fm_split_scan(r, s);
+    else if (r->env->guard_run(fm_scan_whole, s) != 0)
         s->job->fail = FM_FAIL_TRUNCATED;
     munmap(base, n + skip);
     return 0;
@@ -243,7 +245,7 @@ static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n, scan *s)
 
 /* A regular file from `offset`: mapped when big, else read whole (after
  * the `filled` bytes the caller read already); errno or 0. */
-static int scan_regular(fm_runner *r, int fd, fm_worker *w, scan *s,
+static int scan_regular(fm_runner *r, int fd, fm_worker *w, fm_scan_state *s,
                         off_t offset, off_t size, size_t filled)
 {
     size_t n = size > offset ? (size_t)(size - offset) : 0;
@@ -261,7 +263,7 @@ static int scan_regular(fm_runner *r, int fd, fm_worker *w, scan *s,
         return err;
     s->data = w->buf;
     s->n = (ptrdiff_t)filled;
-    scan_whole(s);
+    fm_scan_whole(s);
     return 0;
 }
 
@@ -280,7 +282,7 @@ static int open_input(fm_job *job, int *fd)
 void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
 {
     const fm_task *t = r->task;
-    scan *s;
+    fm_scan_state *s;
     struct stat st;
     int fd, err;
     off_t offset = 0;
@@ -294,12 +296,12 @@ void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
         job->err = err;
         return;
     }
-    s = (scan *)malloc(sizeof(scan));
+    s = (fm_scan_state *)malloc(sizeof(fm_scan_state));
     if (s == NULL) {
         job->fail = FM_FAIL_MEMORY;
         goto out;
     }
-    scan_begin(s, r, job, index);
+    fm_scan_begin(s, r, job, index, NULL, 0);
     if (job->walked && !t->block) {
         /* A regular file (the walk said so): read first, size it only
          * if it fills the first read. */
@@ -320,7 +322,7 @@ void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
             job->size = (long long)filled;
             s->data = w->buf;
             s->n = (ptrdiff_t)filled;
-            scan_whole(s);
+            fm_scan_whole(s);
             goto end;
         }
     }
@@ -346,7 +348,7 @@ void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
                 && (size_t)st.st_size >= t->map_min)
             filled = 0;         /* big: mapped from the start after all */
         if (filled == 0 && offset >= st.st_size)
-            scan_feed(s, (const fm_u8 *)"", 0, 1);
+            fm_scan_feed(s, (const fm_u8 *)"", 0, 1);
         else
             err = scan_regular(r, fd, w, s, offset, st.st_size, filled);
     }
@@ -355,7 +357,7 @@ void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
         if (!err) {
             s->data = w->buf;
             s->n = (ptrdiff_t)filled;
-            scan_whole(s);
+            fm_scan_whole(s);
         }
     }
     else

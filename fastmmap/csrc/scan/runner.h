@@ -22,6 +22,8 @@
  * write of up to this much. */
 #define FM_PRINT_BUFFER (64u << 10)
 
+typedef struct fm_part fm_part;
+
 struct fm_runner {
     const fm_scan_env *env;
     const fm_task *task;
@@ -56,7 +58,45 @@ struct fm_runner {
     int write_err;
     long long found, failed;
     int stop_found;             /* -q: stopped at a selected line */
+    /* Parts of big inputs (parts.c). */
+    int nworkers;               /* workers started */
+    fm_part *parts_head, *parts_tail;   /* waiting for a worker */
+    pthread_cond_t parts_done;  /* a part finished */
 };
+
+/* One input's scan (or one part's: input.c, parts.c). */
+typedef struct fm_scan_state {
+    fm_runner *r;
+    fm_job *job;
+    size_t index;
+    fm_part *part;              /* NULL: the whole input */
+    long long base;             /* stream offset of data[0] */
+    const fm_u8 *data;
+    ptrdiff_t n;
+    int probed, binary;
+    fm_grep grep;
+    fm_tally tally;
+    fm_out out;
+    fm_u8 prefix[4096];         /* TALLY text offsets: "name:" */
+    int rc;                     /* -1: the output failed */
+} fm_scan_state;
+
+void fm_scan_begin(fm_scan_state *s, fm_runner *r, fm_job *job, size_t index,
+                   fm_part *part, long long base);
+/* grep's binary test on buf[0:n] (binary < 0), or the answer given. */
+void fm_scan_probe(fm_scan_state *s, const fm_u8 *buf, ptrdiff_t n, int binary);
+ptrdiff_t fm_scan_feed(fm_scan_state *s, const fm_u8 *buf, ptrdiff_t n, int final);
+void fm_scan_whole(void *arg);      /* fm_scan_feed(s->data, s->n, final) */
+
+/* parts.c: a big mapped input split across the workers. */
+int fm_split_wanted(fm_runner *r, size_t n);
+/* Scans s->data[0:n] in parts (the caller's thread takes part 0 and helps
+ * with the rest), leaving the totals in s as one scan would. */
+void fm_split_scan(fm_runner *r, fm_scan_state *s);
+int fm_part_output(fm_runner *r, fm_part *p, fm_chunk *c);
+/* With the lock held: a part waiting for a worker, or NULL. */
+fm_part *fm_take_part(fm_runner *r);
+void fm_run_part(fm_runner *r, fm_part *p);
 
 /* A worker's own memory, reused from input to input. */
 typedef struct fm_worker {
@@ -68,8 +108,11 @@ typedef struct fm_worker {
 void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index);
 
 /* files.c: a chunk of job `index`'s output, from its worker (takes the
- * lock; may wait while the job is far ahead); -1 if the run was cancelled. */
+ * lock; may wait while the job is far ahead); -1 if the run was cancelled.
+ * The _locked one is called with the lock held. */
 int fm_runner_output(fm_runner *r, fm_job *job, size_t index, fm_chunk *c);
+int fm_runner_output_locked(fm_runner *r, fm_job *job, size_t index,
+                            fm_chunk *c);
 
 /* print.c: with the lock held, prints whatever is ready in input order if
  * no other worker is printing (drops the lock while it writes). */
