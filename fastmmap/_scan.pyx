@@ -16,7 +16,7 @@ ENV, filled here once from _search.pxd and _guard.pxd.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.errno cimport EINTR, errno
+from libc.errno cimport EFAULT as _EFAULT, EINTR, errno
 from libc.string cimport memcpy, strerror
 
 from fastmmap cimport _guard, _search, _workers
@@ -42,6 +42,13 @@ MAP_MIN = 256 << 10
 cdef int _WAIT_MS = 20
 
 STDIN = "-"
+# How a job failed (fastmmap.files turns these into exceptions).
+FAIL_OS = FM_FAIL_OS
+FAIL_DIRECTORY = FM_FAIL_DIRECTORY
+FAIL_WALK = FM_FAIL_WALK
+FAIL_TRUNCATED = FM_FAIL_TRUNCATED
+FAIL_MEMORY = FM_FAIL_MEMORY
+EFAULT = _EFAULT
 TRUNCATED = ("the mapped file is shorter than the map (truncated underneath?); "
              "these bytes cannot be accessed")
 
@@ -482,3 +489,18 @@ cdef tuple _consume(Run run, write, report, fm_report *opts):
 
 cdef bytes _SEPARATOR = b"--\n"
 cdef bytes _SEPARATOR_COLOR = b"\33[36m\33[K--\33[m\33[K\n"
+
+
+def records(bytes data):
+    """The (number, offset, text) of each line grep's RECORDS output holds
+    (three native int64, then the text)."""
+    cdef const char *p = PyBytes_AS_STRING(data)
+    cdef Py_ssize_t at = 0, n = len(data)
+    cdef long long head[3]
+    out = []
+    while at + 24 <= n:
+        memcpy(head, p + at, 24)
+        at += 24
+        out.append((head[0], head[1], PyBytes_FromStringAndSize(p + at, head[2])))
+        at += head[2]
+    return out

@@ -140,3 +140,18 @@ def cut_once_mapped(path, keep):
     finally:
         done.set()
         watcher.join()
+
+
+def unprivileged_prefix():
+    """argv prefix that runs a command without the power to read files
+    whatever their permissions: nothing when not root; for root, setpriv
+    dropping CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the bounding set
+    (None if setpriv is missing)."""
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
