@@ -16,7 +16,7 @@ ENV, filled here once from _search.pxd and _guard.pxd.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.errno cimport EFAULT as _EFAULT, EINTR, errno
+from libc.errno cimport EFAULT as _EFAULT
 from libc.string cimport memcpy, strerror
 
 from fastmmap cimport _guard, _search, _workers

@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import fastmmap._scan as _scan
 
 __all__ = ["FileResult", "Line", "count", "find_all", "grep", "default_workers"]
 
-Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
-Needles = Union[bytes, bytearray, memoryview, Sequence[Union[bytes, bytearray, memoryview]]]
+Path = str | bytes | os.PathLike
+Needle = bytes | bytearray | memoryview
+Needles = Needle | Sequence[Needle]
 
 
 class FileResult(NamedTuple):
