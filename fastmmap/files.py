@@ -39,11 +39,12 @@ Needles = Needle | Sequence[Needle]
 
 class FileResult(NamedTuple):
     """The result for one file: ``value`` (None when ``error`` is set),
-    and ``error``, the OSError that stopped the file (or None)."""
+    and ``error``, the OSError that stopped the file (MemoryError if its
+    output did not fit in memory), or None."""
 
     path: str | bytes
     value: Any
-    error: OSError | None
+    error: OSError | MemoryError | None
 
 
 class Line(NamedTuple):
