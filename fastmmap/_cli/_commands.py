@@ -98,7 +98,9 @@ def run_lines(args, out):
                 failed = True
                 continue
             # wc names an input as it was given ("-" for standard input).
-            label = os.fsencode(files[index]) if named else None
+            label = None
+            if named:
+                label = b"-" if files[index] == "-" else name
             results.append((label, count, size if regular else None))
     finally:
         run.close()

@@ -240,6 +240,26 @@ int fm_runner_output(fm_runner *r, fm_job *job, size_t index, fm_chunk *c)
 
 /* ---- Workers ---- */
 
+/* Whether the consumer, waiting for job `awaited`, should be woken: that
+ * job and the CONSUMER_BATCH after it are done (it then takes them all
+ * without waiting again), or no more jobs are waiting for a worker (the
+ * run is draining: waking for each is all that is left). */
+#define CONSUMER_BATCH 32
+
+static int consumer_batch_ready(const fm_runner *r)
+{
+    size_t i = r->awaited, end = r->awaited + CONSUMER_BATCH;
+    if (r->taken >= r->njobs)
+        return 1;
+    if (end > r->njobs)
+        end = r->njobs;
+    for (; i < end; i++) {
+        if (r->jobs[i] == NULL || r->jobs[i]->state != FM_JOB_DONE)
+            return 0;
+    }
+    return 1;
+}
+
 void fm_runner_work(void *runner)
 {
     fm_runner *r = (fm_runner *)runner;
@@ -276,7 +296,7 @@ void fm_runner_work(void *runner)
         job->state = FM_JOB_DONE;
         if (r->out_fd >= 0)
             fm_print_ready(r);
-        else if (r->consumer_waiting)
+        else if (r->consumer_waiting && consumer_batch_ready(r))
             pthread_cond_broadcast(&r->progress);
     }
     pthread_mutex_unlock(&r->mu);
@@ -327,6 +347,7 @@ int fm_runner_next(fm_runner *r, size_t i, int timeout_ms, fm_job **job,
             break;
         }
         r->consumer_waiting = 1;
+        r->awaited = i;
         if (pthread_cond_timedwait(&r->progress, &r->mu, &deadline) == ETIMEDOUT) {
             r->consumer_waiting = 0;
             break;

@@ -167,22 +167,26 @@ static int grow(fm_worker *w, size_t need)
 }
 
 /* Reads fd from its position to the end into the worker's buffer, after
- * the `filled` bytes already there; errno or 0. */
+ * the `filled` bytes already there; errno or 0.  A regular file's read
+ * returns less than asked only at its end, so a short read ends it without
+ * the extra read() that would return 0. */
 static int read_rest(int fd, fm_worker *w, size_t *filled)
 {
     ssize_t k;
+    size_t want;
     for (;;) {
         if (w->cap - *filled < 1 && grow(w, 2 * w->cap) != 0)
             return ENOMEM;
-        k = read(fd, w->buf + *filled, w->cap - *filled);
+        want = w->cap - *filled;
+        k = read(fd, w->buf + *filled, want);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
             return errno;
         }
-        if (k == 0)
-            return 0;
         *filled += (size_t)k;
+        if ((size_t)k < want)
+            return 0;
     }
 }
 
@@ -250,12 +254,14 @@ static int scan_regular(fm_runner *r, int fd, fm_worker *w, fm_scan_state *s,
 {
     size_t n = size > offset ? (size_t)(size - offset) : 0;
     int err;
-    if (n >= r->task->map_min && scan_mapped(r, fd, offset, n, s) == 0)
-        return 0;
-    /* Read instead, after the bytes already in the buffer (the mapping
-     * was to cover those too). */
-    if (lseek(fd, offset + (off_t)filled, SEEK_SET) < 0)
-        return errno;
+    if (n >= r->task->map_min) {
+        if (scan_mapped(r, fd, offset, n, s) == 0)
+            return 0;
+        /* Not mapped after all: read it, after the bytes already in the
+         * buffer (the mapping was to cover those too). */
+        if (lseek(fd, offset + (off_t)filled, SEEK_SET) < 0)
+            return errno;
+    }
     if (grow(w, (filled > n ? filled : n) + 1) != 0)
         return ENOMEM;
     err = read_rest(fd, w, &filled);

@@ -42,6 +42,7 @@ struct fm_runner {
     volatile int cancelled;
     /* Who waits (so that nobody is woken for nothing). */
     int idle_workers, draining, consumer_waiting;
+    size_t awaited;             /* the job the consumer waits for */
     /* The walk. */
     char **roots;
     size_t nroots;
