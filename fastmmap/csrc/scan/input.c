@@ -143,11 +143,23 @@ static void scan_end(fm_scan_state *s)
     fm_out_free(&s->out);
 }
 
-/* A whole buffer (a map or a file read whole), for the guard. */
+/* A whole buffer (a map or a file read whole), for the guard: fed a
+ * slice at a time as a stream is (the scan keeps what it still needs in
+ * place, nothing is copied), so that a cancelled run (Ctrl-C, -q) stops
+ * within a slice instead of at the end of a big file. */
+#define SLICE ((ptrdiff_t)16 << 20)
+
 void fm_scan_whole(void *arg)
 {
     fm_scan_state *s = (fm_scan_state *)arg;
-    fm_scan_feed(s, s->data, s->n, 1);
+    ptrdiff_t start = 0, end = 0, keep;
+    for (;;) {
+        end = s->n - end > SLICE ? end + SLICE : s->n;
+        keep = fm_scan_feed(s, s->data + start, end - start, end == s->n);
+        if (keep < 0 || end == s->n || scan_over(s) || s->r->cancelled)
+            return;
+        start += keep;
+    }
 }
 
 static int grow(fm_worker *w, size_t need)

@@ -172,12 +172,6 @@ typedef struct {
     fm_part *part;
 } part_run;
 
-static void scan_part(void *arg)
-{
-    fm_scan_state *s = (fm_scan_state *)arg;
-    fm_scan_feed(s, s->data, s->n, 1);
-}
-
 void fm_run_part(fm_runner *r, fm_part *p)
 {
     fm_split *split = p->split;
@@ -193,7 +187,7 @@ void fm_run_part(fm_runner *r, fm_part *p)
         s->n = p->n;
         /* SAFETY: the part lies inside the owner's mapping, which stays
          * mapped until every part is done (fm_split_scan waits). */
-        if (r->env->guard_run(scan_part, s) != 0)
+        if (r->env->guard_run(fm_scan_whole, s) != 0)
             p->faulted = 1;
         fm_out_flush(&s->out);
         p->count = r->task->kind == FM_TASK_TALLY ? s->tally.count : s->grep.selected;
