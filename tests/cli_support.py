@@ -1,11 +1,14 @@
-"""Helpers shared by the command-line tests (tests/test_cli*.py).
+"""Helpers shared by the command-line tests (tests/test_cli*.py,
+tests/test_grep_*.py).
 
 The tests drive ``python -m fastmmap`` as a user does, or ``_cli.main`` in
-the test's process, and compare with the tools the commands mimic.
+the test's process, and compare with the tools the commands mimic (wc, GNU
+grep, ripgrep).
 """
 import bisect
 import os
 import random
+import shutil
 import subprocess
 import sys
 
@@ -120,3 +123,126 @@ NEEDLES = ["ERROR", "e", "the", ";\\n}", "x\\nth", "\\u00e9"]
 
 def needle_bytes(text):
     return _parse.parse_needle(text)
+
+
+# -- grep against GNU grep and ripgrep (tests/test_grep_*.py) ----------------------
+
+def _gnu_grep():
+    path = shutil.which("grep")
+    if path is None:
+        return None
+    try:
+        version = subprocess.run([path, "--version"], capture_output=True).stdout
+    except OSError:
+        return None
+    return path if version.startswith(b"grep (GNU grep)") else None
+
+
+GNU_GREP = _gnu_grep()
+RG = shutil.which("rg")
+needs_gnu_grep = pytest.mark.skipif(GNU_GREP is None, reason="needs GNU grep")
+needs_rg = pytest.mark.skipif(RG is None, reason="needs ripgrep (rg)")
+
+
+def _pattern_works(needles, **options):
+    """Whether fastmmap._scan.Pattern takes these needles and options: the
+    set engine (several needles, ignoring case) is wired in separately."""
+    if AGAINST_STDLIB:
+        return False
+    from fastmmap import _scan
+    try:
+        _scan.Pattern(needles, **options)
+    except NotImplementedError:
+        return False
+    return True
+
+
+#: several needles (-e A -e B, -f FILE of several lines)
+needs_sets = pytest.mark.skipif(
+    not _pattern_works([b"a", b"b"]),
+    reason="several needles need the set engine: _scan.Pattern([a, b]) raises "
+           "NotImplementedError")
+#: -i
+needs_ignore_case = pytest.mark.skipif(
+    not _pattern_works([b"a"], ignore_case=True),
+    reason="-i needs the set engine: _scan.Pattern(..., ignore_case=True) raises "
+           "NotImplementedError")
+
+
+def tool_env():
+    """The environment GNU grep and ripgrep run in: the C locale (bytes,
+    ASCII case and word characters), no colour or config settings."""
+    env = dict(os.environ, LC_ALL="C")
+    for name in ("GREP_COLOR", "GREP_COLORS", "RIPGREP_CONFIG_PATH"):
+        env.pop(name, None)
+    return env
+
+
+def _completed(executable, argv, cwd=None, input=None):
+    kw = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
+    return subprocess.run([os.fsencode(a) for a in argv], executable=executable,
+                          capture_output=True, cwd=cwd, env=tool_env(), timeout=120,
+                          **kw)
+
+
+def gnu_grep(*args, cwd=None, input=None):
+    """``LC_ALL=C grep -F ARGS``: the CompletedProcess (bytes).  Its
+    messages start with "grep: " (argv[0]), whatever its path."""
+    return _completed(GNU_GREP, ["grep", "-F", *args], cwd=cwd, input=input)
+
+
+def ripgrep(*args, cwd=None, input=None):
+    """``rg --no-config ARGS``: the CompletedProcess (bytes)."""
+    return _completed(RG, ["rg", "--no-config", *args], cwd=cwd, input=input)
+
+
+def escaped(args):
+    """GNU grep's arguments for fastmmap grep: a NEEDLE (after -e) has its
+    backslashes doubled, as fastmmap decodes escapes in it."""
+    args = [os.fsencode(a) for a in args]
+    return [a.replace(b"\\", b"\\\\") if i and args[i - 1] == b"-e" else a
+            for i, a in enumerate(args)]
+
+
+def fastmmap_grep(*args, cwd=None, input=None):
+    """``python -m fastmmap grep ARGS`` (needles as GNU grep takes them)."""
+    return run("grep", *escaped(args), cwd=cwd, input=input)
+
+
+def gnu_messages(stderr):
+    """GNU grep's stderr as fastmmap words it: ``grep: X: why`` becomes
+    ``fastmmap: X: why``; its binary-file notes are dropped (fastmmap says
+    that on stdout)."""
+    lines = [line for line in stderr.splitlines(True)
+             if not line.rstrip(b"\n").endswith(b": binary file matches")]
+    return b"".join(b"fastmmap: " + line[len(b"grep: "):]
+                    if line.startswith(b"grep: ") else line for line in lines)
+
+
+def assert_like_gnu(ours, gnu):
+    """Same stdout, exit status and error messages (each naming its file)."""
+    __tracebackhide__ = True
+    got = (ours.stdout, ours.returncode, ours.stderr)
+    want = (gnu.stdout, gnu.returncode, gnu_messages(gnu.stderr))
+    if got != want:
+        raise AssertionError(
+            "fastmmap grep differs from %s\n"
+            "  fastmmap (stdout, status, stderr): %r\n"
+            "  GNU grep (stdout, status, stderr): %r" % (
+                b" ".join(gnu.args).decode("ascii", "backslashreplace"), got, want))
+
+
+def grep_in_process(capsysbinary, *args):
+    """fastmmap grep ARGS through _cli.main in this process (its output
+    goes through Python's sys.stdout, not straight to descriptor 1)."""
+    status, out, err = call(capsysbinary, "grep", *escaped(args))
+    return subprocess.CompletedProcess(args, status, out, err)
+
+
+def grep_like_gnu(*args, cwd=None, input=None):
+    """Runs fastmmap grep and GNU grep -F on the same arguments, asserts
+    they agree (assert_like_gnu), and returns fastmmap's CompletedProcess."""
+    __tracebackhide__ = True
+    ours = fastmmap_grep(*args, cwd=cwd, input=input)
+    assert_like_gnu(ours, gnu_grep(*args, cwd=cwd, input=input))
+    return ours
