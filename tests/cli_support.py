@@ -204,9 +204,9 @@ def escaped(args):
             for i, a in enumerate(args)]
 
 
-def fastmmap_grep(*args, cwd=None, input=None):
+def fastmmap_grep(*args, cwd=None, input=None, stdin=None):
     """``python -m fastmmap grep ARGS`` (needles as GNU grep takes them)."""
-    return run("grep", *escaped(args), cwd=cwd, input=input)
+    return run("grep", *escaped(args), cwd=cwd, input=input, stdin=stdin)
 
 
 def gnu_messages(stderr):

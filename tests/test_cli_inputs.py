@@ -76,7 +76,7 @@ def test_grep_in_blocks_as_in_one_piece(tmp_path, data, needle, block, flags, wo
                                         context, max_count):
     """Every grep option gives the same output read a few bytes at a time
     (as from a pipe) as in one piece (the whole file, compared with GNU grep
-    in test_grep.py)."""
+    in test_grep_options.py)."""
     def grep(block):
         path = tmp_path / "data.bin"
         path.write_bytes(data)

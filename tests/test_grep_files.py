@@ -1,0 +1,515 @@
+"""fastmmap grep's inputs against GNU grep (``LC_ALL=C grep -F``) and
+ripgrep: odd files, pipes and block edges, missing files and directories,
+binary files, needles holding a newline, -r with its globs, and the order of
+the output on many threads (tests/test_grep_options.py: the options)."""
+import fnmatch
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from cli_support import (
+    SKIP_AGAINST_STDLIB,
+    assert_like_gnu,
+    fastmmap_grep,
+    gnu_grep,
+    grep_like_gnu,
+    needs_gnu_grep,
+    needs_rg,
+    rg_oracle,
+    ripgrep,
+    run,
+)
+
+from support import env_with_package_path
+
+pytestmark = [SKIP_AGAINST_STDLIB, needs_gnu_grep]
+
+
+def write_files(directory, files):
+    """Writes {name: bytes} under directory (subdirectories made); returns
+    the names, sorted."""
+    for name, data in files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return sorted(files)
+
+
+# -- odd files ----------------------------------------------------------------------
+
+ODD = {
+    "empty": b"",
+    "newline": b"\n",
+    "newlines": b"\n\n\n",
+    "needle": b"ab",
+    "needle-line": b"ab\n",
+    "no-final-newline": b"x\nab y\nlast ab",
+    "ends-in-needle": b"x\nyab",
+    "starts-with-needle": b"abx\ny\n",
+    "cr": b"ab\r\nx\r\n\r\nab\r\r\n\rab\n",
+    "cr-no-newline": b"x\r\nab\r",
+    "high-bytes": b"\xc3\xa9ab\xff\n\x80\x81\n\xffab\xfe\nab\x80",
+    "line-ends": b"ab\nxab\nabx\nx ab\nab x\n",
+}
+
+
+@pytest.mark.parametrize("flags", ["", "-n -b", "-c", "-v -n", "-o -b", "-w -n", "-x -n",
+                                   "-L", "-C 1 -n", "-v -C 1 -b", "-m 1 -A 1",
+                                   "--color=always -n -v -C 1"])
+def test_odd_files_like_gnu(tmp_path, flags):
+    """Empty files, a last line without a newline, CR, bytes >= 0x80, the
+    needle at the start and end of the file and of its lines; each file
+    alone, and all of them (named, then not)."""
+    names = write_files(tmp_path, ODD)
+    for needle in (b"ab", b"a"):
+        args = [*flags.split(), "-e", needle]
+        grep_like_gnu(*args, *names, cwd=tmp_path)
+        grep_like_gnu("-h", *args, *names, cwd=tmp_path)
+    grep_like_gnu(*flags.split(), "-e", "ab", "no-final-newline", cwd=tmp_path)
+
+
+# -- block edges: a pipe is read 1 MiB at a time ------------------------------------
+
+MIB = 1 << 20
+EDGES = ["straddle-1", "straddle-3", "straddle-5", "newline-at-edge", "newline-after-edge",
+         "long-line", "dense"]
+
+
+def edge_data(kind):
+    """Lines arranged at the first 1 MiB edge as ``kind`` says: "needle" cut
+    after 1, 3 or 5 bytes, a line ending just before or at the edge, one line
+    over two edges; or (dense) 2.5 MiB of lines the needle fills, so that
+    every later edge (where the reads of a pipe happen to end) cuts some."""
+    if kind == "dense":
+        return b"".join(b"%d needle%s\n" % (i, b"x" * (i % 13)) for i in range(160_000))
+    lines = [b"filler %d%s" % (i, b" ne" if i % 7 == 0 else b"") for i in range(80_000)]
+    head = b"\n".join(lines) + b"\n"
+    head = head[:head.rindex(b"\n", 0, MIB - 64) + 1]
+    pad = MIB - len(head)
+    if kind.startswith("straddle-"):
+        data = head + b"x" * (pad - int(kind[-1])) + b"needle\n"
+        assert data.index(b"needle", MIB - 8) == MIB - int(kind[-1])
+    elif kind == "newline-at-edge":
+        data = head + b"x" * (pad - 1) + b"\nneedle at the edge\n"
+    elif kind == "newline-after-edge":
+        data = head + b"x needle" + b"x" * (pad - 8) + b"\nneedle\n"
+    else:   # long-line
+        data = head + b"x" * (pad - 2) + b"needle" + b"y" * (MIB - 6) + b"needle" + b"z\n"
+    tail = b"".join(b"%d%s\n" % (i, b" needle" if i % 5 == 0 else b"") for i in range(2_000))
+    return data + tail + b"last needle"
+
+
+@pytest.fixture(scope="module")
+def edge_files(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("edges")
+    write_files(directory, {kind: edge_data(kind) for kind in EDGES})
+    return directory
+
+
+def from_a_full_pipe(args, data, cwd):
+    """fastmmap grep ARGS reading ``data`` from a pipe that holds its first
+    MiB before grep starts: grep's first read ends exactly at the 1 MiB
+    edge (the later ones wherever the writer has got to)."""
+    fcntl = pytest.importorskip("fcntl")
+    read_end, write_end = os.pipe()
+    try:
+        try:
+            size = fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), MIB)
+        except OSError:
+            size = 0
+        if size < MIB:
+            pytest.skip("cannot make a pipe of 1 MiB")
+        head = memoryview(data)[:MIB]
+        while head:
+            head = head[os.write(write_end, head):]
+    except BaseException:
+        os.close(write_end)
+        os.close(read_end)
+        raise
+
+    def write_the_rest():
+        try:
+            with open(write_end, "wb") as pipe:
+                pipe.write(data[MIB:])
+        except BrokenPipeError:     # grep stopped reading (-m)
+            pass
+
+    writer = threading.Thread(target=write_the_rest)
+    writer.start()
+    try:
+        return fastmmap_grep(*args, cwd=cwd, stdin=read_end)
+    finally:
+        os.close(read_end)
+        writer.join()
+
+
+@pytest.mark.parametrize("flags", ["-n", "-c", "-b -o", "-n -C 2", "-v -n -A 1",
+                                   "-m 3 -A 2 -n", "-w -n -B 3", "-x -c -v"])
+@pytest.mark.parametrize("kind", EDGES)
+def test_block_edges_pipe_and_file_like_gnu(edge_files, kind, flags):
+    """The same answers from a pipe (1 MiB reads) as from the file (mapped),
+    and as GNU grep's."""
+    args = [*flags.split(), "-e", "needle"]
+    on_disk = grep_like_gnu(*args, kind, cwd=edge_files)
+    piped = from_a_full_pipe(args, (edge_files / kind).read_bytes(), edge_files)
+    assert (piped.stdout, piped.returncode, piped.stderr) == (
+        on_disk.stdout, on_disk.returncode, b"")
+
+
+def test_block_edges_stdin_pipe_and_file(edge_files):
+    """Standard input as a pipe written as grep reads, and redirected from
+    the file."""
+    for kind in ("straddle-3", "dense"):
+        expected = gnu_grep("-n", "-e", "needle", kind, cwd=edge_files)
+        assert_like_gnu(fastmmap_grep("-n", "-e", "needle",
+                                      input=(edge_files / kind).read_bytes()), expected)
+        with open(edge_files / kind, "rb") as fh:
+            assert_like_gnu(fastmmap_grep("-n", "-e", "needle", stdin=fh), expected)
+
+
+# -- several files, missing files, directories, standard input --------------------
+
+@pytest.mark.parametrize("flags", ["", "-c", "-l", "-L", "-s", "-n -H", "-h", "-q",
+                                   "-s -c", "-o -b", "-C 1"])
+def test_missing_files_like_gnu(tmp_path, flags):
+    """Reported (unless -s) in their place, the others still scanned; exit 2."""
+    write_files(tmp_path, {"a": b"ab\nx\n", "b": b"x\nab\n", "e": b""})
+    grep_like_gnu(*flags.split(), "-e", "ab", "a", "missing", "e", "b", "gone",
+                  cwd=tmp_path)
+
+
+@pytest.mark.parametrize("flags", [
+    "", "-n", "-l", "-s", "-q", "-h -o",
+    pytest.param("-c", marks=pytest.mark.xfail(
+        strict=True, reason="BUG: -c prints nothing for a directory operand; "
+                            "GNU grep prints DIR:0 after 'Is a directory'")),
+    pytest.param("-L", marks=pytest.mark.xfail(
+        strict=True, reason="BUG: -L does not list a directory operand; GNU grep "
+                            "lists it after 'Is a directory'")),
+])
+def test_directory_without_recursive_like_gnu(tmp_path, flags):
+    write_files(tmp_path, {"a": b"ab\n", "d/x": b"ab\n"})
+    grep_like_gnu(*flags.split(), "-e", "ab", "a", "d", cwd=tmp_path)
+
+
+@pytest.mark.parametrize("args", [[], ["-"], ["-H"], ["-c"], ["-l"], ["-L"], ["-n", "-b"],
+                                  ["-", "a"], ["a", "-", "-"], ["-c", "-", "a", "-"],
+                                  ["-h", "a", "-"], ["-v", "-"]])
+def test_standard_input_like_gnu(tmp_path, args):
+    """A pipe: "-" or no FILE, named "(standard input)"; read once."""
+    write_files(tmp_path, {"a": b"ab\nx\n"})
+    flags = [a for a in args if a.startswith("-") and a != "-"]
+    files = [a for a in args if a not in flags]
+    grep_like_gnu(*flags, "-e", "ab", *files, cwd=tmp_path, input=b"x\nab\nlast ab")
+
+
+# -- binary files ---------------------------------------------------------------------
+
+BINARY = {
+    "bin": b"ab line\n\x00\nx\nab again\n",
+    "late-nul": b"ab\n" + b"x" * (32 * 1024 - 8) + b"\n\x00\nab\n",   # NUL in 32 KiB
+    "text": b"ab text\n",
+    "bin-no-match": b"\x00 nothing\n",
+}
+
+
+def binary_message(name):
+    return b"binary file %s matches\n" % name
+
+
+def gnu_binary_notes(stderr):
+    """The files GNU grep says are binary files that match."""
+    return [line[len(b"grep: "):-len(b": binary file matches")]
+            for line in stderr.splitlines() if line.endswith(b": binary file matches")]
+
+
+@pytest.mark.parametrize("flags", ["", "-n", "-o -b", "-v", "-w", "-x", "-m 1", "-c", "-l",
+                                   "-L", "-q", "-l -v", "-L -v", "-n -b -H"])
+def test_binary_files(tmp_path, flags):
+    """fastmmap prints "binary file NAME matches" on stdout (as ripgrep
+    does) where GNU grep 3.8 says "grep: NAME: binary file matches" on
+    stderr; the rest, and -c, -l, -L, -q, as GNU grep; with -a (--text) all
+    as GNU grep -a."""
+    names = write_files(tmp_path, BINARY)
+    args = [*flags.split(), "-e", "ab", *names]
+    for text in (["-a"], ["--text"]):
+        grep_like_gnu(*text, *args, cwd=tmp_path)
+    ours = fastmmap_grep(*args, cwd=tmp_path)
+    gnu = gnu_grep(*args, cwd=tmp_path)
+    notes = gnu_binary_notes(gnu.stderr)
+    expected = b""
+    for name in map(os.fsencode, names):
+        if name in notes:
+            expected += binary_message(name)
+        else:
+            expected += b"".join(line for line in gnu.stdout.splitlines(True)
+                                 if line.startswith(name + b":"))
+    if notes:
+        assert (ours.stdout, ours.returncode, ours.stderr) == (expected, gnu.returncode, b"")
+    else:
+        assert_like_gnu(ours, gnu)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: -c on a binary file counts lines; GNU grep "
+                   "counts the pieces between NULs too (it takes a NUL for a line end "
+                   "in a binary file)")
+@pytest.mark.parametrize("flags", [["-c"], ["-c", "-v"]])
+def test_binary_file_count_with_nul_inside_lines(flags):
+    grep_like_gnu(*flags, "-e", "ab", input=b"ab\x00ab\nx\x00y\n")
+
+
+def test_binary_file_alone_and_on_stdin(tmp_path):
+    write_files(tmp_path, BINARY)
+    for flags in ([], ["-n"], ["-v"]):
+        proc = fastmmap_grep(*flags, "-e", "ab", "bin", cwd=tmp_path)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, binary_message(b"bin"), b"")
+        proc = fastmmap_grep(*flags, "-e", "ab", input=BINARY["bin"])
+        assert proc.stdout == binary_message(b"(standard input)")
+    proc = grep_like_gnu("-e", "zz", "bin", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (1, b"")
+    grep_like_gnu("-c", "-e", "ab", input=BINARY["bin"])
+    grep_like_gnu("-a", "-n", "-e", "ab", input=BINARY["bin"])
+
+
+def test_binary_probe_is_the_first_32_kib(tmp_path):
+    """A NUL in the first 32 KiB makes a file binary; a later one does not
+    (GNU grep looks further: it is not compared here)."""
+    first = b"ab\n" + b"x" * (32 * 1024 - 5) + b"\n\x00ab\n"
+    assert first.index(b"\x00") == 32 * 1024 - 1
+    later = first.replace(b"\n\x00", b"\nx\x00")
+    write_files(tmp_path, {"first": first, "later": later})
+    assert fastmmap_grep("-e", "ab", "first", cwd=tmp_path).stdout == binary_message(b"first")
+    assert fastmmap_grep("-c", "-e", "ab", "later", cwd=tmp_path).stdout == b"2\n"
+
+
+# -- needles holding a newline: as rg -U -F -----------------------------------------
+
+MULTILINE = {
+    "m1": b"a\nb\na\nb\nxa\nbx\nb\n",
+    "m2": b"one\ntwo\n\nthree\nx\nth\n\n\nlast x",
+    "m3": b"",
+}
+MULTILINE_NEEDLES = [b"a\nb", b"\n", b"\n\n", b"b\n", b"x\nth", b"b\na\nb"]
+
+
+def escape(needle):
+    """NEEDLE as fastmmap's escapes write it."""
+    return needle.replace(b"\\", b"\\\\").replace(b"\n", b"\\n")
+
+
+@needs_rg
+@pytest.mark.parametrize("needle", MULTILINE_NEEDLES)
+@pytest.mark.parametrize("flags", ["", "-n", "-b", "-l", "-v -n", "-C 1 -n", "-w", "-x"])
+def test_multiline_needle_like_ripgrep(tmp_path, flags, needle):
+    """Every line an occurrence spans is selected, as rg -U -F selects."""
+    names = write_files(tmp_path, MULTILINE)
+    for files in (["m1"], names):
+        args = [*flags.split(), *files]
+        ours = fastmmap_grep("-e", needle, *args, cwd=tmp_path)
+        rg = ripgrep("-U", "-F", "-j1", "--no-heading", "--color=never", "-e", needle,
+                     *args, cwd=tmp_path)
+        assert (ours.stdout, ours.returncode) == (rg.stdout, rg.returncode)
+
+
+@pytest.mark.parametrize("needle", MULTILINE_NEEDLES)
+def test_multiline_needle_like_the_oracle(tmp_path, needle):
+    """The lines rg_oracle (cli_support) gives, from a file and a pipe, the
+    needle written with the \\n escape; -c counts them (the lines selected,
+    as GNU grep's -c)."""
+    write_files(tmp_path, MULTILINE)
+    for name, data in MULTILINE.items():
+        for numbers in (False, True):
+            args = ["grep"] + ["-n"] * numbers + ["-e", escape(needle)]
+            expected = rg_oracle(data, needle, numbers)
+            assert run(*args, name, cwd=tmp_path).stdout == expected
+            assert run(*args, input=data).stdout == expected
+        count = run("grep", "-c", "-e", escape(needle), name, cwd=tmp_path).stdout
+        assert count == b"%d\n" % rg_oracle(data, needle, False).count(b"\n")
+
+
+@needs_rg
+@pytest.mark.xfail(strict=True, reason="BUG: -o with a needle holding a newline "
+                   "prefixes only the first line of an occurrence; rg -U -F -o "
+                   "prefixes each line (-n, -b, names)")
+@pytest.mark.parametrize("flags", [["-n"], ["-b"], ["-H"]])
+def test_multiline_only_matching_prefixes(tmp_path, flags):
+    write_files(tmp_path, MULTILINE)
+    ours = fastmmap_grep("-o", *flags, "-e", b"a\nb", "m1", cwd=tmp_path)
+    rg = ripgrep("-U", "-F", "-o", *flags, "--no-heading", "-e", b"a\nb", "m1",
+                 cwd=tmp_path)
+    assert ours.stdout == rg.stdout
+
+
+# -- -r and its globs ---------------------------------------------------------------
+
+TREE = {
+    "a.txt": b"ab\n", "b.log": b"ab\nab\n", "c.txt.bak": b"x ab\n", ".hidden.txt": b"ab\n",
+    "none.txt": b"none\n", "d/x.txt": b"ab\n", "d/y.log": b"ab y\n", "d/sub/z.txt": b"ab\n",
+    "d/sub/deeper/w.log": b"ab\n", "d/.dot/h.txt": b"ab\n", "e/w.txt": b"ab\n",
+    "e/d/v.txt": b"ab v\n",
+}
+
+GLOBS = [
+    [], ["--include=*.txt"], ["--exclude=*.txt"], ["--include=*.txt", "--exclude=a*"],
+    ["--exclude=a*", "--include=*.txt"], ["--include=*.log", "--include=*.bak"],
+    ["--exclude=*.log", "--include=*.log"], ["--include=*.log", "--exclude=*.log"],
+    ["--exclude=*"], ["--include=[ab].*"], ["--include=?.txt"],
+    ["--exclude-dir=sub"], ["--exclude-dir=d"], ["--exclude-dir=.*"], ["--exclude-dir=*"],
+    ["--exclude-dir=s*", "--include=*.log"], ["--exclude-dir=deeper", "--exclude=x*"],
+]
+
+
+def glob_cases():
+    """GLOBS on the current directory (no operand), and on directory
+    operands (an --exclude-dir matching one is a known bug)."""
+    for globs in GLOBS:
+        for operands in ([], ["e", "d"]):
+            excluded = [d for d in operands for g in globs
+                        if g.startswith("--exclude-dir=")
+                        and fnmatch.fnmatchcase(d, g.split("=", 1)[1])]
+            marks = [pytest.mark.xfail(strict=True, reason="BUG: see "
+                                       "test_exclude_dir_on_directory_operands")] * bool(excluded)
+            yield pytest.param(globs, operands, marks=marks,
+                               id=" ".join(globs + operands) or "plain")
+
+
+@pytest.mark.parametrize("globs,operands", list(glob_cases()))
+def test_recursive_globs_like_gnu(tmp_path, globs, operands):
+    """GNU grep's rules: the last glob that matches a file's base name
+    decides; none matching takes it unless the first is an --include;
+    --exclude-dir skips the directories it matches.  GNU grep -r walks in
+    directory order: the lines are compared sorted."""
+    write_files(tmp_path, TREE)
+    args = ["-r", "-n", *globs, "-e", "ab", *operands]
+    ours = fastmmap_grep(*args, cwd=tmp_path)
+    gnu = gnu_grep(*args, cwd=tmp_path)
+    assert sorted(ours.stdout.splitlines()) == sorted(gnu.stdout.splitlines())
+    assert (ours.returncode, ours.stderr) == (gnu.returncode, gnu.stderr)
+    for flags in (["-c"], ["-l"], ["-L"]):
+        ours = fastmmap_grep(*flags, *args, cwd=tmp_path)
+        gnu = gnu_grep(*flags, *args, cwd=tmp_path)
+        assert sorted(ours.stdout.splitlines()) == sorted(gnu.stdout.splitlines())
+
+
+@pytest.mark.parametrize("flags,files", [
+    (["--exclude=*.txt"], ["a.txt", "b.log"]), (["--exclude=a.txt"], ["./a.txt"]),
+    (["--exclude=d/x.txt"], ["d/x.txt"]), (["--exclude=x.txt"], ["d/x.txt"]),
+    (["--exclude=*"], ["a.txt"]), (["--exclude=a.txt"], ["../{tmp}/a.txt"]),
+    (["--exclude=d"], ["d/x.txt"]), (["--exclude-dir=d"], ["d/x.txt"]),
+    (["-r", "--exclude=*.txt"], ["a.txt", "d"]), (["-r", "--exclude-dir=sub"], ["d/sub/"]),
+])
+def test_exclude_on_file_operands_like_gnu(tmp_path, flags, files):
+    """--exclude skips a FILE operand whose name, or a part of it after a
+    slash, matches."""
+    write_files(tmp_path, TREE)
+    files = [f.format(tmp=tmp_path.name) for f in files]
+    grep_like_gnu(*flags, "-e", "ab", *files, cwd=tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: --include is not applied to FILE operands "
+                   "(nor is 'the last matching glob wins' for them); GNU grep applies "
+                   "both to every FILE operand")
+@pytest.mark.parametrize("flags,files", [
+    (["--include=*.log"], ["a.txt", "b.log"]),
+    (["--exclude=a*", "--include=a.txt"], ["a.txt", "b.log"]),
+    (["-r", "--include=*.txt"], ["d/y.log"]),
+])
+def test_include_on_file_operands(tmp_path, flags, files):
+    write_files(tmp_path, TREE)
+    grep_like_gnu(*flags, "-e", "ab", *files, cwd=tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: --exclude-dir is not applied to directory "
+                   "operands; GNU grep skips one whose name matches")
+@pytest.mark.parametrize("args", [["--exclude-dir=d", "d"], ["--exclude-dir=d", "./d"],
+                                  ["--exclude-dir=.*", "."], ["--exclude-dir=sub", "d/sub"]])
+def test_exclude_dir_on_directory_operands(tmp_path, args):
+    write_files(tmp_path, TREE)
+    grep_like_gnu("-r", args[0], "-e", "ab", args[1], cwd=tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: --exclude drops standard input ('-'); "
+                   "GNU grep never applies globs to it")
+def test_exclude_does_not_apply_to_standard_input(tmp_path):
+    grep_like_gnu("--exclude=*", "-e", "ab", "-", cwd=tmp_path, input=b"ab\n")
+
+
+# -- many files on many threads: the output in input order ------------------------
+
+def many_files():
+    """200 small files in nested directories."""
+    files = {}
+    for i in range(200):
+        depth = i % 4
+        parts = ["d%d" % ((i // 4 + k) % 3) for k in range(depth)]
+        lines = [b"ab %d" % k if (i + k) % 3 == 0 else b"x %d" % k for k in range(i % 9)]
+        files["/".join(parts + ["f%03d.txt" % (i * 37 % 200)])] = b"\n".join(lines) + b"\n"
+    return files
+
+
+def walk_order(top):
+    """os.walk top-down with sorted names: each directory's files by name,
+    then its subdirectories by name."""
+    order = []
+    for root, dirs, names in os.walk(top):
+        dirs.sort()
+        order += [os.path.relpath(os.path.join(root, n), top) for n in sorted(names)]
+    return order
+
+
+@pytest.mark.parametrize("flags", [["-n"], ["-c"], ["-l"], ["-L"], ["-C", "1", "-n"]])
+def test_parallel_output_in_walk_order(tmp_path, flags):
+    write_files(tmp_path, many_files())
+    outputs = {threads: fastmmap_grep("-r", "-j", str(threads), *flags, "-e", "ab",
+                                      cwd=tmp_path)
+               for threads in (1, 2, 8)}
+    assert outputs[1].stdout == outputs[2].stdout == outputs[8].stdout
+    ours = outputs[8]
+    gnu = gnu_grep("-r", *flags, "-e", "ab", cwd=tmp_path)
+    assert ours.returncode == gnu.returncode
+    if "-C" in flags:   # "--" depends on the order: compare the lines but those
+        assert (sorted(set(ours.stdout.splitlines()))
+                == sorted(set(gnu.stdout.splitlines())))
+    else:
+        assert sorted(ours.stdout.splitlines()) == sorted(gnu.stdout.splitlines())
+    order = [os.fsencode(n) for n in walk_order(str(tmp_path))]
+    shown = []      # the files in the order their lines come
+    for line in ours.stdout.splitlines():
+        name = line if line in order else next(
+            (n for n in order if line.startswith((n + b":", n + b"-"))), None)
+        if name is not None and (not shown or shown[-1] != name):
+            shown.append(name)
+    assert shown == [n for n in order if n in shown]
+    if flags == ["-c"]:
+        assert shown == order
+
+
+def test_parallel_output_in_operand_order(tmp_path):
+    names = write_files(tmp_path, {n: d for n, d in many_files().items() if "/" not in n})
+    operands = names[::-1] + names[:3]
+    for flags in (["-n"], ["-c"], ["-l"], ["-o", "-b"]):
+        for threads in ("1", "8"):
+            ours = fastmmap_grep(*flags, "-j", threads, "-e", "ab", *operands, cwd=tmp_path)
+            assert_like_gnu(ours, gnu_grep(*flags, "-e", "ab", *operands, cwd=tmp_path))
+
+
+# -- start-up -----------------------------------------------------------------------
+
+def test_plain_grep_does_not_import_argparse(tmp_path):
+    """``grep NEEDLE FILE...`` (no option, no ``--``) is parsed without
+    argparse (see test_lines_and_count_do_not_import_argparse)."""
+    write_files(tmp_path, {"a": b"hello\nx\n", "b": b"y hello\n"})
+    code = ("import sys; from fastmmap._cli import main; "
+            "status = main(sys.argv[1:]); "
+            "sys.stdout.flush(); "
+            "heavy = [m for m in ('argparse', 're') if m in sys.modules]; "
+            "assert not heavy, heavy; "
+            "sys.exit(status)")
+    for args in (["hello", "a", "b"], ["hello", "a"], ["absent", "a"]):
+        done = subprocess.run([sys.executable, "-S", "-c", code, "grep", *args],
+                              capture_output=True, cwd=str(tmp_path),
+                              env=env_with_package_path())
+        assert done.stderr == b""
+        assert_like_gnu(done, gnu_grep(*args, cwd=tmp_path))
