@@ -73,6 +73,16 @@ def assert_clean_error(proc, *fragments):
     return err
 
 
+def write_files(directory, files):
+    """Writes {name: bytes} under directory (a pathlib.Path; subdirectories
+    made as needed); returns the names, sorted."""
+    for name, data in files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return sorted(files)
+
+
 def file_maker(tmp_path):
     """``make(name, data) -> path`` of a file under tmp_path (the
     ``files`` fixture of conftest.py)."""

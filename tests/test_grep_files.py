@@ -20,21 +20,12 @@ from cli_support import (
     rg_oracle,
     ripgrep,
     run,
+    write_files,
 )
 
 from support import env_with_package_path
 
 pytestmark = [SKIP_AGAINST_STDLIB, needs_gnu_grep]
-
-
-def write_files(directory, files):
-    """Writes {name: bytes} under directory (subdirectories made); returns
-    the names, sorted."""
-    for name, data in files.items():
-        path = directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return sorted(files)
 
 
 # -- odd files ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from cli_support import (
     needs_sets,
     ripgrep,
     tool_env,
+    write_files,
 )
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -61,8 +62,7 @@ ALL = sorted(CORPUS)
 @pytest.fixture
 def corpus(tmp_path):
     """tmp_path holding CORPUS (run the tools there: short names)."""
-    for name, data in CORPUS.items():
-        (tmp_path / name).write_bytes(data)
+    write_files(tmp_path, CORPUS)
     return tmp_path
 
 
@@ -213,9 +213,7 @@ CONTEXT = (b"m1\nx\nx\nx\nm2\nm3\nx\nx\nm4\nx\nx\nx\nx\nx\nm5\nm6")   # no final
 def test_context_groups_like_gnu(tmp_path, flags):
     """"--" between groups that do not touch, within a file and between
     files; context lines marked with "-"; -m's trailing context."""
-    (tmp_path / "c1").write_bytes(CONTEXT)
-    (tmp_path / "c2").write_bytes(b"x\nm\nx\n" + CONTEXT)
-    (tmp_path / "c3").write_bytes(b"nothing\n")
+    write_files(tmp_path, {"c1": CONTEXT, "c2": b"x\nm\nx\n" + CONTEXT, "c3": b"nothing\n"})
     grep_like_gnu(*flags.split(), "-e", "m", "c1", cwd=tmp_path)
     grep_like_gnu(*flags.split(), "-e", "m", "c1", "c3", "c2", "c1", cwd=tmp_path)
 
@@ -237,9 +235,7 @@ def test_only_matching_inverted_with_context(tmp_path, flags):
     (["-C", "1"], {"f": b"x\ny\n", "g": b"c\nb\n"}),      # GNU: "--" between files
 ])
 def test_only_matching_context_separators(tmp_path, args, files):
-    for name, data in files.items():
-        (tmp_path / name).write_bytes(data)
-    grep_like_gnu("-o", *args, "-e", "", *sorted(files), cwd=tmp_path)
+    grep_like_gnu("-o", *args, "-e", "", *write_files(tmp_path, files), cwd=tmp_path)
 
 
 def test_only_matching_inverted_prints_nothing(corpus):
@@ -270,8 +266,7 @@ def test_word_and_line_like_gnu(tmp_path, flags, needle):
 def test_empty_needle_like_gnu(tmp_path, flags):
     """Every line holds the empty needle (-x: the empty lines; -w: the lines
     where it stands between non-word bytes)."""
-    (tmp_path / "f").write_bytes(b"a\n\nab cd\n x\nab\n-\n\r\n")
-    (tmp_path / "e").write_bytes(b"")
+    write_files(tmp_path, {"f": b"a\n\nab cd\n x\nab\n-\n\r\n", "e": b""})
     grep_like_gnu(*flags.split(), "-e", "", "f", "e", cwd=tmp_path)
 
 
@@ -350,16 +345,13 @@ def needle_file_cases():
 def test_needle_file_like_gnu(tmp_path, which, flags):
     """-f FILE: a needle a line (the last without a newline too; an empty
     line is the empty needle)."""
-    (tmp_path / "pats").write_bytes(PATTERN_FILES[which])
-    (tmp_path / "m").write_bytes(MANY + b"\n\nab\r\n")
+    write_files(tmp_path, {"pats": PATTERN_FILES[which], "m": MANY + b"\n\nab\r\n"})
     grep_like_gnu(*flags.split(), "-f", "pats", "m", cwd=tmp_path)
 
 
 @needs_sets
 def test_needle_files_and_needles_together(tmp_path):
-    (tmp_path / "p1").write_bytes(b"foo\n")
-    (tmp_path / "p2").write_bytes(b"bcd")
-    (tmp_path / "m").write_bytes(MANY)
+    write_files(tmp_path, {"p1": b"foo\n", "p2": b"bcd", "m": MANY})
     grep_like_gnu("-f", "p1", "-f", "p2", "-e", "nothing", "-n", "m", cwd=tmp_path)
     grep_like_gnu("-e", "ab", "-f", "p1", "-o", "m", cwd=tmp_path)
 
@@ -484,10 +476,7 @@ def known_bug(flags):
        needle=st.sampled_from([b"a", b"b", b"ab", b"aa", b"ba", b"a b", b"\x80", b"_a"]))
 def test_random_combinations_like_gnu(tmp_path, files, flags, needle):
     assume(not known_bug(flags))
-    names = []
-    for i, data in enumerate(files):
-        names.append("f%d" % i)
-        (tmp_path / names[-1]).write_bytes(data)
+    names = write_files(tmp_path, {"f%d" % i: data for i, data in enumerate(files)})
     args = [a for flag in sorted(flags) for a in flag.split()]
     grep_like_gnu(*args, "-e", needle, *names, cwd=tmp_path)
 
@@ -499,26 +488,15 @@ RG_FILES = {"r1": b"ab at the start\nplain\nxab\nabab ab\ncab_ ab_x ab\n\nab\nen
 
 
 @needs_rg
-@pytest.mark.parametrize("flags", ["", "-n", "-c", "-l", "-o", "-w", "-v", "-n -o",
-                                   "-w -n", "-v -n", "-c -v"])
+@pytest.mark.parametrize("flags", [
+    "", "-n", "-c", "-l", "-o", "-w", "-v", "-n -o", "-w -n", "-v -n", "-c -v",
+    *(pytest.param(f, marks=needs_ignore_case) for f in ("-i", "-i -n", "-i -o", "-i -c")),
+])
 @pytest.mark.parametrize("files", [["r1"], ["r1", "r2"]])
 def test_ripgrep_agrees(tmp_path, flags, files):
     """Where rg -F and GNU grep agree, fastmmap prints the same."""
-    for name, data in RG_FILES.items():
-        (tmp_path / name).write_bytes(data)
-    args = [*flags.split(), "-e", "ab", *files]
-    ours = grep_like_gnu(*args, cwd=tmp_path)
-    rg = ripgrep("-F", "-j1", "--no-heading", "--color=never", *args, cwd=tmp_path)
-    assert ours.stdout == rg.stdout
-
-
-@needs_rg
-@needs_ignore_case
-@pytest.mark.parametrize("flags", ["-i", "-i -n", "-i -o", "-i -c"])
-def test_ripgrep_agrees_ignoring_case(tmp_path, flags):
-    for name, data in RG_FILES.items():
-        (tmp_path / name).write_bytes(data)
-    args = [*flags.split(), "-e", "Ab", "r1", "r2"]
+    write_files(tmp_path, RG_FILES)
+    args = [*flags.split(), "-e", "aB" if "-i" in flags else "ab", *files]
     ours = grep_like_gnu(*args, cwd=tmp_path)
     rg = ripgrep("-F", "-j1", "--no-heading", "--color=never", *args, cwd=tmp_path)
     assert ours.stdout == rg.stdout
