@@ -480,7 +480,7 @@ def test_parallel_output_in_walk_order(tmp_path, flags):
 def test_parallel_output_in_operand_order(tmp_path):
     names = write_files(tmp_path, {n: d for n, d in many_files().items() if "/" not in n})
     operands = names[::-1] + names[:3]
-    for flags in (["-n"], ["-c"], ["-l"], ["-o", "-b"]):
+    for flags in (["-n"], ["-c"], ["-l"], ["-o", "-b"], ["-C", "1", "-n"]):
         for threads in ("1", "8"):
             ours = fastmmap_grep(*flags, "-j", threads, "-e", "ab", *operands, cwd=tmp_path)
             assert_like_gnu(ours, gnu_grep(*flags, "-e", "ab", *operands, cwd=tmp_path))

@@ -291,14 +291,20 @@ MANY = (b"abcd\n" b"xbcdx\n" b"ab cd\n" b"abc_ ab\n" b"foo foobar\n" b"foobar_x 
         b"bcd\n" b"ab\n" b"abc\n" b"nothing\n" b"cdab")
 
 
-@needs_sets
-@pytest.mark.parametrize("flags", ["", "-o", "-o -b", "-c", "-v", "-n",
-                                   "--color=always", "-w -o", "-w -c", "-w --color=always",
-                                   "-x", "-x -v", "-x -o", "-l"])
-@pytest.mark.parametrize("needles", [[b"ab", b"abc", b"bcd"], [b"abc", b"ab"],
-                                     [b"foo", b"foobar"], [b"cd", b"d"], [b"ab", b"ab"],
-                                     [b"ab", b""]])
-def test_several_needles_like_gnu(tmp_path, flags, needles):
+def several_needle_cases():
+    for needles in ([b"ab", b"abc", b"bcd"], [b"abc", b"ab"], [b"foo", b"foobar"],
+                    [b"cd", b"d"], [b"ab", b"ab"], [b"ab", b""]):
+        for flags in ("", "-o", "-o -b", "-c", "-v", "-n", "--color=always", "-w -o",
+                      "-w -c", "-w --color=always", "-x", "-x -v", "-x -o", "-l"):
+            marks = [needs_sets]
+            if b"" in needles and "--color=always" in flags:
+                marks.append(pytest.mark.xfail(strict=True, reason="BUG: see "
+                                               "test_empty_needle_colour"))
+            yield pytest.param(needles, flags, marks=marks)
+
+
+@pytest.mark.parametrize("needles,flags", list(several_needle_cases()))
+def test_several_needles_like_gnu(tmp_path, needles, flags):
     """Any needle may match: leftmost, then longest; -w / -x retry the shorter
     needles at the same offset, then the next offset."""
     (tmp_path / "m").write_bytes(MANY)
@@ -462,9 +468,11 @@ LINES = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n", b" ", b"_", b
                                   b"\x80", b"aa"]), max_size=30).map(b"".join)
 
 
-def known_bug(flags):
-    """Combinations the xfail tests above cover (drawn, they would fail)."""
-    return ({"-l", "-L"} <= flags or {"-L", "-m 0"} <= flags
+def not_compared(flags):
+    """Combinations the xfail tests above cover (drawn, they would fail), and
+    -w with -x: GNU grep 3.8 then takes the line's newline into the match it
+    prints with -o or colours (a GNU quirk)."""
+    return ({"-l", "-L"} <= flags or {"-L", "-m 0"} <= flags or {"-w", "-x"} <= flags
             or ("-o" in flags and "-v" in flags
                 and any(f[:2] in ("-A", "-B", "-C") for f in flags)))
 
@@ -475,7 +483,7 @@ def known_bug(flags):
        flags=st.sets(st.sampled_from(SWITCHES), max_size=4),
        needle=st.sampled_from([b"a", b"b", b"ab", b"aa", b"ba", b"a b", b"\x80", b"_a"]))
 def test_random_combinations_like_gnu(tmp_path, files, flags, needle):
-    assume(not known_bug(flags))
+    assume(not not_compared(flags))
     names = write_files(tmp_path, {"f%d" % i: data for i, data in enumerate(files)})
     args = [a for flag in sorted(flags) for a in flag.split()]
     grep_like_gnu(*args, "-e", needle, *names, cwd=tmp_path)
