@@ -486,6 +486,40 @@ def test_parallel_output_in_operand_order(tmp_path):
             assert_like_gnu(ours, gnu_grep(*flags, "-e", "ab", *operands, cwd=tmp_path))
 
 
+def big_lines():
+    """34 MiB of lines, the needle in about one in 50 (alone, inside words,
+    the whole line): a file big enough to be split across the workers (two
+    parts of 16 MiB or more)."""
+    kinds = [b"ab", b"xab y", b"y abx", b"ab ab", b"_ab_", b"z ab"]
+    block = b"".join(b"line %d %s\n" % (i, kinds[i // 50 % 6] if i % 50 == 0 else b"xy")
+                     for i in range(6000))
+    return block * (34 * MIB // len(block) + 1) + b"end ab"
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("big")
+    data = big_lines()
+    write_files(directory, {"big": data, "bigbin": b"\x00" + data})
+    return directory
+
+
+@pytest.mark.parametrize("flags", ["", "-c -v", "-b -o", "-w -b", "-x -c",
+                                   "--color=always -b -H", "-c -w -v"])
+def test_big_file_split_across_workers_like_gnu(big_file, flags):
+    """A big file scanned in parts on several workers (where its output adds
+    up: no -n, context or -m) gives what GNU grep gives."""
+    ours = fastmmap_grep("-j", "4", *flags.split(), "-e", "ab", "big", cwd=big_file)
+    assert_like_gnu(ours, gnu_grep(*flags.split(), "-e", "ab", "big", cwd=big_file))
+
+
+def test_big_binary_file_split_across_workers(big_file):
+    proc = fastmmap_grep("-j", "4", "-e", "ab", "bigbin", cwd=big_file)
+    assert (proc.returncode, proc.stdout) == (0, binary_message(b"bigbin"))
+    ours = fastmmap_grep("-j", "4", "-c", "-e", "ab", "bigbin", cwd=big_file)
+    assert_like_gnu(ours, gnu_grep("-c", "-e", "ab", "bigbin", cwd=big_file))
+
+
 # -- start-up -----------------------------------------------------------------------
 
 def test_plain_grep_does_not_import_argparse(tmp_path):
