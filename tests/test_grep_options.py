@@ -330,6 +330,7 @@ PATTERN_FILES = {
     "empty-line-only": b"\n",
     "empty-line-inside": b"foo\n\nab\n",
     "crlf": b"ab\r\n",
+    "backslash": b"x\\nth\n",      # taken as it is: no escapes in -f FILE
     "empty": b"",
 }
 
@@ -351,7 +352,8 @@ def needle_file_cases():
 def test_needle_file_like_gnu(tmp_path, which, flags):
     """-f FILE: a needle a line (the last without a newline too; an empty
     line is the empty needle)."""
-    write_files(tmp_path, {"pats": PATTERN_FILES[which], "m": MANY + b"\n\nab\r\n"})
+    write_files(tmp_path, {"pats": PATTERN_FILES[which],
+                           "m": MANY + b"\n\nab\r\nx\\nth\nx\nth\n"})
     grep_like_gnu(*flags.split(), "-f", "pats", "m", cwd=tmp_path)
 
 
