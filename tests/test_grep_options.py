@@ -9,9 +9,11 @@ import sys
 
 import pytest
 from cli_support import (
+    GNU_GREP,
     SKIP_AGAINST_STDLIB,
     assert_like_gnu,
     gnu_grep,
+    gnu_messages,
     grep_in_process,
     grep_like_gnu,
     needs_gnu_grep,
@@ -192,6 +194,25 @@ def test_needles_that_select_nothing_or_everything(corpus, args):
     grep_like_gnu(*args, *ALL, cwd=corpus)
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("flags", [[], ["-c"], ["-l"], ["-q"], ["-n", "-C", "1"]])
+def test_write_error_like_gnu(corpus, flags):
+    """Output to a full device: "write error: No space left on device", exit
+    2 (-q writes nothing: 0)."""
+    def status_and_messages(argv, env, executable=None):
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(argv, executable=executable, stdout=full,
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                  cwd=corpus, env=env)
+        return done.returncode, done.stderr
+
+    args = [*flags, "-e", "ab", *ALL]
+    ours = status_and_messages([sys.executable, "-m", "fastmmap", "grep", *args],
+                               env_with_package_path())
+    gnu = status_and_messages(["grep", "-F", *args], tool_env(), GNU_GREP)
+    assert ours == (gnu[0], gnu_messages(gnu[1]))
+
+
 # -- combinations -------------------------------------------------------------------
 
 @pytest.mark.xfail(strict=True, reason="BUG: with -l and -L both given, GNU grep "
@@ -256,6 +277,15 @@ WORDS = (b"abab ab\n" b"aba ab_ab\n" b"_ab ab_\n" b"xab abx\n" b"ab-ab\n" b"aab 
 def test_word_and_line_like_gnu(tmp_path, flags, needle):
     (tmp_path / "w").write_bytes(WORDS)
     grep_like_gnu(*flags.split(), "-e", needle, "w", cwd=tmp_path)
+
+
+@pytest.mark.parametrize("needle", [b"q" + b"x" * 298 + b"z", b"ab" * 3000])
+def test_long_needles_like_gnu(tmp_path, needle):
+    lines = [needle, b"x" + needle, needle + b"_", b"x" * 700, needle[:-1], needle * 2,
+             b"q z " + needle + b" " + needle]
+    write_files(tmp_path, {"f": b"\n".join(lines)})
+    for flags in (["-n"], ["-c"], ["-o", "-b"], ["-w", "-n"], ["-x", "-c"], ["-v", "-n"]):
+        grep_like_gnu(*flags, "-e", needle, "f", cwd=tmp_path)
 
 
 # -- the empty needle ---------------------------------------------------------------
@@ -450,7 +480,7 @@ def test_colour_by_default_on_a_terminal(corpus):
     on a terminal, exactly as GNU grep --color=always colours them; not on a
     dumb terminal, with --color=never, or into a pipe."""
     ours = [sys.executable, "-m", "fastmmap", "grep", "-n", "ab", "a.txt", "b.txt"]
-    gnu = ["grep", "-F", "--color=always", "-n", "ab", "a.txt", "b.txt"]
+    gnu = [GNU_GREP, "-F", "--color=always", "-n", "ab", "a.txt", "b.txt"]
     coloured = on_terminal(ours, corpus)
     assert b"\33[01;31m" in coloured
     assert coloured == on_terminal(gnu, corpus)
