@@ -64,38 +64,49 @@ def test_odd_files_like_gnu(tmp_path, flags):
 # -- block edges: a pipe is read 1 MiB at a time ------------------------------------
 
 MIB = 1 << 20
+SLICE = 16 * MIB        # a mapped file is scanned a slice at a time
 EDGES = ["straddle-1", "straddle-3", "straddle-5", "newline-at-edge", "newline-after-edge",
-         "long-line", "dense"]
+         "long-line"]
 
 
-def edge_data(kind):
-    """Lines arranged at the first 1 MiB edge as ``kind`` says: "needle" cut
+def edge_data(kind, edge):
+    """Lines arranged at the first ``edge`` as ``kind`` says: "needle" cut
     after 1, 3 or 5 bytes, a line ending just before or at the edge, one line
     over two edges; or (dense) 2.5 MiB of lines the needle fills, so that
     every later edge (where the reads of a pipe happen to end) cuts some."""
     if kind == "dense":
         return b"".join(b"%d needle%s\n" % (i, b"x" * (i % 13)) for i in range(160_000))
-    lines = [b"filler %d%s" % (i, b" ne" if i % 7 == 0 else b"") for i in range(80_000)]
-    head = b"\n".join(lines) + b"\n"
-    head = head[:head.rindex(b"\n", 0, MIB - 64) + 1]
-    pad = MIB - len(head)
+    lines = b"".join(b"filler %d%s\n" % (i, b" ne" if i % 7 == 0 else b"")
+                     for i in range(80_000))
+    head = lines * (edge // len(lines) + 1)
+    head = head[:head.rindex(b"\n", 0, edge - 64) + 1]
+    pad = edge - len(head)
     if kind.startswith("straddle-"):
         data = head + b"x" * (pad - int(kind[-1])) + b"needle\n"
-        assert data.index(b"needle", MIB - 8) == MIB - int(kind[-1])
+        assert data.index(b"needle", edge - 8) == edge - int(kind[-1])
     elif kind == "newline-at-edge":
         data = head + b"x" * (pad - 1) + b"\nneedle at the edge\n"
     elif kind == "newline-after-edge":
         data = head + b"x needle" + b"x" * (pad - 8) + b"\nneedle\n"
     else:   # long-line
-        data = head + b"x" * (pad - 2) + b"needle" + b"y" * (MIB - 6) + b"needle" + b"z\n"
+        data = head + b"x" * (pad - 2) + b"needle" + b"y" * (edge - 6) + b"needle" + b"z\n"
     tail = b"".join(b"%d%s\n" % (i, b" needle" if i % 5 == 0 else b"") for i in range(2_000))
     return data + tail + b"last needle"
 
 
 @pytest.fixture(scope="module")
 def edge_files(tmp_path_factory):
+    """The EDGES (and dense) at the 1 MiB edge of a pipe's reads."""
     directory = tmp_path_factory.mktemp("edges")
-    write_files(directory, {kind: edge_data(kind) for kind in EDGES})
+    write_files(directory, {kind: edge_data(kind, MIB) for kind in EDGES + ["dense"]})
+    return directory
+
+
+@pytest.fixture(scope="module")
+def slice_files(tmp_path_factory):
+    """The EDGES at the 16 MiB edge of a mapped file's slices."""
+    directory = tmp_path_factory.mktemp("slices")
+    write_files(directory, {kind: edge_data(kind, SLICE) for kind in EDGES})
     return directory
 
 
@@ -138,7 +149,7 @@ def from_a_full_pipe(args, data, cwd):
 
 @pytest.mark.parametrize("flags", ["-n", "-c", "-b -o", "-n -C 2", "-v -n -A 1",
                                    "-m 3 -A 2 -n", "-w -n -B 3", "-x -c -v"])
-@pytest.mark.parametrize("kind", EDGES)
+@pytest.mark.parametrize("kind", EDGES + ["dense"])
 def test_block_edges_pipe_and_file_like_gnu(edge_files, kind, flags):
     """The same answers from a pipe (1 MiB reads) as from the file (mapped),
     and as GNU grep's."""
@@ -147,6 +158,13 @@ def test_block_edges_pipe_and_file_like_gnu(edge_files, kind, flags):
     piped = from_a_full_pipe(args, (edge_files / kind).read_bytes(), edge_files)
     assert (piped.stdout, piped.returncode, piped.stderr) == (
         on_disk.stdout, on_disk.returncode, b"")
+
+
+@pytest.mark.parametrize("flags", ["-n", "-c", "-b -o", "-n -C 2", "-m 3 -A 2 -n",
+                                   "-w -n -B 3", "-x -c -v", "-b"])
+@pytest.mark.parametrize("kind", EDGES)
+def test_slice_edges_of_a_mapped_file_like_gnu(slice_files, kind, flags):
+    grep_like_gnu(*flags.split(), "-e", "needle", kind, cwd=slice_files)
 
 
 def test_block_edges_stdin_pipe_and_file(edge_files):
