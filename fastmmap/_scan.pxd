@@ -114,7 +114,7 @@ cdef extern from "csrc/scan/files.h" nogil:
         long long first
         long long last
         int binary
-        int starts_group
+        int lead_sep
 
     enum:
         FM_SUMMARY_NONE
@@ -129,7 +129,6 @@ cdef extern from "csrc/scan/files.h" nogil:
         int names
         int color
         int silent
-        int context
 
     ctypedef struct fm_runner:
         pass
@@ -161,3 +160,4 @@ cdef extern from "csrc/scan/files.h" nogil:
                          fm_u8 *buf, size_t cap)
     void fm_job_failure(const fm_job *job, char *why, size_t cap)
     int fm_job_found(const fm_job *job)
+    int fm_runner_stopped_found(fm_runner *r)

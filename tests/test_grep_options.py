@@ -151,9 +151,6 @@ def test_quiet_stops_at_the_first_match(corpus):
     assert proc.returncode == 0 and b"missing" in proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -q exits 1 after a match when stdout "
-                   "is not the process's own (_scan._consume misses the job -q "
-                   "stopped at)")
 def test_quiet_status_in_process(corpus, capsysbinary, monkeypatch):
     monkeypatch.chdir(corpus)
     proc = grep_in_process(capsysbinary, "-q", "-e", "ab", "a.txt")
@@ -167,16 +164,10 @@ def test_max_count_zero_reads_nothing(corpus):
         assert (proc.returncode, proc.stdout, proc.stderr) == (1, b"", b"")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -L -m 0 lists nothing; GNU grep reads "
-                   "the files and lists every one (no line is selected)")
 def test_files_without_match_max_count_zero(corpus):
     grep_like_gnu("-L", "-m", "0", "-e", "ab", "a.txt", "b.txt", "missing", cwd=corpus)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: GNU grep stops before reading any file "
-                   "when no line can be selected (-f of an empty file, or -v with an "
-                   "empty needle): no -c counts, no error for a missing file; "
-                   "fastmmap scans them")
 @pytest.mark.parametrize("args", [["-c", "-f", "empty.txt"], ["-v", "-c", "-e", ""],
                                   ["-f", "empty.txt"], ["-v", "-e", ""],
                                   ["-w", "-c", "-f", "empty.txt"]])
@@ -215,8 +206,6 @@ def test_write_error_like_gnu(corpus, flags):
 
 # -- combinations -------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: with -l and -L both given, GNU grep "
-                   "takes the last; fastmmap always takes -l")
 @pytest.mark.parametrize("flags", [["-l", "-L"], ["-c", "-l", "-L"]])
 def test_last_of_l_and_L_wins(corpus, flags):
     grep_like_gnu(*flags, "-e", "ab", *ALL, cwd=corpus)
@@ -239,18 +228,12 @@ def test_context_groups_like_gnu(tmp_path, flags):
     grep_like_gnu(*flags.split(), "-e", "m", "c1", "c3", "c2", "c1", cwd=tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -o -v with context: GNU grep prints the "
-                   "occurrences of the context lines (which hold the needle) with "
-                   "'-' prefixes; fastmmap prints nothing")
 @pytest.mark.parametrize("flags", ["-A 1", "-B 1 -n", "-C 1 -n -b"])
 def test_only_matching_inverted_with_context(tmp_path, flags):
     (tmp_path / "f").write_bytes(b"xb\nc\nd\ne\nbb\nf\n")
     grep_like_gnu("-o", "-v", *flags.split(), "-e", "b", "f", cwd=tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -o with context: GNU grep counts a "
-                   "selected line that -o prints nothing for as output when it "
-                   "puts '--' between groups (and between files); fastmmap does not")
 @pytest.mark.parametrize("args,files", [
     (["-x", "-v", "-C", "1"], {"f": b"a\nb\n\n\nc\n"}),    # fastmmap: "--" within
     (["-C", "1"], {"f": b"x\ny\n", "g": b"c\nb\n"}),      # GNU: "--" between files
@@ -300,15 +283,11 @@ def test_empty_needle_like_gnu(tmp_path, flags):
     grep_like_gnu(*flags.split(), "-e", "", "f", "e", cwd=tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -w with an empty needle misses the empty "
-                   "match at the end of a last line without a newline")
 def test_empty_needle_word_at_the_end_of_the_input(tmp_path):
     (tmp_path / "f").write_bytes(b"x \nab ")
     grep_like_gnu("-w", "-n", "-e", "", "f", cwd=tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --color=always with an empty needle "
-                   "prints each line without its bytes")
 @pytest.mark.parametrize("flags", [[], ["-n", "-C", "1"]])
 def test_empty_needle_colour(tmp_path, flags):
     (tmp_path / "f").write_bytes(b"ab\ncd\n")
@@ -326,11 +305,7 @@ def several_needle_cases():
                     [b"cd", b"d"], [b"ab", b"ab"], [b"ab", b""]):
         for flags in ("", "-o", "-o -b", "-c", "-v", "-n", "--color=always", "-w -o",
                       "-w -c", "-w --color=always", "-x", "-x -v", "-x -o", "-l"):
-            marks = [needs_sets]
-            if b"" in needles and "--color=always" in flags:
-                marks.append(pytest.mark.xfail(strict=True, reason="BUG: see "
-                                               "test_empty_needle_colour"))
-            yield pytest.param(needles, flags, marks=marks)
+            yield pytest.param(needles, flags, marks=[needs_sets])
 
 
 @pytest.mark.parametrize("needles,flags", list(several_needle_cases()))
@@ -371,10 +346,6 @@ def needle_file_cases():
             marks = []
             if data.rstrip(b"\n").count(b"\n"):
                 marks.append(needs_sets)
-            if which == "empty" and flags == "-c":
-                marks.append(pytest.mark.xfail(
-                    strict=True, reason="BUG: GNU grep reads nothing when -f FILE is "
-                                        "empty (see test_nothing_can_match)"))
             yield pytest.param(which, flags, marks=marks, id="%s-%s" % (which, flags))
 
 
@@ -430,14 +401,10 @@ def test_ignore_case_several_needles(tmp_path):
 
 # -- parsing --------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: --color without =WHEN takes the next "
-                   "argument as WHEN (GNU grep: WHEN only after '=')")
 def test_color_without_when(corpus):
     grep_like_gnu("--color", "ab", "a.txt", cwd=corpus)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -e refuses a NEEDLE starting with '-' "
-                   "given as the next argument (argparse)")
 def test_needle_starting_with_dash_after_e(tmp_path):
     (tmp_path / "f").write_bytes(b"a -x\nb\n-x\n")
     grep_like_gnu("-e", "-x", "f", cwd=tmp_path)
@@ -501,12 +468,9 @@ LINES = st.lists(st.sampled_from([b"a", b"b", b"ab", b"\n", b"\n", b" ", b"_", b
 
 
 def not_compared(flags):
-    """Combinations the xfail tests above cover (drawn, they would fail), and
-    -w with -x: GNU grep 3.8 then takes the line's newline into the match it
-    prints with -o or colours (a GNU quirk)."""
-    return ({"-l", "-L"} <= flags or {"-L", "-m 0"} <= flags or {"-w", "-x"} <= flags
-            or ("-o" in flags and "-v" in flags
-                and any(f[:2] in ("-A", "-B", "-C") for f in flags)))
+    """-w with -x: GNU grep 3.8 then takes the line's newline into the match
+    it prints with -o or colours (a GNU quirk)."""
+    return {"-w", "-x"} <= flags
 
 
 @settings(max_examples=60, deadline=None,

@@ -25,10 +25,6 @@ _SWITCHES = (
     )),
     ("output", (
         ("count", ("-c", "--count"), "print only how many lines each FILE selects"),
-        ("files_with_matches", ("-l", "--files-with-matches"),
-         "print only the names of the FILEs with a selected line"),
-        ("files_without_match", ("-L", "--files-without-match"),
-         "print only the names of the FILEs without one"),
         ("only_matching", ("-o", "--only-matching"),
          "print only the matches, each on its own line"),
         ("quiet", ("-q", "--quiet", "--silent"),
@@ -90,6 +86,13 @@ def add_arguments(parser):
         for dest, flags, text in switches:
             group.add_argument(*flags, dest=dest, action="store_true", help=text)
         if title == "output":
+            # -l and -L: the last one given counts, as in GNU grep.
+            group.add_argument("-l", "--files-with-matches", dest="list_files",
+                               action="store_const", const="with",
+                               help="print only the names of the FILEs with a selected line")
+            group.add_argument("-L", "--files-without-match", dest="list_files",
+                               action="store_const", const="without",
+                               help="print only the names of the FILEs without one")
             group.add_argument("-m", "--max-count", type=_count_type, metavar="NUM",
                                help="stop after NUM selected lines per FILE")
             group.add_argument("-H", "--with-filename", dest="with_filename",
@@ -98,11 +101,11 @@ def add_arguments(parser):
             group.add_argument("-h", "--no-filename", dest="with_filename",
                                action="store_const", const=False,
                                help="print no file names")
-            group.add_argument("--color", "--colour", nargs="?", const="auto",
-                               default="auto", choices=("auto", "always", "never"),
-                               metavar="WHEN",
-                               help="colour matches, names and numbers: auto "
-                                    "(on a terminal; the default), always, never")
+            # --color takes WHEN only after "=" (prepare_argv), as GNU's.
+            group.add_argument("--color", "--colour", default="auto",
+                               choices=("auto", "always", "never"), metavar="WHEN",
+                               help="--color[=WHEN]: colour matches, names and numbers: "
+                                    "auto (on a terminal; the default), always, never")
             group.add_argument("-A", "--after-context", type=_count_type, metavar="NUM",
                                help="print NUM lines after each selected line")
             group.add_argument("-B", "--before-context", type=_count_type, metavar="NUM",
@@ -169,45 +172,111 @@ def _colour(args):
         return False
 
 
-def _excluded_operand(name, globs):
-    """--exclude on a FILE operand (not a directory): GNU grep's rule, a
-    glob matching the name or a part of it after a slash."""
+def prepare_argv(argv):
+    """grep's arguments as GNU getopt takes them, for argparse: a bare
+    --color means --color=auto (WHEN only follows "="), -e/-f and the number
+    options take the next argument even when it starts with "-", and -NUM
+    is -C NUM."""
+    out = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        if arg in ("--color", "--colour"):
+            arg = "--color=auto"
+        elif arg in _TAKES_VALUE and i + 1 < len(argv):
+            # --long=VALUE: argparse then takes VALUE as it is ("-x", "").
+            arg = _TAKES_VALUE[arg] + "=" + argv[i + 1]
+            i += 1
+        elif len(arg) > 1 and arg[0] == "-" and arg[1:].isdigit():
+            arg = "-C" + arg[1:]
+        out.append(arg)
+        i += 1
+    return out
+
+
+# Options whose value is the next argument, whatever it looks like, and
+# their long names.
+_TAKES_VALUE = {}
+for _short, _long in (("-e", "--regexp"), ("-f", "--file"), ("-m", "--max-count"),
+                      ("-A", "--after-context"), ("-B", "--before-context"),
+                      ("-C", "--context"), ("-j", "--threads")):
+    _TAKES_VALUE[_short] = _TAKES_VALUE[_long] = _long
+del _short, _long
+
+
+def _glob_verdict(name, globs, suffixes):
+    """--include/--exclude on one name (GNU grep's rule): the last glob that
+    matches decides; none matching, the file is taken unless the first
+    glob is an --include.  For FILE operands (suffixes) a glob may match the
+    name or any part of it after a slash."""
     import fnmatch
 
-    for glob, include in globs:
-        if include:
-            continue
-        glob = os.fsdecode(glob)
+    candidates = [name]
+    if suffixes:
         parts = name.split("/")
-        if any(fnmatch.fnmatchcase("/".join(parts[i:]), glob) for i in range(len(parts))):
-            return True
-    return False
+        candidates = ["/".join(parts[i:]) for i in range(len(parts))]
+    verdict = None
+    for glob, include in globs:
+        glob = os.fsdecode(glob)
+        if any(fnmatch.fnmatchcase(c, glob) for c in candidates):
+            verdict = include
+    return (not globs[0][1]) if verdict is None else verdict
+
+
+def _operands_taken(args, files):
+    """The FILE operands the globs leave (standard input always stays):
+    files by --include/--exclude, directories by --exclude-dir."""
+    globs = args.globs or []
+    dir_globs = [(os.fsencode(d), False) for d in args.exclude_dir or ()]
+    kept = []
+    for name in files:
+        if name != "-":
+            if os.path.isdir(name):
+                if args.recursive and dir_globs and not _glob_verdict(name, dir_globs, True):
+                    continue
+            elif globs and not _glob_verdict(name, globs, True):
+                continue
+        kept.append(name)
+    return kept
 
 
 def run_grep(args, out):
     needles, files = _needles(args)
-    if args.max_count == 0:
-        return 1                # GNU grep -m 0 reads nothing at all
+    invert = args.invert_match
+    word, line = args.word_regexp, args.line_regexp
+    if not needles:
+        # No needle at all (-f of an empty file) is GNU grep's empty needle
+        # with -v turned round: nothing is selected, or with -v everything.
+        needles, invert, word, line = [b""], not invert, False, False
+    listing_without = args.list_files == "without"
+    # GNU grep's shortcut when nothing can be selected: no file is read.
+    if not listing_without and (args.max_count == 0 or (
+            invert and b"" in needles and not word and not line)):
+        return 1
     globs = args.globs or []
     args.files = files
     inputs, recursive, names = operands(args)
-    if files and any(not include for _, include in globs):
-        # --exclude drops FILE operands too (names are shown as for all).
-        inputs = [i for i, f in zip(inputs, files)
-                  if os.path.isdir(f) or not _excluded_operand(f, globs)]
-        if not inputs:
+    if files and (globs or args.exclude_dir):
+        kept = _operands_taken(args, files)
+        if not kept:
             return 1
+        inputs = [_scan.STDIN if f == "-" else os.fsencode(f) for f in kept]
     if args.with_filename is not None:
         names = args.with_filename
     colour = _colour(args)
     flags = [flag for dest, flag in _FLAGS if getattr(args, dest)]
+    if invert:
+        flags.append("invert")
     summary = None
     if args.quiet:
         flags.append("quiet")
-    elif args.files_with_matches:
+    elif args.list_files == "with":
         flags.append("files_with_matches")
         summary = "files_with"
-    elif args.files_without_match:
+    elif listing_without:
         flags.append("files_without_match")
         summary = "files_without"
     elif args.count:
@@ -219,9 +288,8 @@ def run_grep(args, out):
         flags.append("color")
     before = args.before_context if args.before_context is not None else args.context
     after = args.after_context if args.after_context is not None else args.context
-    # No needle at all (-f of an empty file) is a pattern that never occurs.
-    pattern = _scan.Pattern(needles, ignore_case=args.ignore_case,
-                            word=args.word_regexp, line=args.line_regexp)
+    pattern = _scan.Pattern(needles, ignore_case=args.ignore_case, word=word,
+                            line=line)
     run = _scan.Run(pattern, _scan.GREP, inputs, recursive=recursive,
                     workers=workers(args), names=names, text=args.text,
                     grep=flags, max_count=-1 if args.max_count is None else args.max_count,
@@ -229,15 +297,13 @@ def run_grep(args, out):
                     after=-1 if after is None else after, globs=globs,
                     exclude_dirs=[os.fsencode(d) for d in args.exclude_dir or ()],
                     bare_dot=recursive and not args.files)
-    context = summary is None and not args.quiet and (before is not None
-                                                     or after is not None)
     found, failed = emit(run, out, summary=summary, names=names, color=colour,
-                         silent=args.no_messages, context=context)
+                         silent=args.no_messages)
     if args.quiet and found:
         return 0
     return status(found, failed)
 
 
 # Switches passed to the engine as they are: (argument, engine flag).
-_FLAGS = (("invert_match", "invert"), ("only_matching", "only_matching"),
-          ("line_number", "line_number"), ("byte_offset", "byte_offset"))
+_FLAGS = (("only_matching", "only_matching"), ("line_number", "line_number"),
+          ("byte_offset", "byte_offset"))

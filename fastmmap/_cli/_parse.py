@@ -142,4 +142,5 @@ def parse_arguments(argv):
     command = command_named(argv[0]) if argv else None
     if command is None:
         return build_parser().parse_args(argv)
-    return build_command_parser(command).parse_args(argv[1:])
+    rest = argv[1:] if command.prepare is None else command.prepare(argv[1:])
+    return build_command_parser(command).parse_args(rest)

@@ -92,6 +92,12 @@ def _grep_arguments(parser):
     _grep.add_arguments(parser)
 
 
+def _prepare_grep(argv):
+    from fastmmap._cli import _grep
+
+    return _grep.prepare_argv(argv)
+
+
 def _demo_arguments(parser):
     from fastmmap._cli import _demo
 
@@ -119,8 +125,8 @@ _run_demo = _runs("_demo", "run_demo")
 _GREP_DEFAULTS = {
     "patterns": None, "pattern_files": None, "fixed_strings": False,
     "ignore_case": False, "invert_match": False, "word_regexp": False,
-    "line_regexp": False, "count": False, "files_with_matches": False,
-    "files_without_match": False, "only_matching": False, "quiet": False,
+    "line_regexp": False, "count": False, "list_files": None,
+    "only_matching": False, "quiet": False,
     "no_messages": False, "byte_offset": False, "line_number": False,
     "text": False, "recursive": False, "max_count": None,
     "with_filename": None, "color": "auto", "after_context": None,
@@ -137,13 +143,14 @@ class Command:
     ("files",) or ("needle", "files"); None when every use needs argparse.
     ``defaults`` are the values argparse gives the command's options when
     none is given (the plain form has them all at their defaults); a test
-    checks the two parsers agree."""
+    checks the two parsers agree.  ``prepare`` rewrites the arguments before
+    argparse reads them."""
 
     __slots__ = ("name", "help", "description", "notes", "arguments", "run",
-                 "simple", "defaults")
+                 "simple", "defaults", "prepare")
 
     def __init__(self, name, help, description, notes, arguments, run,
-                 simple=None, defaults=None):
+                 simple=None, defaults=None, prepare=None):
         self.name = name
         self.help = help
         self.description = description
@@ -152,6 +159,8 @@ class Command:
         self.run = run
         self.simple = simple
         self.defaults = defaults or {}
+        # argv -> argv as argparse should see it (grep: GNU getopt's ways).
+        self.prepare = prepare
 
 
 COMMANDS = (
@@ -182,7 +191,7 @@ given, each directory's files in name order.  Matches are coloured on a
 terminal (--color).  For a binary file (a NUL byte in its first 32 KiB)
 only "binary file FILE matches" is printed, unless -a is given.""",
             (NEEDLE_NOTE, FILE_NOTE), _grep_arguments, _run_grep,
-            simple=("operands",), defaults=_GREP_DEFAULTS),
+            simple=("operands",), defaults=_GREP_DEFAULTS, prepare=_prepare_grep),
     Command("demo", "benchmark fastmmap against the stdlib mmap", """\
 Generate a deterministic English-like text file in a temporary directory,
 time fastmmap against the stdlib mmap module on it (find and rfind of an

@@ -123,6 +123,15 @@ void fm_runner_stop_found(fm_runner *r)
     fm_runner_cancel(r);
 }
 
+int fm_runner_stopped_found(fm_runner *r)
+{
+    int found;
+    pthread_mutex_lock(&r->mu);
+    found = r->stop_found;
+    pthread_mutex_unlock(&r->mu);
+    return found;
+}
+
 /* ---- The walk (producer thread) ---- */
 
 typedef struct {
@@ -184,14 +193,28 @@ void fm_runner_walk(void *runner)
     w.r = r;
     w.n = 0;
     for (i = 0; i < r->nroots && !r->cancelled; i++) {
-        const char *root = r->roots[i];
+        char *root = r->roots[i];
+        size_t len = strlen(root);
+        if (strcmp(root, "-") == 0) {
+            /* Standard input, as grep -r takes "-" too. */
+            fm_job *job = job_new(NULL, 0);
+            if (job == NULL)
+                break;
+            w.batch[w.n++] = job;
+            if (w.n == WALK_BATCH && flush_batch(&w) != 0)
+                break;
+            continue;
+        }
         if (r->recursive && stat(root, &st) == 0 && S_ISDIR(st.st_mode)) {
+            /* "d//" names its files "d/x", as grep -r does. */
+            while (len > 1 && root[len - 1] == '/')
+                root[--len] = '\0';
             if (fm_walk(root, &r->walk, walked, &w) < 0)
                 break;
         }
         else {
             /* A FILE operand, or one that is missing: opening it says. */
-            fm_job *job = job_new(root, strlen(root));
+            fm_job *job = job_new(root, len);
             if (job == NULL)
                 break;
             w.batch[w.n++] = job;
@@ -338,6 +361,7 @@ int fm_runner_next(fm_runner *r, size_t i, int timeout_ms, fm_job **job,
                 break;
             }
             if (*chunks != NULL) {
+                *job = j;
                 event = FM_EVENT_CHUNKS;
                 break;
             }

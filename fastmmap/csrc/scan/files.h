@@ -85,7 +85,10 @@ typedef struct fm_job {
     long long count;            /* TALLY count; GREP lines selected */
     long long first, last;      /* TALLY FIRST / LAST */
     int binary;                 /* GREP: binary, and a line was selected */
-    int starts_group;           /* GREP: printed lines (group separators) */
+    int lead_sep;               /* GREP: its output starts with a "--" that
+                                   is dropped unless an earlier job
+                                   selected lines (set before its first
+                                   chunk is handed over) */
     fm_chunk *chunks;           /* output not yet taken by the consumer */
     fm_chunk *chunks_tail;
     size_t pending;             /* bytes in chunks */
@@ -106,7 +109,6 @@ typedef struct fm_report {
     int names;                  /* NAME: before counts and offsets */
     int color;                  /* GNU grep's colours on names */
     int silent;                 /* -s: no message for an input that failed */
-    int context;                /* "--" between the groups of two inputs */
 } fm_report;
 
 typedef struct fm_runner fm_runner;
@@ -137,9 +139,10 @@ void fm_runner_cancel(fm_runner *r);
 
 /* Consumer: waits at most timeout_ms for the next event of job number i
  * (in input order).  Returns FM_EVENT_CHUNKS with output taken from the
- * job (*chunks), FM_EVENT_DONE when the job is finished (any last output
- * in *chunks; the job in *job), FM_EVENT_END when there is no job i and
- * none will come, FM_EVENT_TIMEOUT. */
+ * job (*chunks; the job in *job: only its lead_sep may be read), or
+ * FM_EVENT_DONE when the job is finished (any last output in *chunks; the
+ * job in *job), FM_EVENT_END when there is no job i and none will come,
+ * FM_EVENT_TIMEOUT. */
 enum { FM_EVENT_TIMEOUT, FM_EVENT_CHUNKS, FM_EVENT_DONE, FM_EVENT_END };
 int fm_runner_next(fm_runner *r, size_t i, int timeout_ms, fm_job **job,
                    fm_chunk **chunks);
@@ -164,6 +167,8 @@ void fm_runner_finish(fm_runner *r, long long *found, long long *failed,
                       int *write_err);
 /* -q: a line was selected; everything stops, and that counts as found. */
 void fm_runner_stop_found(fm_runner *r);
+/* Whether the run stopped at a line -q selected. */
+int fm_runner_stopped_found(fm_runner *r);
 
 /* The line that follows a job's output (report->summary, or the binary
  * message) into buf (room for cap bytes); its length.  And the reason a

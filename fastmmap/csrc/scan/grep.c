@@ -97,6 +97,7 @@ static fm_u8 *put(fm_u8 *dst, const char *s, size_t n)
 static int separator(run *r)
 {
     fm_u8 *dst = fm_out_room(r->out, 32);
+    fm_u8 *start = dst;
     if (dst == NULL)
         return -1;
     if (r->o->flags & FM_GREP_COLOR) {
@@ -108,7 +109,7 @@ static int separator(run *r)
         dst = put(dst, "--", 2);
     *dst++ = '\n';
     fm_out_commit(r->out, dst);
-    return 0;
+    return (int)(dst - start);
 }
 
 /* The prefix of a line or occurrence: name, line number, byte offset, each
@@ -169,27 +170,27 @@ static size_t prefix_room(const run *r)
 static fm_u8 *coloured(run *r, fm_u8 *dst, ptrdiff_t ls, ptrdiff_t le)
 {
     ptrdiff_t body_end = le > ls && r->buf[le - 1] == '\n' ? le - 1 : le;
-    ptrdiff_t pos = ls, s, len;
+    ptrdiff_t copied = ls, from = ls, s, len;
     fm_hits hits;
     hits.valid = 0;
-    while (pos <= body_end) {
-        s = fm_pattern_next(r->p, &hits, r->buf, body_end, pos, &len);
+    while (from <= body_end) {
+        s = fm_pattern_next(r->p, &hits, r->buf, body_end, from, &len);
         if (s < 0 || s >= body_end)
             break;
         if (len == 0) {
-            pos = s + 1;
+            from = s + 1;       /* an empty match colours nothing */
             continue;
         }
-        memcpy(dst, r->buf + pos, (size_t)(s - pos));
-        dst += s - pos;
+        memcpy(dst, r->buf + copied, (size_t)(s - copied));
+        dst += s - copied;
         dst = put(dst, SGR_MATCH, SGR_LEN(SGR_MATCH));
         memcpy(dst, r->buf + s, (size_t)len);
         dst += len;
         dst = put(dst, SGR_END, SGR_LEN(SGR_END));
-        pos = s + len;
+        copied = from = s + len;
     }
-    memcpy(dst, r->buf + pos, (size_t)(le - pos));
-    return dst + (le - pos);
+    memcpy(dst, r->buf + copied, (size_t)(le - copied));
+    return dst + (le - copied);
 }
 
 /* The room colouring line [ls, le) may take: every byte a match. */
@@ -198,38 +199,73 @@ static size_t coloured_room(ptrdiff_t ls, ptrdiff_t le)
     return (size_t)(le - ls) * (1 + SGR_LEN(SGR_MATCH) + SGR_LEN(SGR_END));
 }
 
+/* -o: each non-empty accepted occurrence in line [ls, le), one per output
+ * line; an occurrence holding a newline is printed a line at a time, each
+ * piece with its own line number but the occurrence's byte offset (as
+ * rg -o -U does). */
+static int print_occurrences(run *r, ptrdiff_t ls, ptrdiff_t le, int kind)
+{
+    const int color = (r->o->flags & FM_GREP_COLOR) != 0;
+    ptrdiff_t s, len, piece, end, nl;
+    long long lineno = 0;
+    fm_hits hits;
+    fm_u8 *dst;
+    hits.valid = 0;
+    s = fm_pattern_next(r->p, &hits, r->buf, r->search_end, ls, &len);
+    while (s >= 0 && s < le) {
+        for (piece = s, end = s + len; len > 0 && piece < end; piece = nl) {
+            nl = line_end(r, piece);
+            if (nl > end)
+                nl = end;
+            if (r->o->flags & FM_GREP_LINENO)
+                lineno = number_of(r, line_start(r, ls, piece));
+            dst = fm_out_room(r->out, prefix_room(r) + (size_t)(nl - piece) + 1
+                              + SGR_LEN(SGR_MATCH) + SGR_LEN(SGR_END));
+            if (dst == NULL)
+                return -1;
+            dst = prefix(r, dst, lineno, r->g->base + s, kind);
+            if (color)
+                dst = put(dst, SGR_MATCH, SGR_LEN(SGR_MATCH));
+            /* The piece without its newline: each piece ends a line. */
+            memcpy(dst, r->buf + piece, (size_t)(nl - piece));
+            dst += nl - piece;
+            if (dst[-1] == '\n' && nl - piece > 0)
+                dst--;
+            if (color)
+                dst = put(dst, SGR_END, SGR_LEN(SGR_END));
+            *dst++ = '\n';
+            fm_out_commit(r->out, dst);
+        }
+        s = fm_pattern_next(r->p, &hits, r->buf, r->search_end,
+                            len > 0 ? s + len : s + 1, &len);
+    }
+    return 0;
+}
+
 /* Prints line [ls, le) (le past its newline, or the input's end) as a
- * selected or context line. */
+ * selected or context line -- with -o, the occurrences in it, which only
+ * lines holding one have (selected ones, or with -v the context ones). */
 static int print_line(run *r, ptrdiff_t ls, ptrdiff_t le, int kind)
 {
     fm_grep *g = r->g;
     const unsigned flags = r->o->flags;
-    const long long at = g->base + ls;
+    const int holds_matches = (kind == SELECTED) != ((flags & FM_GREP_INVERT) != 0);
     long long lineno = 0;
     size_t room;
     fm_u8 *dst;
     int colour_matches;
-    if (r->context && g->printed_end >= 0 && at != g->printed_end) {
-        if (separator(r) != 0)
-            return -1;
-    }
-    if (kind == CONTEXT && (flags & FM_GREP_ONLY)) {
-        /* -o prints no context lines, but they still join groups. */
-        g->printed_end = g->base + le;
-        return 0;
-    }
+    g->printed_end = g->base + le;
+    if (flags & FM_GREP_ONLY)
+        return holds_matches ? print_occurrences(r, ls, le, kind) : 0;
     if (flags & FM_GREP_LINENO)
         lineno = number_of(r, ls);
-    /* Matches are coloured where the line has them: selected lines, or
-     * with -v the context lines. */
-    colour_matches = (flags & FM_GREP_COLOR)
-                     && ((kind == SELECTED) != ((flags & FM_GREP_INVERT) != 0));
+    colour_matches = (flags & FM_GREP_COLOR) && holds_matches;
     room = prefix_room(r) + 1
            + (colour_matches ? coloured_room(ls, le) : (size_t)(le - ls));
     dst = fm_out_room(r->out, room);
     if (dst == NULL)
         return -1;
-    dst = prefix(r, dst, lineno, at, kind);
+    dst = prefix(r, dst, lineno, g->base + ls, kind);
     if (colour_matches)
         dst = coloured(r, dst, ls, le);
     else {
@@ -243,44 +279,6 @@ static int print_line(run *r, ptrdiff_t ls, ptrdiff_t le, int kind)
         g->counted = le;
     }
     fm_out_commit(r->out, dst);
-    g->printed_end = g->base + le;
-    return 0;
-}
-
-/* -o: each non-empty accepted occurrence in [ls, le), one per line. */
-static int print_occurrences(run *r, ptrdiff_t ls, ptrdiff_t le,
-                             ptrdiff_t s, ptrdiff_t len)
-{
-    const int color = (r->o->flags & FM_GREP_COLOR) != 0;
-    fm_hits hits;
-    fm_u8 *dst;
-    long long lineno = 0;
-    hits.valid = 0;
-    if (r->context && r->g->printed_end >= 0
-            && r->g->base + ls != r->g->printed_end && separator(r) != 0)
-        return -1;
-    while (s >= 0 && s < le) {
-        if (len > 0) {
-            if (r->o->flags & FM_GREP_LINENO)
-                lineno = number_of(r, line_start(r, ls, s));
-            dst = fm_out_room(r->out, prefix_room(r) + (size_t)len + 1
-                              + SGR_LEN(SGR_MATCH) + SGR_LEN(SGR_END));
-            if (dst == NULL)
-                return -1;
-            dst = prefix(r, dst, lineno, r->g->base + s, SELECTED);
-            if (color)
-                dst = put(dst, SGR_MATCH, SGR_LEN(SGR_MATCH));
-            memcpy(dst, r->buf + s, (size_t)len);
-            dst += len;
-            if (color)
-                dst = put(dst, SGR_END, SGR_LEN(SGR_END));
-            *dst++ = '\n';
-            fm_out_commit(r->out, dst);
-        }
-        s = fm_pattern_next(r->p, &hits, r->buf, r->search_end,
-                            len > 0 ? s + len : s + 1, &len);
-    }
-    r->g->printed_end = r->g->base + le;
     return 0;
 }
 
@@ -324,44 +322,60 @@ static ptrdiff_t after_context(run *r, ptrdiff_t from, ptrdiff_t to)
     return from;
 }
 
-/* Up to -B lines before ls that were not printed yet. */
-static int before_context(run *r, ptrdiff_t ls)
+/* Where the -B lines before ls begin: at most -B lines back, none already
+ * printed. */
+static ptrdiff_t before_start(run *r, ptrdiff_t ls)
 {
     fm_grep *g = r->g;
-    ptrdiff_t floor = 0, start = ls, le;
+    ptrdiff_t floor = 0, start = ls;
     long long k;
-    if (r->o->before <= 0)
-        return 0;
     if (g->printed_end >= 0 && g->printed_end - g->base > floor)
         floor = (ptrdiff_t)(g->printed_end - g->base);
-    if (floor >= ls)
-        return 0;
     for (k = 0; k < r->o->before && start > floor; k++)
         start = line_start(r, floor, start - 1);
-    while (start < ls) {
-        le = line_end(r, start);
-        if (print_line(r, start, le, CONTEXT) != 0)
-            return -1;
-        start = le;
-    }
+    return start;
+}
+
+/* A group of output starts at p (GNU grep's prtext): with context, "--"
+ * before it unless it continues the last output.  The first group of an
+ * input gets one too, marked, which the printer drops unless an earlier
+ * input had a group (GNU grep's `used` spans its inputs). */
+static int group_start(run *r, ptrdiff_t p)
+{
+    fm_grep *g = r->g;
+    int n;
+    if (!r->context)
+        return 0;
+    if (g->printed_end >= 0 && g->base + p == g->printed_end)
+        return 0;
+    n = separator(r);
+    if (n < 0)
+        return -1;
+    if (g->printed_end < 0 && g->groups == 0)
+        g->lead_sep = n;
     return 0;
 }
 
-/* One selected line [ls, le) (the first accepted occurrence in it at s, or
- * -1 with -v).  Returns -1 if the output failed. */
-static int selected_line(run *r, ptrdiff_t ls, ptrdiff_t le, ptrdiff_t s,
-                         ptrdiff_t len)
+/* One selected line [ls, le), after its group separator and leading
+ * context unless it continues a group.  Returns -1 if the output failed. */
+static int selected_line(run *r, ptrdiff_t ls, ptrdiff_t le, int continues)
 {
     const unsigned flags = r->o->flags;
+    ptrdiff_t p, cl;
     if (flags & FM_GREP_RECORDS)
         return record_line(r, ls, le);
-    if (before_context(r, ls) != 0)
-        return -1;
-    if (flags & FM_GREP_ONLY) {
-        if (s >= 0 && print_occurrences(r, ls, le, s, len) != 0)
+    if (!continues) {
+        p = r->o->before > 0 ? before_start(r, ls) : ls;
+        if (group_start(r, p) != 0)
             return -1;
+        for (; p < ls; p = cl) {
+            cl = line_end(r, p);
+            if (print_line(r, p, cl, CONTEXT) != 0)
+                return -1;
+        }
+        r->g->groups++;
     }
-    else if (print_line(r, ls, le, SELECTED) != 0)
+    if (print_line(r, ls, le, SELECTED) != 0)
         return -1;
     r->g->after_left = r->o->after;
     return 0;
@@ -393,10 +407,13 @@ static int next_block(run *r, ptrdiff_t pos, ptrdiff_t *ls, ptrdiff_t *le,
     ptrdiff_t from = r->p->multiline ? g->search : pos;
     ptrdiff_t at = fm_pattern_next(r->p, &g->hits, r->buf, r->search_end,
                                    from, len);
-    if (at < 0 || at >= r->limit)
+    if (at < 0 || at > r->limit)
         return 0;
-    if (at == r->n && (r->n == 0 || r->buf[r->n - 1] == '\n'))
-        return 0;               /* past the last line: no line there */
+    if (at == r->limit && !(r->final && at == r->n && pos < r->n
+                            && r->buf[r->n - 1] != '\n'))
+        return 0;               /* past the last line: no line there (an
+                                   empty match may end an unterminated one
+                                   not decided yet) */
     *s = at;
     *ls = line_start(r, pos, at);
     *le = line_end(r, *len > 0 ? at + *len - 1 : at);
@@ -436,7 +453,7 @@ static int scan_matching(run *r)
          * and prints each; only the first holds the occurrence's start. */
         while (ls < le && !g->done) {
             one = r->p->multiline ? line_end(r, ls) : le;
-            if (r->lines_out && selected_line(r, ls, one, s, len) != 0)
+            if (r->lines_out && selected_line(r, ls, one, s < 0) != 0)
                 return -1;
             if (tally(r))
                 g->done = 1;
@@ -469,7 +486,7 @@ static int scan_inverted(run *r)
         }
         while (pos < ms && !g->done) {
             le = line_end(r, pos);
-            if (r->lines_out && selected_line(r, pos, le, -1, 0) != 0)
+            if (r->lines_out && selected_line(r, pos, le, 0) != 0)
                 return -1;
             if (tally(r))
                 g->done = 1;

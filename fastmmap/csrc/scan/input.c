@@ -46,6 +46,8 @@ static int to_runner(void *ctx, fm_chunk *c)
     fm_scan_state *s = (fm_scan_state *)ctx;
     if (s->part != NULL)
         return fm_part_output(s->r, s->part, c);
+    /* Written before the chunk is published (under the runner's lock). */
+    s->job->lead_sep = s->grep.lead_sep;
     return fm_runner_output(s->r, s->job, s->index, c);
 }
 

@@ -56,7 +56,9 @@ size_t fm_job_report(const fm_report *report, const fm_job *job, fm_u8 *buf,
     const size_t need = job->name_len + 3 * (SGR_LEN(SGR_NAME) + SGR_LEN(SGR_END)) + 48;
     fm_u8 *dst = buf;
     long long value;
-    if (job->fail || cap < need)
+    /* A directory given without -r still gets its count or its name, as
+     * grep and wc give them, after the error. */
+    if ((job->fail && job->fail != FM_FAIL_DIRECTORY) || cap < need)
         return 0;
     switch (report->summary) {
     case FM_SUMMARY_NONE:
@@ -177,19 +179,20 @@ void fm_print_flush(fm_runner *r)
         r->write_err = err;
 }
 
-static void print_chunks(fm_runner *r, size_t index, fm_chunk *c)
+/* A job's output; its first chunk may open with the "--" of its first
+ * group, which only goes out if an earlier job selected lines. */
+static void print_chunks(fm_runner *r, const fm_job *job, fm_chunk *c)
 {
-    static const char sep_color[] = SGR_SEP "--" SGR_END "\n";
     fm_chunk *next;
-    if (c != NULL && r->report.context && r->printed_lines && r->lines_of != index)
-        out_bytes(r, (const fm_u8 *)(r->report.color ? sep_color : "--\n"),
-                  r->report.color ? sizeof(sep_color) - 1 : 3);
-    if (c != NULL) {
-        r->printed_lines = 1;
-        r->lines_of = index;
-    }
+    size_t skip;
     while (c != NULL) {
-        out_bytes(r, c->data, c->len);
+        skip = 0;
+        if (r->first_chunk) {
+            r->first_chunk = 0;
+            if (!r->groups_seen && (size_t)job->lead_sep <= c->len)
+                skip = (size_t)job->lead_sep;
+        }
+        out_bytes(r, c->data + skip, c->len - skip);
         next = c->next;
         free(c);
         c = next;
@@ -224,6 +227,9 @@ static void print_end(fm_runner *r, const fm_job *job)
     out_bytes(r, line, n);
     if (fm_job_found(job))
         r->found++;
+    if (job->count > 0)
+        r->groups_seen = 1;
+    r->first_chunk = 1;         /* the next job's */
 }
 
 void fm_print_ready(fm_runner *r)
@@ -245,7 +251,7 @@ void fm_print_ready(fm_runner *r)
         job->chunks = job->chunks_tail = NULL;
         job->pending = 0;
         pthread_mutex_unlock(&r->mu);
-        print_chunks(r, index, chunks);
+        print_chunks(r, job, chunks);
         if (done)
             print_end(r, job);
         pthread_mutex_lock(&r->mu);
@@ -270,6 +276,7 @@ void fm_runner_print_to(fm_runner *r, int out_fd, int err_fd,
     r->out_fd = out_fd;
     r->err_fd = err_fd;
     r->report = *report;
+    r->first_chunk = 1;
     if (r->pbuf == NULL)
         r->pbuf = (fm_u8 *)malloc(FM_PRINT_BUFFER);
     if (r->pbuf == NULL)

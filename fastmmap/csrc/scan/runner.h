@@ -52,8 +52,8 @@ struct fm_runner {
     fm_report report;
     int printing;               /* a worker is printing: only it touches
                                    the fields below */
-    int printed_lines;          /* some input printed lines ("--") */
-    size_t lines_of;            /* ... the job whose lines came last */
+    int groups_seen;            /* an earlier job selected lines ("--") */
+    int first_chunk;            /* the next chunk is its job's first */
     fm_u8 *pbuf;
     size_t plen;
     int write_err;

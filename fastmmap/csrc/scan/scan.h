@@ -167,6 +167,10 @@ typedef struct fm_grep {
     long long selected;             /* lines selected so far */
     long long after_left;           /* context lines still owed after a selected one */
     long long printed_end;          /* stream offset past the last line printed; -1 none */
+    long long groups;               /* groups of output lines so far */
+    int lead_sep;                   /* bytes of the "--" before the first group,
+                                       which the printer drops unless an
+                                       earlier input had a group */
     int done;                       /* nothing more to do (-m, -l, -q) */
     int stopped;                    /* the output said stop */
 } fm_grep;
