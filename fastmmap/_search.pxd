@@ -1,4 +1,7 @@
-# Search kernels: pure functions on (pointer, length).
+# The search engine's interface, declared once for Cython: the C engine
+# (csrc/search/search.h, reached through the "fastmmap" include directory
+# every extension has) and the thin kernels _search.pyx builds on it, which
+# _mmap and _scan cimport.
 #
 # Contract for every kernel:
 #   * noexcept nogil, no Python objects, no allocation visible to the caller;
@@ -7,6 +10,28 @@
 #     anything when its length is 0);
 #   * results are offsets relative to `hay`;
 #   * worst-case time is linear in n + k.
+
+cdef extern from "csrc/search/search.h" nogil:
+    ctypedef struct fm_config:
+        pass
+    fm_config fm_default
+    int fm_init(const char *isa)
+    const char *fm_isa_name(const fm_config *cfg)
+    const char *fm_isa_available()
+    Py_ssize_t fm_find(const fm_config *cfg, const unsigned char *y,
+                       Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
+    Py_ssize_t fm_rfind(const fm_config *cfg, const unsigned char *y,
+                        Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
+    Py_ssize_t fm_count(const fm_config *cfg, const unsigned char *y,
+                        Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
+    Py_ssize_t fm_find_all(const fm_config *cfg, const unsigned char *y,
+                           Py_ssize_t n, const unsigned char *x, Py_ssize_t k,
+                           Py_ssize_t *out, Py_ssize_t cap,
+                           Py_ssize_t *resume)
+    Py_ssize_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
+                                     const unsigned char *y, Py_ssize_t n,
+                                     unsigned char c, Py_ssize_t *out,
+                                     Py_ssize_t cap, Py_ssize_t *resume)
 
 # Offset of the first occurrence of needle in hay[0:n], or -1.
 # k == 0 returns 0 (like bytes.find with an empty needle).

@@ -1,4 +1,5 @@
-# The search kernels' binding (interface: _search.pxd).
+# The search kernels' binding (the engine's interface and these kernels'
+# declarations: _search.pxd).
 #
 # The engine is C, in fastmmap/csrc/search/: one search state, one cost
 # model, the algorithms written once over a small vector layer with SSE2,
@@ -9,28 +10,6 @@
 
 cdef extern from "<stdlib.h>" nogil:
     char *getenv(const char *name)
-
-cdef extern from "search.h" nogil:
-    ctypedef struct fm_config:
-        pass
-    fm_config fm_default
-    int fm_init(const char *isa)
-    const char *fm_isa_name(const fm_config *cfg)
-    const char *fm_isa_available()
-    Py_ssize_t fm_find(const fm_config *cfg, const unsigned char *y,
-                       Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
-    Py_ssize_t fm_rfind(const fm_config *cfg, const unsigned char *y,
-                        Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
-    Py_ssize_t fm_count(const fm_config *cfg, const unsigned char *y,
-                        Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
-    Py_ssize_t fm_find_all(const fm_config *cfg, const unsigned char *y,
-                           Py_ssize_t n, const unsigned char *x, Py_ssize_t k,
-                           Py_ssize_t *out, Py_ssize_t cap,
-                           Py_ssize_t *resume)
-    Py_ssize_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
-                                     const unsigned char *y, Py_ssize_t n,
-                                     unsigned char c, Py_ssize_t *out,
-                                     Py_ssize_t cap, Py_ssize_t *resume)
 
 ctypedef const unsigned char *bytes_p
 
