@@ -6,7 +6,8 @@
 # AVX2, NEON and portable implementations (see search.h and engine.c
 # there).  This module only passes arguments through, and picks the
 # instruction set once, at import: the best this CPU runs, or the one
-# FASTMMAP_ISA names ("scalar", "sse2", "avx2", "neon"; docs/performance.rst).
+# FASTMMAP_ISA names (docs/performance.rst; the list is FM_ISAS in
+# csrc/search/internal.h).
 
 cdef extern from "<stdlib.h>" nogil:
     char *getenv(const char *name)

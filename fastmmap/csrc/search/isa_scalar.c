@@ -4,9 +4,10 @@
 #include "vec_scalar.h"
 
 #define FM_NAME(f) f##_scalar
-#define FM_ISA_NAME "scalar"
 /* Slower than libc's memchr as a prefilter: the default policy keeps to
  * memchr here (the pair is still reachable by a forced configuration). */
 #define FM_ISA_VECTOR 0
 #define FM_ISA_BYTE_SCAN 0   /* libc's memchr beats the SWAR layer */
 #include "kernels.h"
+
+FM_ISA_DEFINE(scalar, &fm_ops_scalar, NULL);

@@ -14,9 +14,9 @@
  *   fm_vsum(acc)          the sum of acc's lanes
  *   fm_popcount(m)        set bits of a 64-bit mask
  *   FM_NAME(f)            f with the ISA's suffix
- * and FM_ISA_NAME, FM_ISA_VECTOR and FM_ISA_BYTE_SCAN (whether the block
- * byte scan replaces libc's memchr/memrchr); it defines the table
- * FM_NAME(fm_ops) from them.
+ * and FM_ISA_VECTOR and FM_ISA_BYTE_SCAN (whether the block byte scan
+ * replaces libc's memchr/memrchr); it defines the table FM_NAME(fm_ops)
+ * from them, which the ISA's descriptor (FM_ISA_DEFINE) points at.
  *
  * The algorithms (the packed pair, the 1-byte find_all, the byte count,
  * the byte scans) live here only; a vector layer never holds search logic.
@@ -711,7 +711,6 @@ static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
 #endif
 
 const fm_ops FM_NAME(fm_ops) = {
-    FM_ISA_NAME,
     FM_ISA_VECTOR,
     FM_NAME(pair_forward),
     FM_NAME(pair_reverse),

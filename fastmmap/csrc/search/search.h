@@ -62,9 +62,9 @@ typedef struct fm_config {
 extern fm_config fm_default;
 
 /* Choose the instruction set once: isa is NULL or "" for the best this CPU
- * runs, else one of "scalar", "sse2", "avx2", "neon".  Returns 0, -1 for an
- * unknown name, -2 for one this build or CPU lacks (fm_default then keeps
- * the best). */
+ * runs, else a name from the engine's list (internal.h's FM_ISAS:
+ * "scalar", "sse2", "avx2", "neon").  Returns 0, -1 for an unknown name,
+ * -2 for one this build or CPU lacks (fm_default then keeps the best). */
 int fm_init(const char *isa);
 
 /* Name of the instruction set a configuration uses ("scalar", ...). */
