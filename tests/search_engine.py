@@ -67,7 +67,9 @@ _lib = None
 
 def _build():
     names = sorted(f for f in os.listdir(SOURCES) if f.endswith((".c", ".h")))
-    flags = ["-O2", "-fPIC", "-shared"]
+    # FM_TESTING: the test-only entry points (fm_anchors, fm_byte_rank and
+    # the configuration's trace), which the shipped extension lacks.
+    flags = ["-O2", "-fPIC", "-shared", "-DFM_TESTING=1"]
     if os.environ.get("FASTMMAP_PORTABLE"):
         flags.append("-DFM_PORTABLE=1")
     digest = hashlib.sha256(" ".join(flags).encode())
@@ -99,7 +101,7 @@ except (OSError, subprocess.CalledProcessError) as e:   # pragma: no cover
 
 
 class _Config(ctypes.Structure):
-    # search.h's fm_config.
+    # search.h's fm_config, as a FM_TESTING build lays it out.
     _fields_ = [("ops", ctypes.c_void_p), ("prefilter", ctypes.c_int),
                 ("fallback", ctypes.c_int), ("trace", ctypes.POINTER(ctypes.c_int))]
 

@@ -52,8 +52,9 @@ static const fm_ops *fm_lookup(const char *isa, int *err)
     return fm_best();
 }
 
-fm_config fm_default = {&fm_ops_scalar, FM_PREFILTER_AUTO, FM_FALLBACK_AUTO,
-                        NULL};
+fm_config fm_default = {.ops = &fm_ops_scalar,
+                        .prefilter = FM_PREFILTER_AUTO,
+                        .fallback = FM_FALLBACK_AUTO};
 
 int fm_init(const char *isa)
 {
@@ -96,7 +97,9 @@ int fm_config_named(fm_config *cfg, const char *isa, const char *prefilter,
 {
     int err;
     cfg->ops = fm_lookup(isa, &err);
+#ifdef FM_TESTING
     cfg->trace = NULL;
+#endif
     if (prefilter == NULL || !*prefilter || !strcmp(prefilter, "auto"))
         cfg->prefilter = FM_PREFILTER_AUTO;
     else if (!strcmp(prefilter, "memchr"))

@@ -40,22 +40,27 @@ typedef enum {
     FM_FALLBACK_TWOWAY       /* two-way for every needle length */
 } fm_fallback;
 
-/* The path a search ended on (reported to a harness through `trace`). */
+#ifdef FM_TESTING
+/* Test builds only (the C harness, the kernel tests' ctypes library:
+ * compiled with -DFM_TESTING, which setup.py never defines): the path a
+ * search ended on, reported through the configuration's `trace`. */
 typedef enum {
     FM_PATH_MEMCHR = 0,      /* memchr prefilter (or no set-up at all) */
     FM_PATH_REANCHORED,      /* memchr prefilter on the swapped anchor */
     FM_PATH_FALLBACK,        /* linear fallback */
     FM_PATH_PAIR             /* packed-pair scan */
 } fm_path;
+#endif
 
 typedef struct fm_config {
     const fm_ops *ops;
     fm_prefilter prefilter;
     fm_fallback fallback;
-    /* Where a harness wants the path of the last search written; NULL in
-     * the product (and then nothing is written: searches stay free of
-     * shared state). */
+#ifdef FM_TESTING
+    /* Where a test wants the path of the last search written; NULL (the
+     * default) writes nothing, so searches stay free of shared state. */
     fm_path *trace;
+#endif
 } fm_config;
 
 /* The product's configuration (valid after fm_init). */
@@ -106,10 +111,13 @@ ptrdiff_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
                                 unsigned char c, ptrdiff_t *out,
                                 ptrdiff_t cap, ptrdiff_t *resume);
 
-/* For the tests of needle analysis: the static byte-rank table, and the
- * offsets a needle (k >= 2) is anchored on (i1, i2; i3 for the pair). */
+#ifdef FM_TESTING
+/* Test builds only, for the tests of needle analysis: the static byte-rank
+ * table, and the offsets a needle (k >= 2) is anchored on (i1, i2; i3 for
+ * the pair). */
 extern const unsigned char fm_byte_rank[256];
 void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3]);
+#endif
 
 #ifdef __cplusplus
 }
