@@ -71,7 +71,6 @@ cdef extern from "<string.h>" nogil:
 # Symbols some platforms lack: always defined by the shim (see _compat.h).
 cdef extern from "_compat.h" nogil:
     void *fastmmap_mremap(void *old, size_t old_size, size_t new_size)
-    void *fastmmap_memrchr(const void *s, int c, size_t n)
     void fastmmap_prefetch_read(const void *p)
     int fastmmap_name_anonymous(void *addr, size_t length, const char *name)
     enum:

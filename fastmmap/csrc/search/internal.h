@@ -88,26 +88,17 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
     return (unsigned)((m * 0x0101010101010101ull) >> 56);
 }
 
-/* memrchr is a GNU extension (macOS lacks it).  Where libc has it, the
- * reverse byte scan is libc's (it measured ahead of the block kernel in
- * kernels.h, which then serves only libcs without one);
- * FM_VECTOR_MEMRCHR=1 makes the block kernel serve everywhere (the C
- * harness's check-vector-memrchr build tests it that way). */
+/* memrchr is a GNU extension (macOS lacks it).  Where libc has one, the
+ * reverse byte scan is libc's (it reads a little faster than the block
+ * kernel of kernels.h: bench/RESULTS.rst, "The block byte scan"); on other
+ * libcs every ISA's reverse byte scan is the block kernel, the engine's
+ * only memrchr.  FM_VECTOR_MEMRCHR=1 makes the block kernel serve
+ * everywhere (the C harness's check-vector-memrchr build tests it so). */
 #if (defined(__GLIBC__) || defined(__linux__) || defined(__FreeBSD__)) \
     && !defined(FM_VECTOR_MEMRCHR)
 #  define FM_LIBC_MEMRCHR 1
-#  define fm_memrchr memrchr
 #else
 #  define FM_LIBC_MEMRCHR 0
-static inline void *fm_memrchr(const void *s, int c, size_t n)
-{
-    const fm_u8 *p = (const fm_u8 *)s + n;
-    while (n--) {
-        if (*--p == (fm_u8)c)
-            return (void *)p;
-    }
-    return NULL;
-}
 #endif
 
 /* ---- Results of the packed-pair scans ---- */
@@ -215,8 +206,9 @@ struct fm_ops {
                        ptrdiff_t *out, size_t cap, size_t *resume);
     size_t (*count_byte)(const fm_u8 *y, size_t n, fm_u8 c);
     /* The first / the last offset of byte c in y[0:n], or -1: memchr and
-     * memrchr, as the block kernel where it beats libc's, else through
-     * libc (FM_ISA_BYTE_SCAN in isa_*.c, FM_LIBC_MEMRCHR above). */
+     * memrchr, as the block kernel where it beats libc's or libc has none,
+     * else through libc (FM_ISA_BYTE_SCAN in isa_*.c, FM_LIBC_MEMRCHR
+     * above). */
     ptrdiff_t (*byte_find)(const fm_u8 *y, size_t n, fm_u8 c);
     ptrdiff_t (*byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c);
 };
