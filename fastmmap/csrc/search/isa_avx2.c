@@ -3,6 +3,7 @@
  * serves every CPU; fm_avx2_runs() below says whether this CPU may run
  * them. */
 #include "internal.h"
+#include "set_internal.h"
 
 #if !defined(FM_PORTABLE) && (defined(__x86_64__) || defined(__amd64__)) \
     && (defined(__GNUC__) || defined(__clang__))
@@ -21,6 +22,7 @@
 /* As for SSE2: the block byte scan beats glibc's memchr. */
 #define FM_ISA_BYTE_SCAN 1
 #include "kernels.h"
+#include "set_kernels.h"
 
 #if defined(__clang__)
 #  pragma clang attribute pop
@@ -63,6 +65,8 @@ static int fm_avx2_runs(void)
 }
 
 FM_ISA_DEFINE(avx2, &fm_ops_avx2, fm_avx2_runs);
+FM_SET_ISA_DEFINE(avx2, &fm_set_ops_avx2);
 #else
 FM_ISA_DEFINE(avx2, NULL, NULL);
+FM_SET_ISA_DEFINE(avx2, NULL);
 #endif

@@ -111,6 +111,57 @@ ptrdiff_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
                                 unsigned char c, ptrdiff_t *out,
                                 ptrdiff_t cap, ptrdiff_t *resume);
 
+/* ---- Any of several needles, optionally ignoring ASCII case (set.c) ----
+ *
+ * A prepared search for any of several needles.  Made once (allocates),
+ * then read-only: any number of threads may search with one set at the
+ * same time.  Searches take no configuration: the set keeps a copy of the
+ * one it was made with.  Worst-case time linear in n plus the longest
+ * needle (set-up: linear in the needles' total length). */
+typedef struct fm_set fm_set;
+#define FM_SET_FOLD 1   /* ASCII letters match either case; other bytes exactly */
+
+/* count >= 1 needles, x[i] of k[i] >= 1 bytes each (duplicates allowed).
+ * NULL with errno set (ENOMEM, EINVAL for a bad argument). */
+fm_set *fm_set_new(const fm_config *cfg, const unsigned char *const *x,
+                   const ptrdiff_t *k, ptrdiff_t count, int flags);
+void fm_set_free(fm_set *s);            /* NULL is fine */
+
+/* Leftmost occurrence in y[0:n] of any needle: its offset, or -1.  Among the
+ * needles occurring at that offset, the longest (leftmost-longest, as GNU
+ * grep -F chooses); *len gets its length and *which its index (the lowest
+ * index among equal needles).  len/which may be NULL. */
+ptrdiff_t fm_set_find(const fm_set *s, const unsigned char *y, ptrdiff_t n,
+                      ptrdiff_t *len, ptrdiff_t *which);
+/* Rightmost start of an occurrence (the longest needle there), or -1. */
+ptrdiff_t fm_set_rfind(const fm_set *s, const unsigned char *y, ptrdiff_t n,
+                       ptrdiff_t *len, ptrdiff_t *which);
+/* Non-overlapping leftmost-longest occurrences, left to right. */
+ptrdiff_t fm_set_count(const fm_set *s, const unsigned char *y, ptrdiff_t n);
+/* Same occurrences: offsets to out[0:cap], and when `which` is not NULL the
+ * needle index of each to which[0:cap]; returns how many, *resume where a
+ * next call continues (n when exhausted) -- exactly fm_find_all's contract. */
+ptrdiff_t fm_set_find_all(const fm_set *s, const unsigned char *y, ptrdiff_t n,
+                          ptrdiff_t *out, ptrdiff_t *which, ptrdiff_t cap,
+                          ptrdiff_t *resume);
+/* Whether needle i occurs at y[0:n] (n >= its length), honouring FOLD. */
+int fm_set_match_at(const fm_set *s, ptrdiff_t i, const unsigned char *y,
+                    ptrdiff_t n);
+/* The number of needles and needle i's length (-1 for an i out of range). */
+ptrdiff_t fm_set_size(const fm_set *s);
+ptrdiff_t fm_set_len(const fm_set *s, ptrdiff_t i);
+
+#ifdef FM_TESTING
+/* Test builds only: the strategy a set chose ("one": the single-needle
+ * engine; "pair", "pair-exact": one needle ignoring case; "teddy";
+ * "automaton"). */
+const char *fm_set_strategy(const fm_set *s);
+/* Sets made while this is >= 0 give their automaton a full transition
+ * table only up to that many entries (0: always sparse edges); -1, the
+ * default, keeps the engine's limit. */
+extern long fm_set_dense_limit;
+#endif
+
 #ifdef FM_TESTING
 /* Test builds only, for the tests of needle analysis: the static byte-rank
  * table, and the offsets a needle (k >= 2) is anchored on (i1, i2; i3 for

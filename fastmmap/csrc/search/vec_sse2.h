@@ -37,3 +37,29 @@ FM_INLINE size_t fm_vsum(fm_v acc)
 }
 /* No POPCNT in the baseline. */
 #define fm_popcount(m) ((size_t)fm_popcount_swar(m))
+
+/* ---- For the set kernels (set_kernels.h) ---- */
+/* Lanes true where v is nonzero. */
+FM_INLINE fm_v fm_vnz(fm_v v)
+{
+    return _mm_xor_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()), _mm_set1_epi8(-1));
+}
+/* A 256-entry byte table t[b] = lo[b & 15] & hi[b >> 4].  SSE2 has no byte
+ * shuffle (PSHUFB is SSSE3): lanes are looked up one by one in the whole
+ * table, the slowest layer for the set kernels after the portable one. */
+typedef const fm_u8 *fm_vlut;
+FM_INLINE fm_vlut fm_vlut_load(const fm_u8 *lo, const fm_u8 *hi, const fm_u8 *full)
+{
+    (void)lo;
+    (void)hi;
+    return full;
+}
+FM_INLINE fm_v fm_vlut_apply(fm_vlut t, fm_v v)
+{
+    fm_u8 b[16];
+    int i;
+    _mm_storeu_si128((__m128i *)(void *)b, v);
+    for (i = 0; i < 16; i++)
+        b[i] = t[b[i]];
+    return _mm_loadu_si128((const __m128i *)(const void *)b);
+}
