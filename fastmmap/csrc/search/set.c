@@ -37,7 +37,7 @@
  * are everywhere. */
 #define FM_SET_TEDDY_MAX 64
 /* Candidate blocks handed over per kernel call. */
-#define FM_SET_BATCH 16
+#define FM_SET_BATCH 64
 /* Start positions per backward pass of the automaton (a longer needle
  * gets a window of its length, so that a pass never costs more than twice
  * what it settles). */
@@ -299,7 +299,8 @@ fm_set *fm_set_new(const fm_config *cfg, const unsigned char *const *x,
     s->count = count;
     s->len = malloc(sizeof(ptrdiff_t) * (size_t)count);
     s->x = malloc(sizeof(fm_u8 *) * (size_t)count);
-    blob = malloc((size_t)total);
+    /* Eight bytes of slack: verification reads needles a word at a time. */
+    blob = calloc((size_t)total + 8, 1);
     e = malloc(sizeof(*e) * (size_t)count);
     if (s->x != NULL)
         s->x[0] = blob;
@@ -404,13 +405,30 @@ FM_INLINE uint64_t fm_fold8(uint64_t w)
 }
 
 /* Bytes of y[0:k] equal (through the fold) to the folded needle xf[0:k]
- * before the first difference: k on a match.
- * SAFETY: the caller guarantees k readable bytes at y and at xf. */
-static size_t fm_set_eq(const fm_u8 *y, const fm_u8 *xf, size_t k, int fold)
+ * before the first difference: k on a match.  `avail` bytes are readable
+ * at y (avail >= k), and xf has eight bytes of slack (fm_set_new).
+ * SAFETY: word loads read y[i, i + 8) with i + 8 <= avail, and xf below
+ * k + 8. */
+static size_t fm_set_eq(const fm_u8 *y, ptrdiff_t avail, const fm_u8 *xf,
+                        size_t k, int fold)
 {
     size_t i = 0;
+    uint64_t a, b;
+    if (k < 8 && avail >= 8) {
+        /* A short needle: one word, the bytes past it masked off. */
+        const uint64_t keep = ~(uint64_t)0 >> (8 * (8 - k));
+        memcpy(&a, y, 8);
+        memcpy(&b, xf, 8);
+        if (fold)
+            a = fm_fold8(a);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        a = __builtin_bswap64(a);
+        b = __builtin_bswap64(b);
+#endif
+        a = (a ^ b) & keep;
+        return a ? (size_t)fm_tz64(a) >> 3 : k;
+    }
     while (i + 8 <= k) {
-        uint64_t a, b;
         memcpy(&a, y + i, 8);
         memcpy(&b, xf + i, 8);
         if (fold)
@@ -443,7 +461,7 @@ static int32_t fm_set_verify(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
         if (k > n - p)
             return -1;
         /* SAFETY: p + k <= n. */
-        eq = fm_set_eq(y + p, s->ux[0], (size_t)k, s->fold);
+        eq = fm_set_eq(y + p, n - p, s->ux[0], (size_t)k, s->fold);
         if ((ptrdiff_t)eq == k)
             return 0;
         *work += FM_COST_VERIFY + (ptrdiff_t)eq;
@@ -469,7 +487,7 @@ static int32_t fm_set_verify(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
             if (k > n - p)
                 continue;
             /* SAFETY: p + k <= n. */
-            eq = fm_set_eq(y + p, s->ux[u], (size_t)k, s->fold);
+            eq = fm_set_eq(y + p, n - p, s->ux[u], (size_t)k, s->fold);
             if ((ptrdiff_t)eq == k) {
                 best = u;
                 break;
@@ -773,5 +791,5 @@ int fm_set_match_at(const fm_set *s, ptrdiff_t i, const unsigned char *y,
     if (i < 0 || i >= s->count || n < s->len[i])
         return 0;
     /* SAFETY: n >= len[i] bytes at y. */
-    return (ptrdiff_t)fm_set_eq(y, s->x[i], (size_t)s->len[i], s->fold) == s->len[i];
+    return (ptrdiff_t)fm_set_eq(y, n, s->x[i], (size_t)s->len[i], s->fold) == s->len[i];
 }

@@ -70,7 +70,29 @@ FM_INLINE fm_v FM_NAME(set_cmp)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
     return kind == FM_SCAN_PAIR ? r : fm_vnz(r);
 }
 
-/* Candidates [j, j + 64) as a bit mask. */
+/* Candidates [j, j + 64) as compare vectors in e[], and whether any is
+ * one (the raw results ORed, one test: no mask is formed for the usual
+ * step without candidates). */
+FM_INLINE int FM_NAME(set_step)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
+                                const fm_u8 *y, ptrdiff_t j, fm_v *e, int kind)
+{
+    fm_v any;
+    int q;
+    for (q = 0; q < FM_PER64; q++)
+        e[q] = FM_NAME(set_raw)(k, sc, y, j + (ptrdiff_t)q * FM_VW, kind);
+    any = e[0];
+    for (q = 1; q < FM_PER64; q++)
+        any = fm_vor(any, e[q]);
+    if (kind == FM_SCAN_PAIR)
+        return fm_vany(any);
+    if (!fm_vany(fm_vnz(any)))
+        return 0;
+    for (q = 0; q < FM_PER64; q++)
+        e[q] = fm_vnz(e[q]);
+    return 1;
+}
+
+/* Candidates [j, j + 64) as a bit mask, without the test. */
 FM_INLINE uint64_t FM_NAME(set_mask64)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
                                        const fm_u8 *y, ptrdiff_t j, int kind)
 {
@@ -107,17 +129,11 @@ FM_INLINE uint64_t FM_NAME(set_bytes)(const fm_scan *sc, const fm_u8 *y,
     return m;
 }
 
-/* Whether any of the 128 candidates [j, j + 128) is one: the raw results
- * ORed first, one test (candidates are rare on the paths that pay). */
-FM_INLINE int FM_NAME(set_any128)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
-                                  const fm_u8 *y, ptrdiff_t j, int kind)
-{
-    fm_v any = FM_NAME(set_raw)(k, sc, y, j, kind);
-    int q;
-    for (q = 1; q < 2 * FM_PER64; q++)
-        any = fm_vor(any, FM_NAME(set_raw)(k, sc, y, j + (ptrdiff_t)q * FM_VW, kind));
-    return fm_vany(kind == FM_SCAN_PAIR ? any : fm_vnz(any));
-}
+/* Steps per density check: candidates found in that many 64-candidate
+ * steps decide whether the next ones test before forming masks (sparse:
+ * one branch per step, rarely taken) or form and store every mask without
+ * a branch (dense: a taken-or-not branch per step would mispredict). */
+#define FM_SET_CHUNK 16
 
 #define FM_SET_PUT(b, mk) \
     do { if (mk) { out[c].base = (b); out[c].mask = (mk); c++; } } while (0)
@@ -129,23 +145,33 @@ FM_INLINE size_t FM_NAME(set_fwd)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t j
     FM_NAME(fm_setk) k;
     size_t c = 0;
     uint64_t m;
+    int dense = 0;
     FM_NAME(setk_load)(&k, sc, kind);
-    /* SAFETY: a step at j reads candidates [j, j + 128) with j + 128 <= end,
+    /* SAFETY: a step at j reads candidates [j, j + 64) with j + 64 <= end,
      * i.e. bytes below end - 1 + span <= n; the narrower steps keep the
      * same bound and the flush block ends at candidate end - 1. */
-    while (j + 128 <= end && c + 2 <= max) {
-        if (FM_NAME(set_any128)(&k, sc, y, j, kind)) {
-            m = FM_NAME(set_mask64)(&k, sc, y, j, kind);
-            FM_SET_PUT(j, m);
-            m = FM_NAME(set_mask64)(&k, sc, y, j + 64, kind);
-            FM_SET_PUT(j + 64, m);
+    while (j + 64 <= end && c < max) {
+        const ptrdiff_t stop = end - j >= 64 * FM_SET_CHUNK ? j + 64 * FM_SET_CHUNK : end;
+        const size_t c0 = c;
+        if (dense) {
+            for (; j + 64 <= stop && c < max; j += 64) {
+                m = FM_NAME(set_mask64)(&k, sc, y, j, kind);
+                out[c].base = j;
+                out[c].mask = m;
+                c += m != 0;
+            }
+            dense = c - c0 >= 2;
+        } else {
+            fm_v e[FM_PER64];
+            for (; j + 64 <= stop && c < max; j += 64) {
+                if (FM_NAME(set_step)(&k, sc, y, j, e, kind)) {
+                    out[c].base = j;
+                    out[c].mask = fm_vmask64(e);
+                    c += out[c].mask != 0;
+                }
+            }
+            dense = c - c0 >= 4;
         }
-        j += 128;
-    }
-    while (j + 64 <= end && c + 1 <= max) {
-        m = FM_NAME(set_mask64)(&k, sc, y, j, kind);
-        FM_SET_PUT(j, m);
-        j += 64;
     }
     if (j + 64 > end && j < end && c + 1 <= max) {
         /* Under 64 candidates left: vectors, then one flush block. */
@@ -179,21 +205,16 @@ FM_INLINE size_t FM_NAME(set_rev)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t h
     uint64_t m;
     ptrdiff_t top = hi;       /* candidates [0, top] are left */
     FM_NAME(setk_load)(&k, sc, kind);
-    /* SAFETY: a step reads candidates [top - 127, top] with top <= hi and
-     * hi + span <= n, and top - 127 >= 0; the flush block starts at 0. */
-    while (top >= 127 && c + 2 <= max) {
-        const ptrdiff_t s = top - 127;
-        if (FM_NAME(set_any128)(&k, sc, y, s, kind)) {
-            m = FM_NAME(set_mask64)(&k, sc, y, s + 64, kind);
-            FM_SET_PUT(s + 64, m);
-            m = FM_NAME(set_mask64)(&k, sc, y, s, kind);
-            FM_SET_PUT(s, m);
+    /* SAFETY: a step reads candidates [top - 63, top] with top <= hi and
+     * hi + span <= n, and top - 63 >= 0; the flush block starts at 0.
+     * Reverse searches stop at their first match: sparse steps only. */
+    while (top >= 63 && c < max) {
+        fm_v e[FM_PER64];
+        if (FM_NAME(set_step)(&k, sc, y, top - 63, e, kind)) {
+            out[c].base = top - 63;
+            out[c].mask = fm_vmask64(e);
+            c += out[c].mask != 0;
         }
-        top -= 128;
-    }
-    while (top >= 63 && c + 1 <= max) {
-        m = FM_NAME(set_mask64)(&k, sc, y, top - 63, kind);
-        FM_SET_PUT(top - 63, m);
         top -= 64;
     }
     if (top < 63 && top >= 0 && c + 1 <= max) {
