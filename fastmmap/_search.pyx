@@ -46,6 +46,11 @@ cdef Py_ssize_t copy_find_all_byte(char *dst, const char *hay, Py_ssize_t n,
                                  resume)
 
 
+cdef fm_set *set_new(const unsigned char * const *x, const Py_ssize_t *k,
+                     Py_ssize_t count, int flags) noexcept nogil:
+    return fm_set_new(&fm_default, x, k, count, flags)
+
+
 def _choose_isa():
     cdef const char *wanted = getenv(b"FASTMMAP_ISA")
     cdef int rc = fm_init(wanted)
