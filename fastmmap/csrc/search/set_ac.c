@@ -294,26 +294,69 @@ int fm_ac_dense(const fm_ac *a)
 
 /* ---- Searching ---- */
 
+/* The full table's pass over starts [lo, hi), reading from top down. */
+FM_INLINE void fm_ac_pass(const fm_ac *a, const fm_u8 *y, ptrdiff_t top,
+                          ptrdiff_t lo, ptrdiff_t hi, int32_t *best)
+{
+    const uint16_t *cls = a->cls;
+    const uint32_t *d = a->delta;
+    const uint32_t nc = (uint32_t)a->nclass;
+    uint32_t e = 0;
+    ptrdiff_t p = top - 1;
+    for (; p >= hi; p--)
+        e = d[(e >> 1) + cls[y[p]]];
+    for (; p >= lo; p--) {
+        e = d[(e >> 1) + cls[y[p]]];
+        best[p - lo] = (e & 1) ? a->out[(e >> 1) / nc] : -1;
+    }
+}
+
+/* Streams of the interleaved passes, and the shortest share of starts
+ * (in longest needles) that makes their extra lead-in worth it. */
+#define FM_AC_STREAMS 4
+#define FM_AC_SHARE 8
+
 void fm_ac_starts(const fm_ac *a, const fm_u8 *y, ptrdiff_t n, ptrdiff_t lo,
                   ptrdiff_t hi, int32_t *best)
 {
     const uint16_t *cls = a->cls;
-    const int32_t *out = a->out;
     const ptrdiff_t top = hi - 1 + a->maxlen < n ? hi - 1 + a->maxlen : n;
+    const ptrdiff_t share = (hi - lo) / FM_AC_STREAMS;
     ptrdiff_t p = top - 1;
-    /* SAFETY: p runs from top - 1 < n down to lo >= 0: bytes of the
-     * haystack; best has hi - lo slots. */
-    if (a->delta != NULL) {
+    /* SAFETY: every pass reads bytes from below its top <= n down to its
+     * lowest start >= lo >= 0, and writes best[0, hi - lo). */
+    if (a->delta != NULL && share >= 64 && share >= FM_AC_SHARE * a->maxlen) {
+        /* A table walk is a chain of dependent loads: four passes over
+         * four shares of the starts run side by side, each led in by the
+         * longest needle's bytes past its share (the last one's by what the
+         * whole window's pass would read). */
         const uint32_t *d = a->delta;
         const uint32_t nc = (uint32_t)a->nclass;
-        uint32_t e = 0;
-        for (; p >= hi; p--)
-            e = d[(e >> 1) + cls[y[p]]];
-        for (; p >= lo; p--) {
-            e = d[(e >> 1) + cls[y[p]]];
-            best[p - lo] = (e & 1) ? out[(e >> 1) / nc] : -1;
+        uint32_t e[FM_AC_STREAMS];
+        ptrdiff_t g, i;
+        const ptrdiff_t base = hi - FM_AC_STREAMS * share;   /* [lo, base): alone */
+        for (g = 0; g < FM_AC_STREAMS; g++) {
+            const ptrdiff_t ghi = base + (g + 1) * share;
+            const ptrdiff_t gtop = ghi - 1 + a->maxlen < n ? ghi - 1 + a->maxlen : n;
+            e[g] = 0;
+            for (p = gtop - 1; p >= ghi; p--)
+                e[g] = d[(e[g] >> 1) + cls[y[p]]];
         }
+        for (i = share - 1; i >= 0; i--) {
+            for (g = 0; g < FM_AC_STREAMS; g++) {
+                const ptrdiff_t q = base + g * share + i;
+                e[g] = d[(e[g] >> 1) + cls[y[q]]];
+                best[q - lo] = (e[g] & 1) ? a->out[(e[g] >> 1) / nc] : -1;
+            }
+        }
+        if (base > lo)
+            fm_ac_pass(a, y, base - 1 + a->maxlen, lo, base, best);
+        return;
+    }
+    if (a->delta != NULL) {
+        fm_ac_pass(a, y, top, lo, hi, best);
     } else {
+        const int32_t *out = a->out;
         int32_t s = 0;
         for (; p >= hi; p--)
             s = fm_ac_next(a, s, cls[y[p]]);
