@@ -43,6 +43,15 @@
  * what it settles). */
 #define FM_SET_WINDOW 4096
 
+/* Candidates are frequent when the first FM_FREQUENT_AFTER bytes held one
+ * per FM_FREQUENT bytes or more.  Then Teddy widens its main test by a
+ * byte (a fifth more work a step, several times fewer candidates on
+ * text), and a count of a needle whose candidates on all the pair's bytes
+ * are all matches tallies them (twice the compares, no branch per match):
+ * the cheaper tests pay while candidates are rarer than that. */
+#define FM_FREQUENT 1024
+#define FM_FREQUENT_AFTER 32768
+
 enum { FM_SET_ONE, FM_SET_PAIR, FM_SET_TEDDY, FM_SET_AC };
 
 struct fm_set {
@@ -51,6 +60,7 @@ struct fm_set {
     int mode;
     int fold;                  /* ASCII case ignored (some needle has a letter) */
     int exact;                 /* pair: every candidate is a match */
+    int exact_all;             /* ... of the test on all 3 + nx bytes */
     ptrdiff_t count;
     ptrdiff_t *len;            /* [count] */
     fm_u8 **x;                 /* [count]: the needles, folded when `fold` */
@@ -59,6 +69,9 @@ struct fm_set {
     ptrdiff_t *ulen, *uwhich;  /* length, lowest index among equal ones */
     const fm_u8 **ux;
     fm_scan scan;
+    /* Teddy: the same with one more byte in the main test (wide.kind 0:
+     * none), for when the first proves to find candidates often. */
+    fm_scan wide;
     /* Teddy: bucket b holds bids[bstart[b], bstart[b + 1]), longest first. */
     int32_t bstart[FM_TEDDY_BUCKETS + 1];
     int32_t *bids;
@@ -104,15 +117,27 @@ static const fm_set_ops *fm_set_kernels(const fm_ops *ops)
     return fm_set_ops_for_scalar;
 }
 
+/* Whether x[0:k] has a border (a proper prefix that is also a suffix):
+ * then two of its matches can overlap. */
+static int fm_set_border(const fm_u8 *x, ptrdiff_t k)
+{
+    ptrdiff_t p;
+    for (p = 1; p < k; p++)
+        if (memcmp(x, x + p, (size_t)(k - p)) == 0)
+            return 1;
+    return 0;
+}
+
 /* One needle, ignoring case: anchor on its rarest byte, a second one of
  * another value, and a third offset (as the single-needle engine picks
- * them, with this file's ranks). */
+ * them, with this file's ranks), then up to three more offsets, rarest
+ * first, for the steps where those three match. */
 static void fm_set_plan_pair(fm_set *s)
 {
     const fm_u8 *x = s->ux[0];
     const ptrdiff_t k = s->ulen[0];
     fm_scan *sc = &s->scan;
-    ptrdiff_t i, i1 = 0, i2 = -1, i3 = -1, w;
+    ptrdiff_t i, i1 = 0, i2 = -1, i3 = -1, w, distinct;
     for (i = 1; i < k; i++)
         if (fm_set_rank(x[i]) < fm_set_rank(x[i1]))
             i1 = i;
@@ -130,17 +155,32 @@ static void fm_set_plan_pair(fm_set *s)
     sc->off[0] = i1;
     sc->off[1] = i2;
     sc->off[2] = i3;
+    distinct = 1 + (i2 != i1) + (i3 != i1 && i3 != i2);
+    sc->nx = 0;
+    while (sc->nx < FM_SCAN_MAX - 3 && distinct + sc->nx < k) {
+        ptrdiff_t best = -1;
+        for (i = 0; i < k; i++) {
+            int used = i == i1 || i == i2 || i == i3;
+            for (w = 3; w < 3 + sc->nx && !used; w++)
+                used = sc->off[w] == i;
+            if (!used && (best < 0 || fm_set_rank(x[i]) < fm_set_rank(x[best])))
+                best = i;
+        }
+        sc->off[3 + sc->nx++] = best;
+    }
     sc->span = 0;
-    for (w = 0; w < 3; w++) {
+    for (w = 0; w < 3 + sc->nx; w++) {
         const fm_u8 c = x[sc->off[w]];
         sc->val[w] = c;
         sc->orm[w] = (fm_u8)(s->fold && fm_is_alpha(c) ? 0x20 : 0);
         if (sc->off[w] + 1 > sc->span)
             sc->span = sc->off[w] + 1;
     }
-    /* The candidates cover the needle, and no two matches can overlap. */
-    s->exact = k == 1 || (k == 2 && x[0] != x[1])
-               || (k == 3 && x[0] != x[2] && i1 != i2 && i1 != i3 && i2 != i3);
+    /* The main test's three bytes cover the needle (the extra bytes are
+     * skipped where candidates are dense), and no two matches can
+     * overlap: every candidate is a match. */
+    s->exact = distinct == k && !fm_set_border(x, k);
+    s->exact_all = distinct + sc->nx == k && !fm_set_border(x, k);
 }
 
 typedef struct {
@@ -166,12 +206,20 @@ static int fm_set_len_cmp(const void *pa, const void *pb)
     return (a->u > b->u) - (a->u < b->u);
 }
 
+/* Bytes of the main Teddy test (the rest of the six are compared by the
+ * driver before verifying; one more joins the test when candidates prove
+ * frequent: FM_FREQUENT). */
+#ifndef FM_TEDDY_WIDTH
+#  define FM_TEDDY_WIDTH 3
+#endif
+
 /* Several needles: Teddy on `width` bytes at offset `at`. */
 static int fm_set_plan_teddy(fm_set *s)
 {
     fm_scan *sc = &s->scan;
     const ptrdiff_t nu = s->nu;
-    const ptrdiff_t width = s->minlen < 3 ? s->minlen : 3;
+    const ptrdiff_t width = s->minlen < FM_SCAN_MAX ? s->minlen : FM_SCAN_MAX;
+    const ptrdiff_t lead = width < FM_TEDDY_WIDTH ? width : FM_TEDDY_WIDTH;
     ptrdiff_t at, best_at = 0, u, w, b, i;
     long best_score = -1;
     fm_set_key *keys = malloc(sizeof(*keys) * (size_t)nu);
@@ -233,9 +281,29 @@ static int fm_set_plan_teddy(fm_set *s)
     for (w = 0; w < width; w++)
         for (i = 0; i < 256; i++)
             sc->full[w][i] = sc->lo[w][i & 15] & sc->hi[w][i >> 4];
-    sc->kind = (int)(FM_SCAN_TEDDY1 + (width - 1));
+    sc->width = (int)lead;
+    sc->nx = (int)(width - lead);
+    sc->kind = (int)(FM_SCAN_TEDDY1 + (lead - 1));
+    {
+        int ascii = 1;
+        for (w = 0; w < lead; w++)
+            for (i = 8; i < 16; i++)
+                ascii &= sc->hi[w][i] == 0;
+        if (ascii)
+            sc->kind += FM_SCAN_ASCII;
+    }
     sc->at = best_at;
     sc->span = best_at + width;
+    /* Its wider form (same tables, same span). */
+    if (sc->width == 3 && sc->nx >= 1) {
+        int ascii = 1;
+        s->wide = *sc;
+        s->wide.width = 4;
+        s->wide.nx = sc->nx - 1;
+        for (i = 8; i < 16; i++)
+            ascii &= sc->hi[3][i] == 0;
+        s->wide.kind = FM_SCAN_TEDDY4 + (ascii && sc->kind > FM_SCAN_ASCII ? FM_SCAN_ASCII : 0);
+    }
     return 1;
 }
 
@@ -447,6 +515,21 @@ static size_t fm_set_eq(const fm_u8 *y, ptrdiff_t avail, const fm_u8 *xf,
     return i;
 }
 
+/* Teddy: the buckets whose needles hold candidate p's bytes at all the
+ * places the scan compares (the kernels skip the extra ones where
+ * candidates are dense).  SAFETY: the kernels yield only candidates with
+ * p + span <= n. */
+FM_INLINE unsigned fm_set_buckets(const fm_scan *sc, const fm_u8 *y, ptrdiff_t p)
+{
+    const int width = sc->width + sc->nx;
+    const fm_u8 *b = y + p + sc->at;
+    unsigned bits = 0xff;
+    int w;
+    for (w = 0; w < width; w++)
+        bits &= sc->full[w][b[w]];
+    return bits;
+}
+
 /* The longest needle at candidate p (a distinct needle u), or -1 with the
  * failed verifications charged to *work. */
 static int32_t fm_set_verify(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
@@ -467,13 +550,8 @@ static int32_t fm_set_verify(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
         *work += FM_COST_VERIFY + (ptrdiff_t)eq;
         return -1;
     }
-    /* Teddy: the buckets the candidate's bytes allow (its bytes are inside
-     * the haystack: the kernels yield only j + span <= n). */
-    bits = sc->full[0][y[p + sc->at]];
-    if (sc->kind >= FM_SCAN_TEDDY2)
-        bits &= sc->full[1][y[p + sc->at + 1]];
-    if (sc->kind >= FM_SCAN_TEDDY3)
-        bits &= sc->full[2][y[p + sc->at + 2]];
+    /* Teddy: the buckets the candidate's bytes allow. */
+    bits = fm_set_buckets(sc, y, p);
     while (bits) {
         const unsigned b = fm_tz64(bits);
         int32_t i;
@@ -538,10 +616,28 @@ static int fm_set_pf_forward(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
     /* A find wants the first candidates only. */
     const size_t batch = k->cap == 1 ? 2 : FM_SET_BATCH;
     const ptrdiff_t end = n - s->scan.span + 1, origin = *pos;
-    ptrdiff_t lo = *pos, next = *pos, work = 0;
+    const fm_scan *sc = &s->scan;
+    ptrdiff_t lo = *pos, next = *pos, work = 0, cands = 0;
+    int tally = 0;
     while (next < end) {
-        const size_t nb = s->kern->fwd(&s->scan, y, next, end, c, batch, &next);
+        const size_t nb = s->kern->fwd(sc, y, next, end, c, batch, &next);
         size_t i;
+        if (cands >= 0 && (s->wide.kind || (s->exact_all && k->out == NULL))) {
+            for (i = 0; i < nb; i++)
+                cands += (ptrdiff_t)fm_popcount_swar(c[i].mask);
+            if (next - origin >= FM_FREQUENT_AFTER
+                && cands * FM_FREQUENT >= next - origin) {
+                /* Candidates are frequent: Teddy widens its test (same
+                 * span: it reads no further); a count whose needle all of
+                 * the pair's bytes cover tallies the rest, after the
+                 * candidates in hand. */
+                cands = -1;
+                if (s->wide.kind)
+                    sc = &s->wide;
+                else
+                    tally = 1;
+            }
+        }
         for (i = 0; i < nb; i++) {
             const ptrdiff_t base = c[i].base;
             uint64_t m = fm_from(c[i].mask, base, lo);
@@ -555,7 +651,15 @@ static int fm_set_pf_forward(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
             }
             while (m) {
                 const ptrdiff_t p = base + (ptrdiff_t)fm_tz64(m);
-                const int32_t u = s->exact ? 0 : fm_set_verify(s, y, n, p, &work);
+                int32_t u;
+                if (s->mode == FM_SET_TEDDY && !fm_set_buckets(&s->scan, y, p)) {
+                    /* Rejected by the bytes the kernel skipped: inline and
+                     * cheap, charged half a verification. */
+                    work += FM_COST_VERIFY / 2;
+                    u = -1;
+                } else {
+                    u = s->exact ? 0 : fm_set_verify(s, y, n, p, &work);
+                }
                 if (u >= 0) {
                     lo = p + s->ulen[u];
                     if (fm_sink_put(s, k, p, u)) {
@@ -574,6 +678,10 @@ static int fm_set_pf_forward(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
         }
         if (next < lo)
             next = lo;
+        if (tally) {
+            k->found += s->kern->count(sc, y, next, end);
+            break;
+        }
     }
     *pos = n;
     return 0;
@@ -651,7 +759,15 @@ static void fm_set_scan(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
         *resume = n;
         return;
     }
-    if (fm_set_prefiltered(s)) {
+    if (fm_set_prefiltered(s) && s->exact && k->out == NULL) {
+        /* Every candidate a match, none overlapping, nothing to write: as
+         * cheap as the sparse scan, and no branch per match. */
+        k->found = s->kern->count(&s->scan, y, 0, n - s->scan.span + 1);
+        k->last = 0;
+        r = 0;
+        pos = n;
+        fm_set_trace(s, FM_PATH_PAIR);
+    } else if (fm_set_prefiltered(s)) {
         r = fm_set_pf_forward(s, y, n, &pos, k);
         fm_set_trace(s, FM_PATH_PAIR);
     }

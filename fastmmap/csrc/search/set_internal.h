@@ -23,28 +23,43 @@ enum {
     /* One needle: three offsets, each compared after an OR (0x20 on a
      * letter ignores its case exactly: only 'A' and 'a' OR to 'a'). */
     FM_SCAN_PAIR = 0,
-    /* Several: Teddy-style bucket masks on 1, 2 or 3 consecutive bytes. */
+    /* Several: Teddy-style bucket masks on 1 to 4 consecutive bytes. */
     FM_SCAN_TEDDY1,
     FM_SCAN_TEDDY2,
-    FM_SCAN_TEDDY3
+    FM_SCAN_TEDDY3,
+    FM_SCAN_TEDDY4
 };
 
+/* Added to a Teddy kind when no needle byte it compares is >= 0x80: the
+ * layer may then skip masking (fm_vlut_apply7). */
+#define FM_SCAN_ASCII 4
+/* The bytes a Teddy kind compares. */
+#define FM_SCAN_WIDTH(kind) ((kind) > FM_SCAN_ASCII ? (kind) - FM_SCAN_ASCII : (kind))
+
 #define FM_TEDDY_BUCKETS 8
+/* Needle bytes a scan compares: the main test's (three for the pair, the
+ * kind's number for Teddy) and up to three more, compared only in the
+ * steps where the main test found candidates. */
+#define FM_SCAN_MAX 6
 
 typedef struct {
     int kind;
     /* Candidate j reads y[j, j + span) only; span <= every needle length. */
     ptrdiff_t span;
-    /* Pair: j is a candidate when (y[j + off[i]] | orm[i]) == val[i]. */
-    ptrdiff_t off[3];
-    fm_u8 orm[3], val[3];
-    /* Teddy: byte y[j + at + w] (w < width) maps to the buckets whose
+    /* Teddy: the bytes of the main test (the kind's width); then the
+     * extra bytes the driver compares before verifying (0 to 3). */
+    int width, nx;
+    /* Pair: j is a candidate when (y[j + off[i]] | orm[i]) == val[i] for
+     * i < 3 + nx. */
+    ptrdiff_t off[FM_SCAN_MAX];
+    fm_u8 orm[FM_SCAN_MAX], val[FM_SCAN_MAX];
+    /* Teddy: byte y[j + at + w] (w < width + nx) maps to the buckets whose
      * needles may hold it at that place, lo[w][b & 15] & hi[w][b >> 4]
      * (full[w][b] holds the same, for layers without a byte shuffle); j is
      * a candidate when the AND over w leaves a bucket. */
     ptrdiff_t at;
-    fm_u8 lo[3][16], hi[3][16];
-    fm_u8 full[3][256];
+    fm_u8 lo[FM_SCAN_MAX][16], hi[FM_SCAN_MAX][16];
+    fm_u8 full[FM_SCAN_MAX][256];
 } fm_scan;
 
 /* Per-ISA candidate kernels: set_kernels.h instantiated over a vec_*.h.
@@ -57,6 +72,10 @@ typedef struct {
     /* Candidates in [0, hi], descending; *next == -1 when exhausted. */
     size_t (*rev)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t hi,
                   fm_cand *out, size_t max, ptrdiff_t *next);
+    /* The number of candidates in [lo, end) of a pair scan, on all its
+     * 3 + nx bytes. */
+    ptrdiff_t (*count)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t lo,
+                       ptrdiff_t end);
 } fm_set_ops;
 
 /* Each isa_<name>.c defines fm_set_ops_for_<name>, NULL where it has no

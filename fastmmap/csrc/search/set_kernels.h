@@ -7,7 +7,7 @@
  * compares): it hands back blocks of 64 candidate bits and the driver
  * (set.c) verifies them, chooses the leftmost-longest needle and keeps the
  * budget.  Beyond what kernels.h uses, the layer supplies fm_vnz (lanes
- * true where a byte is nonzero) and fm_vlut / fm_vlut_load / fm_vlut_apply
+ * true where a byte is nonzero), fm_vnonzero (whether any bit is set) and fm_vlut / fm_vlut_load / fm_vlut_apply
  * (a byte table built from two nibble tables: PSHUFB, VPSHUFB, TBL, or a
  * whole-table lookup where there is no byte shuffle).
  *
@@ -21,10 +21,11 @@
 
 #define FM_PER64 (64 / FM_VW)
 
-/* The comparands of one scan, loaded into registers once per call. */
+/* The main test's comparands, loaded into registers once per call (the
+ * extra bytes are the driver's: a cheap scalar test before verifying). */
 typedef struct {
     fm_v v[3], m[3];
-    fm_vlut t[3];
+    fm_vlut t[4];
 } FM_NAME(fm_setk);
 
 FM_INLINE void FM_NAME(setk_load)(FM_NAME(fm_setk) *k, const fm_scan *sc, int kind)
@@ -36,33 +37,45 @@ FM_INLINE void FM_NAME(setk_load)(FM_NAME(fm_setk) *k, const fm_scan *sc, int ki
             k->m[w] = fm_vsplat(sc->orm[w]);
         }
     } else {
-        for (w = 0; w < kind; w++)
+        for (w = 0; w < FM_SCAN_WIDTH(kind); w++)
             k->t[w] = fm_vlut_load(sc->lo[w], sc->hi[w], sc->full[w]);
     }
 }
 
-/* Candidates [j, j + FM_VW): pair as a compare vector; Teddy as bucket
- * bits (nonzero lanes are candidates). */
+/* Pair: lanes true where byte w of the candidate matches. */
+FM_INLINE fm_v FM_NAME(pair_eq)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
+                                const fm_u8 *p, int w)
+{
+    return fm_veq(fm_vor(fm_vload(p + sc->off[w]), k->m[w]), k->v[w]);
+}
+
+/* The main test of candidates [j, j + FM_VW): pair as a compare vector;
+ * Teddy as bucket bits (nonzero lanes are candidates). */
 FM_INLINE fm_v FM_NAME(set_raw)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
                                 const fm_u8 *y, ptrdiff_t j, int kind)
 {
     if (kind == FM_SCAN_PAIR) {
         const fm_u8 *p = y + j;
-        return fm_vand(fm_vand(fm_veq(fm_vor(fm_vload(p + sc->off[0]), k->m[0]), k->v[0]),
-                               fm_veq(fm_vor(fm_vload(p + sc->off[1]), k->m[1]), k->v[1])),
-                       fm_veq(fm_vor(fm_vload(p + sc->off[2]), k->m[2]), k->v[2]));
+        return fm_vand(fm_vand(FM_NAME(pair_eq)(k, sc, p, 0), FM_NAME(pair_eq)(k, sc, p, 1)),
+                       FM_NAME(pair_eq)(k, sc, p, 2));
     } else {
         const fm_u8 *p = y + j + sc->at;
-        fm_v r = fm_vlut_apply(k->t[0], fm_vload(p));
-        if (kind >= FM_SCAN_TEDDY2)
-            r = fm_vand(r, fm_vlut_apply(k->t[1], fm_vload(p + 1)));
-        if (kind >= FM_SCAN_TEDDY3)
-            r = fm_vand(r, fm_vlut_apply(k->t[2], fm_vload(p + 2)));
+        fm_v r;
+        int w;
+        if (kind > FM_SCAN_ASCII) {
+            r = fm_vlut_apply7(k->t[0], fm_vload(p));
+            for (w = 1; w < FM_SCAN_WIDTH(kind); w++)
+                r = fm_vand(r, fm_vlut_apply7(k->t[w], fm_vload(p + w)));
+        } else {
+            r = fm_vlut_apply(k->t[0], fm_vload(p));
+            for (w = 1; w < kind; w++)
+                r = fm_vand(r, fm_vlut_apply(k->t[w], fm_vload(p + w)));
+        }
         return r;
     }
 }
 
-/* As a compare vector either way. */
+/* The main test as a compare vector. */
 FM_INLINE fm_v FM_NAME(set_cmp)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
                                 const fm_u8 *y, ptrdiff_t j, int kind)
 {
@@ -71,8 +84,8 @@ FM_INLINE fm_v FM_NAME(set_cmp)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
 }
 
 /* Candidates [j, j + 64) as compare vectors in e[], and whether any is
- * one (the raw results ORed, one test: no mask is formed for the usual
- * step without candidates). */
+ * one: the raw results ORed, one test (the usual step has no candidates),
+ * no mask formed without one. */
 FM_INLINE int FM_NAME(set_step)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
                                 const fm_u8 *y, ptrdiff_t j, fm_v *e, int kind)
 {
@@ -83,11 +96,9 @@ FM_INLINE int FM_NAME(set_step)(const FM_NAME(fm_setk) *k, const fm_scan *sc,
     any = e[0];
     for (q = 1; q < FM_PER64; q++)
         any = fm_vor(any, e[q]);
-    if (kind == FM_SCAN_PAIR)
-        return fm_vany(any);
-    if (!fm_vany(fm_vnz(any)))
+    if (!(kind == FM_SCAN_PAIR ? fm_vany(any) : fm_vnonzero(any)))
         return 0;
-    for (q = 0; q < FM_PER64; q++)
+    for (q = 0; q < FM_PER64 && kind != FM_SCAN_PAIR; q++)
         e[q] = fm_vnz(e[q]);
     return 1;
 }
@@ -111,17 +122,14 @@ FM_INLINE uint64_t FM_NAME(set_bytes)(const fm_scan *sc, const fm_u8 *y,
     ptrdiff_t b;
     for (b = 0; j + b < end; b++) {
         const fm_u8 *p = y + j + b;
-        int hit;
+        int hit = 1, w;
         if (kind == FM_SCAN_PAIR) {
-            hit = ((p[sc->off[0]] | sc->orm[0]) == sc->val[0])
-                  & ((p[sc->off[1]] | sc->orm[1]) == sc->val[1])
-                  & ((p[sc->off[2]] | sc->orm[2]) == sc->val[2]);
+            for (w = 0; w < 3; w++)
+                hit &= (p[sc->off[w]] | sc->orm[w]) == sc->val[w];
         } else {
-            fm_u8 r = sc->full[0][p[sc->at]];
-            if (kind >= FM_SCAN_TEDDY2)
-                r &= sc->full[1][p[sc->at + 1]];
-            if (kind >= FM_SCAN_TEDDY3)
-                r &= sc->full[2][p[sc->at + 2]];
+            fm_u8 r = 0xff;
+            for (w = 0; w < FM_SCAN_WIDTH(kind); w++)
+                r &= sc->full[w][p[sc->at + w]];
             hit = r != 0;
         }
         m |= (uint64_t)hit << b;
@@ -134,6 +142,9 @@ FM_INLINE uint64_t FM_NAME(set_bytes)(const fm_scan *sc, const fm_u8 *y,
  * one branch per step, rarely taken) or form and store every mask without
  * a branch (dense: a taken-or-not branch per step would mispredict). */
 #define FM_SET_CHUNK 16
+#ifndef FM_SET_DENSE
+#  define FM_SET_DENSE 2
+#endif
 
 #define FM_SET_PUT(b, mk) \
     do { if (mk) { out[c].base = (b); out[c].mask = (mk); c++; } } while (0)
@@ -167,10 +178,10 @@ FM_INLINE size_t FM_NAME(set_fwd)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t j
                 if (FM_NAME(set_step)(&k, sc, y, j, e, kind)) {
                     out[c].base = j;
                     out[c].mask = fm_vmask64(e);
-                    c += out[c].mask != 0;
+                    c++;
                 }
             }
-            dense = c - c0 >= 4;
+            dense = c - c0 >= FM_SET_DENSE;
         }
     }
     if (j + 64 > end && j < end && c + 1 <= max) {
@@ -213,7 +224,7 @@ FM_INLINE size_t FM_NAME(set_rev)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t h
         if (FM_NAME(set_step)(&k, sc, y, top - 63, e, kind)) {
             out[c].base = top - 63;
             out[c].mask = fm_vmask64(e);
-            c += out[c].mask != 0;
+            c++;
         }
         top -= 64;
     }
@@ -253,8 +264,18 @@ static size_t FM_NAME(set_forward)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t 
         return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY1);
     case FM_SCAN_TEDDY2:
         return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY2);
-    default:
+    case FM_SCAN_TEDDY3:
         return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY3);
+    case FM_SCAN_TEDDY4:
+        return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY4);
+    case FM_SCAN_TEDDY1 + FM_SCAN_ASCII:
+        return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY1 + FM_SCAN_ASCII);
+    case FM_SCAN_TEDDY2 + FM_SCAN_ASCII:
+        return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY2 + FM_SCAN_ASCII);
+    case FM_SCAN_TEDDY3 + FM_SCAN_ASCII:
+        return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY3 + FM_SCAN_ASCII);
+    default:
+        return FM_NAME(set_fwd)(sc, y, lo, end, out, max, next, FM_SCAN_TEDDY4 + FM_SCAN_ASCII);
     }
 }
 
@@ -268,14 +289,83 @@ static size_t FM_NAME(set_reverse)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t 
         return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY1);
     case FM_SCAN_TEDDY2:
         return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY2);
-    default:
+    case FM_SCAN_TEDDY3:
         return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY3);
+    case FM_SCAN_TEDDY4:
+        return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY4);
+    case FM_SCAN_TEDDY1 + FM_SCAN_ASCII:
+        return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY1 + FM_SCAN_ASCII);
+    case FM_SCAN_TEDDY2 + FM_SCAN_ASCII:
+        return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY2 + FM_SCAN_ASCII);
+    case FM_SCAN_TEDDY3 + FM_SCAN_ASCII:
+        return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY3 + FM_SCAN_ASCII);
+    default:
+        return FM_NAME(set_rev)(sc, y, hi, out, max, next, FM_SCAN_TEDDY4 + FM_SCAN_ASCII);
+    }
+}
+
+/* Candidates of a pair scan on all 3 + nx of its bytes (nx a constant in
+ * each instantiation below), counted without masks or branches: compare
+ * vectors tallied into 8-bit lanes, folded before they can overflow (a
+ * step adds up to FM_PER64 to a lane).  For needles whose candidates on
+ * all bytes are all matches, once they prove frequent. */
+FM_INLINE ptrdiff_t FM_NAME(set_tally)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t j,
+                                       ptrdiff_t end, int nx)
+{
+    fm_v v[FM_SCAN_MAX], m[FM_SCAN_MAX];
+    size_t total = 0;
+    int w;
+    for (w = 0; w < 3 + nx; w++) {
+        v[w] = fm_vsplat(sc->val[w]);
+        m[w] = fm_vsplat(sc->orm[w]);
+    }
+    /* SAFETY: a step reads candidates [j, j + 64) with j + 64 <= end, i.e.
+     * bytes below end - 1 + span <= n; the tail goes byte by byte. */
+    while (j + 64 <= end) {
+        ptrdiff_t steps = (end - j) / 64;
+        fm_v acc = fm_vzero();
+        int q;
+        if (steps > 255 / FM_PER64)
+            steps = 255 / FM_PER64;
+        for (; steps > 0; steps--, j += 64) {
+            for (q = 0; q < FM_PER64; q++) {
+                const fm_u8 *p = y + j + (ptrdiff_t)q * FM_VW;
+                fm_v e = fm_veq(fm_vor(fm_vload(p + sc->off[0]), m[0]), v[0]);
+                for (w = 1; w < 3 + nx; w++)
+                    e = fm_vand(e, fm_veq(fm_vor(fm_vload(p + sc->off[w]), m[w]), v[w]));
+                acc = fm_vtally(acc, e);
+            }
+        }
+        total += fm_vsum(acc);
+    }
+    for (; j < end; j++) {
+        int hit = 1;
+        for (w = 0; w < 3 + nx; w++)
+            hit &= (y[j + sc->off[w]] | sc->orm[w]) == sc->val[w];
+        total += (size_t)hit;
+    }
+    return (ptrdiff_t)total;
+}
+
+static ptrdiff_t FM_NAME(set_count)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t lo,
+                                    ptrdiff_t end)
+{
+    switch (sc->nx) {
+    case 0:
+        return FM_NAME(set_tally)(sc, y, lo, end, 0);
+    case 1:
+        return FM_NAME(set_tally)(sc, y, lo, end, 1);
+    case 2:
+        return FM_NAME(set_tally)(sc, y, lo, end, 2);
+    default:
+        return FM_NAME(set_tally)(sc, y, lo, end, 3);
     }
 }
 
 const fm_set_ops FM_NAME(fm_set_ops) = {
     FM_NAME(set_forward),
     FM_NAME(set_reverse),
+    FM_NAME(set_count),
 };
 
 #undef FM_PER64

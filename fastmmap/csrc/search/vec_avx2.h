@@ -38,6 +38,8 @@ FM_INLINE size_t fm_vsum(fm_v acc)
 #define fm_popcount(m) ((size_t)__builtin_popcountll(m))
 
 /* ---- For the set kernels (set_kernels.h) ---- */
+/* Whether any bit of v is set. */
+FM_INLINE int fm_vnonzero(fm_v v) { return !_mm256_testz_si256(v, v); }
 /* Lanes true where v is nonzero. */
 FM_INLINE fm_v fm_vnz(fm_v v)
 {
@@ -61,4 +63,14 @@ FM_INLINE fm_v fm_vlut_apply(fm_vlut t, fm_v v)
     return _mm256_and_si256(
         _mm256_shuffle_epi8(t.lo, _mm256_and_si256(v, nib)),
         _mm256_shuffle_epi8(t.hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+}
+/* As fm_vlut_apply, for tables whose entries for bytes >= 0x80 are zero:
+ * VPSHUFB zeroes the lanes with their top bit set by itself, so the low
+ * nibble needs no mask. */
+FM_INLINE fm_v fm_vlut_apply7(fm_vlut t, fm_v v)
+{
+    return _mm256_and_si256(
+        _mm256_shuffle_epi8(t.lo, v),
+        _mm256_shuffle_epi8(t.hi, _mm256_and_si256(_mm256_srli_epi16(v, 4),
+                                                   _mm256_set1_epi8(0x0f))));
 }

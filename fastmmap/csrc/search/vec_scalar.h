@@ -60,6 +60,8 @@ FM_INLINE size_t fm_vsum(fm_v acc)
 #define fm_popcount(m) ((size_t)fm_popcount_swar(m))
 
 /* ---- For the set kernels (set_kernels.h) ---- */
+/* Whether any bit of v is set. */
+FM_INLINE int fm_vnonzero(fm_v v) { return v != 0; }
 /* Lanes 1 where v's byte is nonzero: a lane's top bit is set by its own
  * top bit or by the carry out of its low seven (no carry crosses lanes). */
 FM_INLINE fm_v fm_vnz(fm_v v)
@@ -79,3 +81,5 @@ FM_INLINE fm_v fm_vlut_apply(fm_vlut t, fm_v v)
         r |= (fm_v)t[(v >> i) & 0xff] << i;
     return r;
 }
+/* For tables zero for bytes >= 0x80 (the whole table is looked up anyway). */
+#define fm_vlut_apply7 fm_vlut_apply

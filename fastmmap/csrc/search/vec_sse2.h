@@ -39,6 +39,11 @@ FM_INLINE size_t fm_vsum(fm_v acc)
 #define fm_popcount(m) ((size_t)fm_popcount_swar(m))
 
 /* ---- For the set kernels (set_kernels.h) ---- */
+/* Whether any bit of v is set. */
+FM_INLINE int fm_vnonzero(fm_v v)
+{
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) != 0xffff;
+}
 /* Lanes true where v is nonzero. */
 FM_INLINE fm_v fm_vnz(fm_v v)
 {
@@ -59,3 +64,5 @@ FM_INLINE fm_v fm_vlut_apply(fm_vlut t, fm_v v)
         b[i] = t[b[i]];
     return _mm_loadu_si128((const __m128i *)(const void *)b);
 }
+/* For tables zero for bytes >= 0x80 (the whole table is looked up anyway). */
+#define fm_vlut_apply7 fm_vlut_apply
