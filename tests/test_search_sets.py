@@ -244,8 +244,14 @@ def test_dense_and_sparse_candidates():
         part = (b"The " * 300) if i % 3 == 0 else bytes(rng.choices(b"xyz ", k=2000))
         text += part
     hay = bytes(text)
-    for needles, fold in (([b"the"], True), ([b"THE "], True), ([b"e"], True),
-                          ([b"the", b"xyz"], False), ([b"The", b"zz", b"y "], True)):
+    # Past 32 KiB of frequent candidates a count of a needle the pair's
+    # bytes cover tallies them ("THE ", "he T"), and Teddy widens its test
+    # to four bytes (needles of four and more sharing "the" or "xyz").
+    for needles, fold in (([b"the"], True), ([b"THE "], True), ([b"he T"], True),
+                          ([b"e"], True), ([b"the", b"xyz"], False),
+                          ([b"The", b"zz", b"y "], True),
+                          ([b"the x", b"the T", b"xyzy", b"the "], False),
+                          ([b"THE T", b"xyzzy", b"zyx z"], True)):
         check(hay, needles, fold, caps=(1000,))
 
 
@@ -334,3 +340,27 @@ def test_prefilter_hands_over_on_near_misses():
     for cfg in PREFILTERED:
         assert S.Set([b"lazy cat", b"quick fox"], False, cfg).path(text, "count") == "pair"
         assert S.Set([b"LAZY cat"], True, cfg).path(text, "find_all") == "pair"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), count=st.integers(2, 24), fold=st.booleans())
+def test_frequent_candidates_widen(seed, count, fold):
+    # Needles sharing their first bytes with text that holds those bytes
+    # every few dozen bytes: past 32 KiB Teddy compares a fourth byte in
+    # its main test (and the offset it compares at may be past 0).
+    rng = random.Random(seed)
+    head = bytes(rng.choices(b"abcAB", k=rng.randint(0, 2)))
+    needles = [head + b"abc" + bytes(rng.choices(b"abcdAB", k=rng.randint(1, 8)))
+               for _ in range(count)]
+    hay = bytearray(rng.choices(b"abcdxAB", k=60_000))
+    i = 0
+    while i + 16 < len(hay):
+        x = rng.choice(needles)
+        hay[i:i + len(x)] = x[:len(head) + 3] if rng.random() < 0.6 else x
+        i += 16 + rng.randrange(200)
+    hay = bytes(hay)
+    expected = S.Set(needles, fold, "none").find_all(hay)
+    for cfg in PREFILTERED:
+        s = S.Set(needles, fold, cfg)
+        assert s.count(hay) == len(expected), cfg
+        assert s.find_all(hay, 4096) == expected, cfg

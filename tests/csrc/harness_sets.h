@@ -12,11 +12,13 @@
  * - needle counts 1..80 and 300, lengths 1..40 and past the automaton's
  *   window, prefixes of one another, duplicates, folding with the bytes
  *   next to the letters ('@' '[' '`' '{') and bytes >= 0x80;
- * - near misses that exhaust the prefilters' budget (a^i b over a^n).
+ * - near misses that exhaust the prefilters' budget (a^i b over a^n);
+ * - candidates frequent past 32 KiB: Teddy widens its test, a count of a
+ *   needle the pair covers tallies.
  */
 
 #define SET_MAX 300
-#define SET_HAY (20 * 1024)
+#define SET_HAY MAX_N
 
 static const unsigned char *set_x[SET_MAX];
 static ptrdiff_t set_k[SET_MAX];
@@ -309,6 +311,28 @@ static void run_sets(const char *isa)
                 set_check(isa, hay, n, fold);
             }
         }
+    }
+    /* Frequent candidates over 60000 bytes: eight needles sharing their
+     * first bytes with the text (Teddy widens), one needle of 4 to 6 bytes
+     * ignoring case (a count tallies), near misses among them. */
+    for (r = 0; r < 6; r++) {
+        unsigned char *at = set_bytes;
+        const ptrdiff_t k0 = 4 + r % 3;
+        n = 60000;
+        set_count = r < 3 ? 8 : 1;
+        for (i = 0; i < set_count; i++) {
+            set_needle(i, k0 + (ptrdiff_t)below(5), "abcdAB", 6, &at);
+            memcpy((unsigned char *)set_x[i], r < 3 ? "abc" : "aBc", 3);
+            if (r >= 3)
+                ((unsigned char *)set_x[i])[k0 - 1] = 'd';
+        }
+        for (i = 0; i < n; i++)
+            hay[i] = (unsigned char)"abcdxAB"[below(7)];
+        for (i = 0; i + 8 < n; i += 16 + (ptrdiff_t)below(200)) {
+            const ptrdiff_t u = (ptrdiff_t)below((size_t)set_count);
+            memcpy(hay + i, set_x[u], (size_t)(below(3) ? 3 : set_k[u]));
+        }
+        set_check(isa, hay, n, (int)(r & 1) || r >= 3);
     }
     /* A needle longer than the automaton's window, with short ones. */
     {
