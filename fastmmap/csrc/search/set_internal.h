@@ -12,6 +12,16 @@
 
 #include "internal.h"
 
+/* Functions one engine file defines for another stay out of the shared
+ * library's exported symbols (internal.h may define it already). */
+#ifndef FM_HIDDEN
+#  if defined(__GNUC__) || defined(__clang__)
+#    define FM_HIDDEN __attribute__((visibility("hidden")))
+#  else
+#    define FM_HIDDEN
+#  endif
+#endif
+
 /* A block of candidates: base + b for every set bit b of mask. */
 typedef struct {
     ptrdiff_t base;
@@ -81,8 +91,8 @@ typedef struct {
 /* Each isa_<name>.c defines fm_set_ops_for_<name>, NULL where it has no
  * kernels (as its fm_isa_<name> has none), from internal.h's FM_ISAS. */
 #define FM_SET_ISA_DEFINE(isa, table) \
-    const fm_set_ops *const fm_set_ops_for_##isa = (table)
-#define FM_SET_ISA_DECLARE(isa) extern const fm_set_ops *const fm_set_ops_for_##isa;
+    FM_HIDDEN const fm_set_ops *const fm_set_ops_for_##isa = (table)
+#define FM_SET_ISA_DECLARE(isa) FM_HIDDEN extern const fm_set_ops *const fm_set_ops_for_##isa;
 FM_ISAS(FM_SET_ISA_DECLARE)
 #undef FM_SET_ISA_DECLARE
 
@@ -109,24 +119,24 @@ typedef struct fm_ac fm_ac;
 /* Needles u = 0..count-1: x[u][0:k[u]] (k >= 1, distinct after folding),
  * bytes compared through fold[] (identity, or ASCII lowercase).  NULL with
  * errno ENOMEM. */
-fm_ac *fm_ac_new(const fm_u8 *const *x, const ptrdiff_t *k, ptrdiff_t count,
+FM_HIDDEN fm_ac *fm_ac_new(const fm_u8 *const *x, const ptrdiff_t *k, ptrdiff_t count,
                  const fm_u8 fold[256]);
-void fm_ac_free(fm_ac *a);
+FM_HIDDEN void fm_ac_free(fm_ac *a);
 
 /* best[p - lo] for p in [lo, hi): the needle (u) of the longest match
  * starting at p that ends by n, or -1.  Reads y[lo, min(n, hi + maxlen - 1)). */
-void fm_ac_starts(const fm_ac *a, const fm_u8 *y, ptrdiff_t n, ptrdiff_t lo,
+FM_HIDDEN void fm_ac_starts(const fm_ac *a, const fm_u8 *y, ptrdiff_t n, ptrdiff_t lo,
                   ptrdiff_t hi, int32_t *best);
 
 /* The last p <= hi at which a needle starts (ending by n), its longest
  * needle in *u; -1 when none. */
-ptrdiff_t fm_ac_last(const fm_ac *a, const fm_u8 *y, ptrdiff_t n,
+FM_HIDDEN ptrdiff_t fm_ac_last(const fm_ac *a, const fm_u8 *y, ptrdiff_t n,
                      ptrdiff_t hi, int32_t *u);
 
 #ifdef FM_TESTING
 /* Whether the automaton is a full transition table (else sparse edges and
  * failure links), for the tests that force both. */
-int fm_ac_dense(const fm_ac *a);
+FM_HIDDEN int fm_ac_dense(const fm_ac *a);
 #endif
 
 #endif /* FM_SET_INTERNAL_H */

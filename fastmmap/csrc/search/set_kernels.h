@@ -362,7 +362,7 @@ static ptrdiff_t FM_NAME(set_count)(const fm_scan *sc, const fm_u8 *y, ptrdiff_t
     }
 }
 
-const fm_set_ops FM_NAME(fm_set_ops) = {
+FM_HIDDEN const fm_set_ops FM_NAME(fm_set_ops) = {
     FM_NAME(set_forward),
     FM_NAME(set_reverse),
     FM_NAME(set_count),
