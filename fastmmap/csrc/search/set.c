@@ -20,12 +20,16 @@
  *   each byte classified by two nibble lookups;
  * - more: the automaton from the start.
  *
- * Budget (internal.h's cost model): a failed candidate costs
- * FM_COST_VERIFY plus the bytes its verification found equal; true matches
- * are free.  When the charge passes the distance scanned plus
- * FM_WARMUP_BASE, the prefilter has stopped paying and the automaton
- * finishes the call: linear in n plus the longest needle, whatever the
- * data (set_ac.c says why it reads backwards).
+ * Budget (internal.h's cost model, in this file's own units): work is
+ * charged in what the automaton takes per byte (about 1.3 ns on the
+ * bench machine, some 30 times what the candidate kernels take), against
+ * the distance scanned.  A failed verification costs FM_SET_COST_VERIFY
+ * plus a unit per word its compare found equal, a candidate the extra
+ * bytes reject FM_SET_COST_QUICK; true matches are free.  When the charge
+ * passes the distance plus FM_SET_WARMUP, the prefilter has stopped
+ * paying and the automaton finishes the call: linear in n plus the
+ * longest needle, whatever the data (set_ac.c says why it reads
+ * backwards).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +40,14 @@
  * eight): past that the buckets hold so many bytes that candidates
  * are everywhere. */
 #define FM_SET_TEDDY_MAX 64
+/* The budget's charges, in bytes of the automaton's work (about 1.3 ns
+ * each): a failed verification takes about 10 ns, a rejection by the
+ * extra bytes about 2.  Set apart from the single-needle engine's
+ * FM_COST_* (whose unit is a byte of the packed pair's scan), since the
+ * fallbacks differ: the automaton is far slower than two-way. */
+#define FM_SET_COST_VERIFY 8
+#define FM_SET_COST_QUICK 2
+#define FM_SET_WARMUP 2048
 /* Candidate blocks handed over per kernel call. */
 #define FM_SET_BATCH 64
 /* Start positions per backward pass of the automaton (a longer needle
@@ -547,7 +559,7 @@ static int32_t fm_set_verify(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
         eq = fm_set_eq(y + p, n - p, s->ux[0], (size_t)k, s->fold);
         if ((ptrdiff_t)eq == k)
             return 0;
-        *work += FM_COST_VERIFY + (ptrdiff_t)eq;
+        *work += FM_SET_COST_VERIFY + (ptrdiff_t)(eq / 8);
         return -1;
     }
     /* Teddy: the buckets the candidate's bytes allow. */
@@ -570,7 +582,7 @@ static int32_t fm_set_verify(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
                 best = u;
                 break;
             }
-            *work += FM_COST_VERIFY + (ptrdiff_t)eq;
+            *work += FM_SET_COST_VERIFY + (ptrdiff_t)(eq / 8);
         }
     }
     return best;
@@ -654,8 +666,8 @@ static int fm_set_pf_forward(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
                 int32_t u;
                 if (s->mode == FM_SET_TEDDY && !fm_set_buckets(&s->scan, y, p)) {
                     /* Rejected by the bytes the kernel skipped: inline and
-                     * cheap, charged half a verification. */
-                    work += FM_COST_VERIFY / 2;
+                     * cheap. */
+                    work += FM_SET_COST_QUICK;
                     u = -1;
                 } else {
                     u = s->exact ? 0 : fm_set_verify(s, y, n, p, &work);
@@ -668,7 +680,7 @@ static int fm_set_pf_forward(const fm_set *s, const fm_u8 *y, ptrdiff_t n,
                     }
                     m = fm_from(m, base, lo);
                 } else {
-                    if (work > (p - origin) + FM_WARMUP_BASE) {
+                    if (work > (p - origin) + FM_SET_WARMUP) {
                         *pos = p + 1;
                         return 2;
                     }
@@ -876,7 +888,7 @@ ptrdiff_t fm_set_rfind(const fm_set *s, const unsigned char *y, ptrdiff_t n,
                             p = q;
                             break;
                         }
-                        if (work > (origin - q) + FM_WARMUP_BASE) {
+                        if (work > (origin - q) + FM_SET_WARMUP) {
                             /* The automaton takes candidates [0, q). */
                             hi = q - 1;
                             done = 0;
