@@ -7,14 +7,16 @@
  *   the platform defines.
  * - Flags the code uses that a platform lacks are defined as 0 (paired with
  *   a FASTMMAP_HAVE_<NAME> macro where the code must know).
- * - Functions a platform lacks (mremap, memrchr) get a stub or a portable
- *   fallback with the same contract.
+ * - Functions a platform lacks (mremap) get a stub or a portable fallback
+ *   with the same contract.  (Byte scans are the search engine's:
+ *   _search.find / _search.rfind with a one-byte needle, which carries its
+ *   own memrchr for libcs without one.)
  */
 #ifndef FASTMMAP_COMPAT_H
 #define FASTMMAP_COMPAT_H
 
 /* Python.h (included first by Cython) already defines _GNU_SOURCE through
- * pyconfig.h on glibc, which exposes memrchr, memmem and mremap. */
+ * pyconfig.h on glibc, which exposes memmem and mremap. */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -103,22 +105,6 @@ static inline int fastmmap_name_anonymous(void *addr, size_t length, const char 
     (void)addr; (void)length; (void)name;
     errno = ENOSYS;
     return -1;
-}
-#endif
-
-/* memrchr: a GNU extension (absent on macOS).  The fallback is a plain
- * backwards loop with the same contract. */
-#if defined(__GLIBC__) || defined(__linux__) || defined(__FreeBSD__)
-#  define fastmmap_memrchr memrchr
-#else
-static inline void *fastmmap_memrchr(const void *s, int c, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s + n;
-    while (n--) {
-        if (*--p == (unsigned char)c)
-            return (void *)p;
-    }
-    return NULL;
 }
 #endif
 

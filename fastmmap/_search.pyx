@@ -1,36 +1,16 @@
-# The search kernels' binding (interface: _search.pxd).
+# The search kernels' binding (the engine's interface and these kernels'
+# declarations: _search.pxd).
 #
 # The engine is C, in fastmmap/csrc/search/: one search state, one cost
 # model, the algorithms written once over a small vector layer with SSE2,
 # AVX2, NEON and portable implementations (see search.h and engine.c
 # there).  This module only passes arguments through, and picks the
 # instruction set once, at import: the best this CPU runs, or the one
-# FASTMMAP_ISA names ("scalar", "sse2", "avx2", "neon"; docs/performance.rst).
+# FASTMMAP_ISA names (docs/performance.rst; the list is FM_ISAS in
+# csrc/search/internal.h).
 
 cdef extern from "<stdlib.h>" nogil:
     char *getenv(const char *name)
-
-cdef extern from "search.h" nogil:
-    ctypedef struct fm_config:
-        pass
-    fm_config fm_default
-    int fm_init(const char *isa)
-    const char *fm_isa_name(const fm_config *cfg)
-    const char *fm_isa_available()
-    Py_ssize_t fm_find(const fm_config *cfg, const unsigned char *y,
-                       Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
-    Py_ssize_t fm_rfind(const fm_config *cfg, const unsigned char *y,
-                        Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
-    Py_ssize_t fm_count(const fm_config *cfg, const unsigned char *y,
-                        Py_ssize_t n, const unsigned char *x, Py_ssize_t k)
-    Py_ssize_t fm_find_all(const fm_config *cfg, const unsigned char *y,
-                           Py_ssize_t n, const unsigned char *x, Py_ssize_t k,
-                           Py_ssize_t *out, Py_ssize_t cap,
-                           Py_ssize_t *resume)
-    Py_ssize_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
-                                     const unsigned char *y, Py_ssize_t n,
-                                     unsigned char c, Py_ssize_t *out,
-                                     Py_ssize_t cap, Py_ssize_t *resume)
 
 ctypedef const unsigned char *bytes_p
 
@@ -64,6 +44,11 @@ cdef Py_ssize_t copy_find_all_byte(char *dst, const char *hay, Py_ssize_t n,
     return fm_copy_find_all_byte(&fm_default, <unsigned char *>dst,
                                  <bytes_p>hay, n, <unsigned char>c, out, cap,
                                  resume)
+
+
+cdef fm_set *set_new(const unsigned char * const *x, const Py_ssize_t *k,
+                     Py_ssize_t count, int flags) noexcept nogil:
+    return fm_set_new(&fm_default, x, k, count, flags)
 
 
 def _choose_isa():

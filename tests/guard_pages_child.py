@@ -424,6 +424,7 @@ class Sweep:
             "needle_lengths": sorted(self.lengths_done),
             "paths": self.paths,
             "have_pair": HAVE_PAIR,
+            "engine_unavailable": None if _search else search_engine.WHY,
             "have_numpy": HAVE_NUMPY,
             "guard_before_b": all(b.before for b in layouts_b),
         }

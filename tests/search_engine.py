@@ -67,7 +67,9 @@ _lib = None
 
 def _build():
     names = sorted(f for f in os.listdir(SOURCES) if f.endswith((".c", ".h")))
-    flags = ["-O2", "-fPIC", "-shared"]
+    # FM_TESTING: the test-only entry points (fm_anchors, fm_byte_rank and
+    # the configuration's trace), which the shipped extension lacks.
+    flags = ["-O2", "-fPIC", "-shared", "-DFM_TESTING=1"]
     if os.environ.get("FASTMMAP_PORTABLE"):
         flags.append("-DFM_PORTABLE=1")
     digest = hashlib.sha256(" ".join(flags).encode())
@@ -99,7 +101,7 @@ except (OSError, subprocess.CalledProcessError) as e:   # pragma: no cover
 
 
 class _Config(ctypes.Structure):
-    # search.h's fm_config.
+    # search.h's fm_config, as a FM_TESTING build lays it out.
     _fields_ = [("ops", ctypes.c_void_p), ("prefilter", ctypes.c_int),
                 ("fallback", ctypes.c_int), ("trace", ctypes.POINTER(ctypes.c_int))]
 
@@ -123,6 +125,29 @@ if AVAILABLE:
     _lib.fm_config_named.argtypes = [_cfg, _p, _p, _p]
     _lib.fm_isa_available.restype = _p
     _lib.fm_anchors.argtypes = [_p, _ssize, ctypes.POINTER(_ssize * 3)]
+    # The set search (any of several needles).
+    _sp = ctypes.c_void_p
+    _lib.fm_set_new.argtypes = [_cfg, ctypes.POINTER(_p), ctypes.POINTER(_ssize),
+                                _ssize, ctypes.c_int]
+    _lib.fm_set_new.restype = _sp
+    _lib.fm_set_free.argtypes = [_sp]
+    for _name in ("fm_set_find", "fm_set_rfind"):
+        getattr(_lib, _name).argtypes = [_sp, _p, _ssize, ctypes.POINTER(_ssize),
+                                         ctypes.POINTER(_ssize)]
+        getattr(_lib, _name).restype = _ssize
+    _lib.fm_set_count.argtypes = [_sp, _p, _ssize]
+    _lib.fm_set_count.restype = _ssize
+    _lib.fm_set_find_all.argtypes = [_sp, _p, _ssize, ctypes.c_void_p, ctypes.c_void_p,
+                                     _ssize, ctypes.POINTER(_ssize)]
+    _lib.fm_set_find_all.restype = _ssize
+    _lib.fm_set_match_at.argtypes = [_sp, _ssize, _p, _ssize]
+    _lib.fm_set_match_at.restype = ctypes.c_int
+    _lib.fm_set_size.argtypes = [_sp]
+    _lib.fm_set_size.restype = _ssize
+    _lib.fm_set_len.argtypes = [_sp, _ssize]
+    _lib.fm_set_len.restype = _ssize
+    _lib.fm_set_strategy.argtypes = [_sp]
+    _lib.fm_set_strategy.restype = _p
     ISAS = tuple(_lib.fm_isa_available().decode().split())
     # The instruction set the built extension chose (FASTMMAP_ISA, else the
     # best it has: only scalar in a FASTMMAP_PORTABLE build), so that the
@@ -265,6 +290,110 @@ def path(hay, needle, op="find", cfg="auto"):
     else:
         raise ValueError(op)
     return PATHS[_configs[cfg][1].value]
+
+
+class Set:
+    """An fm_set of `needles` (ASCII case ignored when `fold`) made with a
+    named configuration; `dense` False forces its automaton's sparse form."""
+
+    def __init__(self, needles, fold=False, cfg="auto", dense=True):
+        self.needles = [_held(x) for x in needles]
+        self.cfg = cfg
+        count = len(self.needles)
+        xs = (_p * max(count, 1))(*self.needles)
+        ks = (_ssize * max(count, 1))(*map(len, self.needles))
+        limit = ctypes.c_long.in_dll(_lib, "fm_set_dense_limit")
+        limit.value = -1 if dense else 0
+        try:
+            self._s = _lib.fm_set_new(config(cfg), xs, ks, count, 1 if fold else 0)
+        finally:
+            limit.value = -1
+        if not self._s:
+            raise ValueError("fm_set_new refused %d needles" % count)
+
+    def __del__(self):
+        if getattr(self, "_s", None):
+            _lib.fm_set_free(self._s)
+            self._s = None
+
+    @property
+    def strategy(self):
+        return _lib.fm_set_strategy(self._s).decode()
+
+    def _one(self, fn, hay):
+        h = _held(hay)
+        ln, which = _ssize(-7), _ssize(-7)
+        p = fn(self._s, h, len(h), ctypes.byref(ln), ctypes.byref(which))
+        return (p, ln.value, which.value) if p >= 0 else (-1, None, None)
+
+    def find(self, hay):
+        """(offset, length, needle index) of the leftmost-longest match, or
+        (-1, None, None)."""
+        return self._one(_lib.fm_set_find, hay)
+
+    def rfind(self, hay):
+        return self._one(_lib.fm_set_rfind, hay)
+
+    def count(self, hay):
+        h = _held(hay)
+        return _lib.fm_set_count(self._s, h, len(h))
+
+    def find_all_once(self, hay, cap, which=True):
+        """One call: (offsets, needle indexes or None, resume)."""
+        h = _held(hay)
+        out, wh = (_ssize * max(cap, 1))(), (_ssize * max(cap, 1))()
+        resume = _ssize(-1)
+        w = _lib.fm_set_find_all(self._s, h, len(h), out, wh if which else None, cap,
+                                 ctypes.byref(resume))
+        return list(out[:w]), (list(wh[:w]) if which else None), resume.value
+
+    def find_all(self, hay, cap=1024):
+        """Every match as (offset, needle index), gathered by calls of `cap`
+        slots resuming on the haystack after the previous one (checking
+        the contract)."""
+        h = _held(hay)
+        out, wh = (_ssize * cap)(), (_ssize * cap)()
+        n, base, found = len(h), 0, []
+        buf = ctypes.create_string_buffer(h, max(n, 1))
+        addr = ctypes.addressof(buf)
+        while True:
+            resume = _ssize(-1)
+            w = _lib.fm_set_find_all(self._s, ctypes.cast(addr + base, _p), n - base, out,
+                                     wh, cap, ctypes.byref(resume))
+            r = resume.value
+            if not 0 <= w <= cap or not 0 <= r <= n - base:
+                raise AssertionError("bad find_all result w=%d resume=%d" % (w, r))
+            found.extend((o + base, i) for o, i in zip(out[:w], wh[:w]))
+            if w < cap:
+                if r != n - base:
+                    raise AssertionError("short batch must exhaust the haystack")
+                return found
+            last_off, last_which = found[-1]
+            if base + r != last_off + len(self.needles[last_which]):
+                raise AssertionError("a full batch resumes past its last match")
+            base += r
+
+    def match_at(self, i, hay):
+        h = _held(hay)
+        return bool(_lib.fm_set_match_at(self._s, i, h, len(h)))
+
+    def size(self):
+        return _lib.fm_set_size(self._s)
+
+    def len(self, i):
+        return _lib.fm_set_len(self._s, i)
+
+    def path(self, hay, op="find"):
+        """The path the search ended on ("pair" for the prefilters,
+        "fallback" for the automaton; "prefilter" etc. when the single-needle
+        engine took the set)."""
+        trace = _configs[self.cfg][1]
+        trace.value = -1
+        if op == "find_all":
+            self.find_all_once(hay, max(len(hay), 1))
+        else:
+            getattr(self, op)(hay)
+        return PATHS[trace.value]
 
 
 def anchors(needle, third=False):

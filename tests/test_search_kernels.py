@@ -17,8 +17,9 @@ built from the same C sources), one named configuration per call
   pair@ISA             packed pair from the first byte (no memchr stage)
                        with each instruction set's blocks, the portable SWAR
                        ones included; 1-byte find_all with those blocks.
-The shipped extension has no test hooks: tests/csrc/ checks the same engine
-in C, at guard pages and under qemu-aarch64 for NEON.
+The shipped extension has no test hooks (tests/test_search_binding.py):
+tests/csrc/ checks the same engine in C, at guard pages and under
+qemu-aarch64 for NEON.
 """
 import array
 import itertools
@@ -305,12 +306,6 @@ def test_periodic_needles(seed, period, reps, tail, n):
 
 # ---------------------------------------------------------------------------
 # Packed pair: block edges, short needles, repeated bytes, high bytes
-
-def test_no_test_hooks_in_the_extension():
-    from fastmmap import _search
-    # The C-level kernels (__pyx_capi__) and the ISA in use, nothing else.
-    assert [n for n in dir(_search) if not n.startswith("__")] == ["isa"]
-
 
 def _extension_isas():
     """The instruction sets the built extension offers on this CPU, as its

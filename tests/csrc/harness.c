@@ -231,6 +231,8 @@ static void make(ptrdiff_t n, ptrdiff_t k, const char *alphabet, size_t m, int p
     }
 }
 
+#include "harness_sets.h"
+
 static void run_isa(const char *isa)
 {
     static const char *alphabets[] = {"ab", "abc", "ab\n", "the quick brown fox\n",
@@ -303,6 +305,7 @@ static void run_isa(const char *isa)
             check(isa, hay, n, ndl, k);
         }
     }
+    run_sets(isa);
     printf("isa %-6s %ld cases ok\n", isa, cases - before);
 }
 

@@ -43,6 +43,9 @@
  * code punctuation, digits (rare in prose), then uncommon symbols such as
  * '#', '~', '^', control bytes and non-ASCII bytes.  Only the order matters:
  * the prefilters anchor on the needle bytes ranked lowest. */
+#ifndef FM_TESTING
+static
+#endif
 const unsigned char fm_byte_rank[256] = {
     255,  95,  95,  95,  95,  50,  50,  50,  95, 140, 215,  50,  50, 150,  50,  50,  /* 0x00 */
      95,  50,  50,  50,  50,  50,  50,  50,  50,  50,  50,  50,  50,  50,  50,  50,  /* 0x10 */
@@ -125,6 +128,7 @@ static void fm_pick_anchors(fm_finder *f)
     f->c3 = x[i3];
 }
 
+#ifdef FM_TESTING
 void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3])
 {
     fm_finder f;
@@ -135,6 +139,7 @@ void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3])
     out[1] = f.i2;
     out[2] = f.i3;
 }
+#endif
 
 /* The state for one search of x (k >= 2) whose scan begins at `origin`
  * (the end, for a reverse one), with the configuration's policy. */
@@ -170,6 +175,8 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
                       : !f->pair || fm_byte_rank[f->c1] <= FM_MEMCHR_RANK;
 }
 
+#ifdef FM_TESTING
+/* Which path the search ended on, for a test that asked (cfg->trace). */
 static void fm_report(const fm_finder *f)
 {
     if (f->cfg->trace == NULL)
@@ -187,6 +194,10 @@ static void fm_trace(const fm_config *cfg, fm_path path)
     if (cfg->trace != NULL)
         *cfg->trace = path;
 }
+#else
+#  define fm_report(f) ((void)0)
+#  define fm_trace(cfg, path) ((void)0)
+#endif
 
 /* The memchr prefilter's charge exceeded the distance scanned: decide
  * what follows.  Where the packed pair may run, hand over to it.

@@ -88,26 +88,17 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
     return (unsigned)((m * 0x0101010101010101ull) >> 56);
 }
 
-/* memrchr is a GNU extension (macOS lacks it).  Where libc has it, the
- * reverse byte scan is libc's (it measured ahead of the block kernel in
- * kernels.h, which then serves only libcs without one);
- * FM_VECTOR_MEMRCHR=1 makes the block kernel serve everywhere (the C
- * harness's check-vector-memrchr build tests it that way). */
+/* memrchr is a GNU extension (macOS lacks it).  Where libc has one, the
+ * reverse byte scan is libc's (it reads a little faster than the block
+ * kernel of kernels.h: bench/RESULTS.rst, "The block byte scan"); on other
+ * libcs every ISA's reverse byte scan is the block kernel, the engine's
+ * only memrchr.  FM_VECTOR_MEMRCHR=1 makes the block kernel serve
+ * everywhere (the C harness's check-vector-memrchr build tests it so). */
 #if (defined(__GLIBC__) || defined(__linux__) || defined(__FreeBSD__)) \
     && !defined(FM_VECTOR_MEMRCHR)
 #  define FM_LIBC_MEMRCHR 1
-#  define fm_memrchr memrchr
 #else
 #  define FM_LIBC_MEMRCHR 0
-static inline void *fm_memrchr(const void *s, int c, size_t n)
-{
-    const fm_u8 *p = (const fm_u8 *)s + n;
-    while (n--) {
-        if (*--p == (fm_u8)c)
-            return (void *)p;
-    }
-    return NULL;
-}
 #endif
 
 /* ---- Results of the packed-pair scans ---- */
@@ -199,7 +190,6 @@ typedef struct fm_finder {
 /* Per-ISA kernels: the generic algorithms of kernels.h instantiated over
  * one vector layer (vec_*.h).  Chosen once (fm_init), never per call. */
 struct fm_ops {
-    const char *name;
     /* Whether the packed pair and the block 1-byte find_all run at vector
      * speed here; the scalar table says no, and the default policy then
      * keeps to libc's memchr. */
@@ -216,34 +206,42 @@ struct fm_ops {
                        ptrdiff_t *out, size_t cap, size_t *resume);
     size_t (*count_byte)(const fm_u8 *y, size_t n, fm_u8 c);
     /* The first / the last offset of byte c in y[0:n], or -1: memchr and
-     * memrchr, as the block kernel where it measured faster than libc's,
+     * memrchr, as the block kernel where it beats libc's or libc has none,
      * else through libc (FM_ISA_BYTE_SCAN in isa_*.c, FM_LIBC_MEMRCHR
      * above). */
     ptrdiff_t (*byte_find)(const fm_u8 *y, size_t n, fm_u8 c);
     ptrdiff_t (*byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c);
 };
 
-/* Which tables this build has (FM_PORTABLE: the scalar one only). */
-#if !defined(FM_PORTABLE) && (defined(__x86_64__) || defined(__amd64__))
-#  define FM_HAVE_SSE2 1
-#  if defined(__GNUC__) || defined(__clang__)
-#    define FM_HAVE_AVX2 1
-#  endif
-#endif
-#if !defined(FM_PORTABLE) && defined(__aarch64__)
-#  define FM_HAVE_NEON 1
-#endif
+/* ---- The instruction sets ----
+ *
+ * Every instruction set the engine knows, worst first (the default is the
+ * last one this build has and this CPU runs), one entry each: its name is
+ * what fm_init and fm_config_named take, and isa_<name>.c defines its
+ * descriptor fm_isa_<name> with FM_ISA_DEFINE, whether or not this build
+ * compiles its kernels.  dispatch.c builds its table, its lookup and its
+ * list of names from this line alone. */
+#define FM_ISAS(X) X(scalar) X(sse2) X(avx2) X(neon)
 
+typedef struct {
+    const char *name;
+    /* The kernels, NULL when this build does not compile them (another
+     * architecture, or FM_PORTABLE): a known name, but unavailable. */
+    const fm_ops *ops;
+    /* Whether this CPU runs them; NULL when every CPU that has the
+     * architecture does (a baseline). */
+    int (*runs)(void);
+} fm_isa;
+
+#define FM_ISA_DEFINE(isa, table, check) \
+    const fm_isa fm_isa_##isa = {#isa, (table), (check)}
+#define FM_ISA_DECLARE(isa) extern const fm_isa fm_isa_##isa;
+FM_ISAS(FM_ISA_DECLARE)
+#undef FM_ISA_DECLARE
+
+/* The portable kernels: every build has them, and fm_default starts on
+ * them before fm_init. */
 extern const fm_ops fm_ops_scalar;
-#ifdef FM_HAVE_SSE2
-extern const fm_ops fm_ops_sse2;
-#endif
-#ifdef FM_HAVE_AVX2
-extern const fm_ops fm_ops_avx2;
-#endif
-#ifdef FM_HAVE_NEON
-extern const fm_ops fm_ops_neon;
-#endif
 
 /* Whether x's bytes compared by the pair cover it and no two matches can
  * overlap: then every candidate is a match (k 2 or 3, no period < k). */

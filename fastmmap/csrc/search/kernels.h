@@ -14,9 +14,9 @@
  *   fm_vsum(acc)          the sum of acc's lanes
  *   fm_popcount(m)        set bits of a 64-bit mask
  *   FM_NAME(f)            f with the ISA's suffix
- * and FM_ISA_NAME, FM_ISA_VECTOR and FM_ISA_BYTE_SCAN (whether the block
- * byte scan replaces libc's memchr/memrchr); it defines the table
- * FM_NAME(fm_ops) from them.
+ * and FM_ISA_VECTOR and FM_ISA_BYTE_SCAN (whether the block byte scan
+ * replaces libc's memchr/memrchr); it defines the table FM_NAME(fm_ops)
+ * from them, which the ISA's descriptor (FM_ISA_DEFINE) points at.
  *
  * The algorithms (the packed pair, the 1-byte find_all, the byte count,
  * the byte scans) live here only; a vector layer never holds search logic.
@@ -652,10 +652,11 @@ static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
 
 #endif
 
-#if FM_ISA_BYTE_SCAN && !FM_LIBC_MEMRCHR
+#if !FM_LIBC_MEMRCHR
 /* The same from the end (bytes [0, e) are left to search), for libcs
- * without memrchr: glibc's ran ahead of it by about 5 % here.  Within a
- * step the loads go from the top down, as the scan does. */
+ * without memrchr, on every ISA (a block of words beats a byte loop even
+ * in the scalar layer).  Within a step the loads go from the top down, as
+ * the scan does. */
 static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
 {
     const fm_v vc = fm_vsplat(c);
@@ -701,17 +702,15 @@ static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
     return -1;
 }
 #else
-/* libc's memrchr (or fm_memrchr's byte loop, for the scalar table on a
- * libc without it). */
+/* libc's memrchr. */
 static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
 {
-    const fm_u8 *r = (const fm_u8 *)fm_memrchr(y, c, n);
+    const fm_u8 *r = (const fm_u8 *)memrchr(y, c, n);
     return r ? r - y : -1;
 }
 #endif
 
 const fm_ops FM_NAME(fm_ops) = {
-    FM_ISA_NAME,
     FM_ISA_VECTOR,
     FM_NAME(pair_forward),
     FM_NAME(pair_reverse),

@@ -40,31 +40,36 @@ typedef enum {
     FM_FALLBACK_TWOWAY       /* two-way for every needle length */
 } fm_fallback;
 
-/* The path a search ended on (reported to a harness through `trace`). */
+#ifdef FM_TESTING
+/* Test builds only (the C harness, the kernel tests' ctypes library:
+ * compiled with -DFM_TESTING, which setup.py never defines): the path a
+ * search ended on, reported through the configuration's `trace`. */
 typedef enum {
     FM_PATH_MEMCHR = 0,      /* memchr prefilter (or no set-up at all) */
     FM_PATH_REANCHORED,      /* memchr prefilter on the swapped anchor */
     FM_PATH_FALLBACK,        /* linear fallback */
     FM_PATH_PAIR             /* packed-pair scan */
 } fm_path;
+#endif
 
 typedef struct fm_config {
     const fm_ops *ops;
     fm_prefilter prefilter;
     fm_fallback fallback;
-    /* Where a harness wants the path of the last search written; NULL in
-     * the product (and then nothing is written: searches stay free of
-     * shared state). */
+#ifdef FM_TESTING
+    /* Where a test wants the path of the last search written; NULL (the
+     * default) writes nothing, so searches stay free of shared state. */
     fm_path *trace;
+#endif
 } fm_config;
 
 /* The product's configuration (valid after fm_init). */
 extern fm_config fm_default;
 
 /* Choose the instruction set once: isa is NULL or "" for the best this CPU
- * runs, else one of "scalar", "sse2", "avx2", "neon".  Returns 0, -1 for an
- * unknown name, -2 for one this build or CPU lacks (fm_default then keeps
- * the best). */
+ * runs, else a name from the engine's list (internal.h's FM_ISAS:
+ * "scalar", "sse2", "avx2", "neon").  Returns 0, -1 for an unknown name,
+ * -2 for one this build or CPU lacks (fm_default then keeps the best). */
 int fm_init(const char *isa);
 
 /* Name of the instruction set a configuration uses ("scalar", ...). */
@@ -106,10 +111,64 @@ ptrdiff_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
                                 unsigned char c, ptrdiff_t *out,
                                 ptrdiff_t cap, ptrdiff_t *resume);
 
-/* For the tests of needle analysis: the static byte-rank table, and the
- * offsets a needle (k >= 2) is anchored on (i1, i2; i3 for the pair). */
+/* ---- Any of several needles, optionally ignoring ASCII case (set.c) ----
+ *
+ * A prepared search for any of several needles.  Made once (allocates),
+ * then read-only: any number of threads may search with one set at the
+ * same time.  Searches take no configuration: the set keeps a copy of the
+ * one it was made with.  Worst-case time linear in n plus the longest
+ * needle (set-up: linear in the needles' total length). */
+typedef struct fm_set fm_set;
+#define FM_SET_FOLD 1   /* ASCII letters match either case; other bytes exactly */
+
+/* count >= 1 needles, x[i] of k[i] >= 1 bytes each (duplicates allowed).
+ * NULL with errno set (ENOMEM, EINVAL for a bad argument). */
+fm_set *fm_set_new(const fm_config *cfg, const unsigned char *const *x,
+                   const ptrdiff_t *k, ptrdiff_t count, int flags);
+void fm_set_free(fm_set *s);            /* NULL is fine */
+
+/* Leftmost occurrence in y[0:n] of any needle: its offset, or -1.  Among the
+ * needles occurring at that offset, the longest (leftmost-longest, as GNU
+ * grep -F chooses); *len gets its length and *which its index (the lowest
+ * index among equal needles).  len/which may be NULL. */
+ptrdiff_t fm_set_find(const fm_set *s, const unsigned char *y, ptrdiff_t n,
+                      ptrdiff_t *len, ptrdiff_t *which);
+/* Rightmost start of an occurrence (the longest needle there), or -1. */
+ptrdiff_t fm_set_rfind(const fm_set *s, const unsigned char *y, ptrdiff_t n,
+                       ptrdiff_t *len, ptrdiff_t *which);
+/* Non-overlapping leftmost-longest occurrences, left to right. */
+ptrdiff_t fm_set_count(const fm_set *s, const unsigned char *y, ptrdiff_t n);
+/* Same occurrences: offsets to out[0:cap], and when `which` is not NULL the
+ * needle index of each to which[0:cap]; returns how many, *resume where a
+ * next call continues (n when exhausted) -- exactly fm_find_all's contract. */
+ptrdiff_t fm_set_find_all(const fm_set *s, const unsigned char *y, ptrdiff_t n,
+                          ptrdiff_t *out, ptrdiff_t *which, ptrdiff_t cap,
+                          ptrdiff_t *resume);
+/* Whether needle i occurs at y[0:n] (n >= its length), honouring FOLD. */
+int fm_set_match_at(const fm_set *s, ptrdiff_t i, const unsigned char *y,
+                    ptrdiff_t n);
+/* The number of needles and needle i's length (-1 for an i out of range). */
+ptrdiff_t fm_set_size(const fm_set *s);
+ptrdiff_t fm_set_len(const fm_set *s, ptrdiff_t i);
+
+#ifdef FM_TESTING
+/* Test builds only: the strategy a set chose ("one": the single-needle
+ * engine; "pair", "pair-exact": one needle ignoring case; "teddy";
+ * "automaton"). */
+const char *fm_set_strategy(const fm_set *s);
+/* Sets made while this is >= 0 give their automaton a full transition
+ * table only up to that many entries (0: always sparse edges); -1, the
+ * default, keeps the engine's limit. */
+extern long fm_set_dense_limit;
+#endif
+
+#ifdef FM_TESTING
+/* Test builds only, for the tests of needle analysis: the static byte-rank
+ * table, and the offsets a needle (k >= 2) is anchored on (i1, i2; i3 for
+ * the pair). */
 extern const unsigned char fm_byte_rank[256];
 void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3]);
+#endif
 
 #ifdef __cplusplus
 }

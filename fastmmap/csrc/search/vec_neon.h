@@ -44,3 +44,27 @@ FM_INLINE uint64_t fm_vmask64(const fm_v *e)
 FM_INLINE fm_v fm_vtally(fm_v acc, fm_v e) { return vsubq_u8(acc, e); }
 FM_INLINE size_t fm_vsum(fm_v acc) { return (size_t)vaddlvq_u8(acc); }
 #define fm_popcount(m) ((size_t)__builtin_popcountll(m))
+
+/* ---- For the set kernels (set_kernels.h) ---- */
+/* Whether any bit of v is set. */
+FM_INLINE int fm_vnonzero(fm_v v) { return vmaxvq_u8(v) != 0; }
+/* Lanes true where v is nonzero. */
+FM_INLINE fm_v fm_vnz(fm_v v) { return vtstq_u8(v, v); }
+/* A 256-entry byte table t[b] = lo[b & 15] & hi[b >> 4], kept as its two
+ * nibble tables for TBL. */
+typedef struct { fm_v lo, hi; } fm_vlut;
+FM_INLINE fm_vlut fm_vlut_load(const fm_u8 *lo, const fm_u8 *hi, const fm_u8 *full)
+{
+    fm_vlut t;
+    (void)full;
+    t.lo = vld1q_u8(lo);
+    t.hi = vld1q_u8(hi);
+    return t;
+}
+FM_INLINE fm_v fm_vlut_apply(fm_vlut t, fm_v v)
+{
+    return vandq_u8(vqtbl1q_u8(t.lo, vandq_u8(v, vdupq_n_u8(0x0f))),
+                    vqtbl1q_u8(t.hi, vshrq_n_u8(v, 4)));
+}
+/* For tables zero for bytes >= 0x80 (TBL zeroes indexes of 16 and more: no saving). */
+#define fm_vlut_apply7 fm_vlut_apply

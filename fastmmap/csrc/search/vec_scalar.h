@@ -58,3 +58,28 @@ FM_INLINE size_t fm_vsum(fm_v acc)
     return (size_t)((s * 0x0001000100010001ull) >> 48);
 }
 #define fm_popcount(m) ((size_t)fm_popcount_swar(m))
+
+/* ---- For the set kernels (set_kernels.h) ---- */
+/* Whether any bit of v is set. */
+FM_INLINE int fm_vnonzero(fm_v v) { return v != 0; }
+/* Lanes 1 where v's byte is nonzero: a lane's top bit is set by its own
+ * top bit or by the carry out of its low seven (no carry crosses lanes). */
+FM_INLINE fm_v fm_vnz(fm_v v)
+{
+    return ((((v & FM_LO7) + FM_LO7) | v) >> 7) & FM_ONES;
+}
+/* A 256-entry byte table t[b] = lo[b & 15] & hi[b >> 4], looked up lane by
+ * lane in the whole table. */
+typedef const fm_u8 *fm_vlut;
+/* The nibble tables go unused: the whole table is looked up. */
+#define fm_vlut_load(lo, hi, full) ((void)(lo), (void)(hi), (fm_vlut)(full))
+FM_INLINE fm_v fm_vlut_apply(fm_vlut t, fm_v v)
+{
+    fm_v r = 0;
+    int i;
+    for (i = 0; i < 64; i += 8)
+        r |= (fm_v)t[(v >> i) & 0xff] << i;
+    return r;
+}
+/* For tables zero for bytes >= 0x80 (the whole table is looked up anyway). */
+#define fm_vlut_apply7 fm_vlut_apply

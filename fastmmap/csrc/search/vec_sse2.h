@@ -37,3 +37,36 @@ FM_INLINE size_t fm_vsum(fm_v acc)
 }
 /* No POPCNT in the baseline. */
 #define fm_popcount(m) ((size_t)fm_popcount_swar(m))
+
+/* ---- For the set kernels (set_kernels.h) ---- */
+/* Whether any bit of v is set. */
+FM_INLINE int fm_vnonzero(fm_v v)
+{
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) != 0xffff;
+}
+/* Lanes true where v is nonzero. */
+FM_INLINE fm_v fm_vnz(fm_v v)
+{
+    return _mm_xor_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()), _mm_set1_epi8(-1));
+}
+/* A 256-entry byte table t[b] = lo[b & 15] & hi[b >> 4].  SSE2 has no byte
+ * shuffle (PSHUFB is SSSE3): lanes are looked up one by one in the whole
+ * table, from the vector's two halves in general registers (storing the
+ * lanes and reloading the vector stalls store forwarding: 2x slower). */
+typedef const fm_u8 *fm_vlut;
+/* The nibble tables go unused: the whole table is looked up. */
+#define fm_vlut_load(lo, hi, full) ((void)(lo), (void)(hi), (fm_vlut)(full))
+FM_INLINE fm_v fm_vlut_apply(fm_vlut t, fm_v v)
+{
+    const uint64_t a = (uint64_t)_mm_cvtsi128_si64(v);
+    const uint64_t b = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+    uint64_t ra = 0, rb = 0;
+    int i;
+    for (i = 0; i < 64; i += 8) {
+        ra |= (uint64_t)t[(a >> i) & 0xff] << i;
+        rb |= (uint64_t)t[(b >> i) & 0xff] << i;
+    }
+    return _mm_set_epi64x((long long)rb, (long long)ra);
+}
+/* For tables zero for bytes >= 0x80 (the whole table is looked up anyway). */
+#define fm_vlut_apply7 fm_vlut_apply
