@@ -177,21 +177,33 @@ class mmap:
     # fastmmap extras
     def count(
         self,
-        sub: ReadableBuffer,
+        sub: ReadableBuffer | tuple[ReadableBuffer, ...] | list[ReadableBuffer],
         start: int | None = None,
         end: int | None = None,
         /,
         *,
         workers: int | None = 1,
+        ignore_case: bool = False,
     ) -> int: ...
     def find_all(
         self,
-        sub: ReadableBuffer,
+        sub: ReadableBuffer | tuple[ReadableBuffer, ...] | list[ReadableBuffer],
         start: int | None = None,
         end: int | None = None,
         *,
         workers: int | None = 1,
+        ignore_case: bool = False,
     ) -> npt.NDArray[np.int64]: ...
+    def search(
+        self,
+        sub: ReadableBuffer | tuple[ReadableBuffer, ...] | list[ReadableBuffer],
+        start: int | None = None,
+        end: int | None = None,
+        /,
+        *,
+        ignore_case: bool = False,
+        reverse: bool = False,
+    ) -> tuple[int, int]: ...
     def lines(
         self, start: int | None = None, end: int | None = None, *, keepends: bool = True
     ) -> Iterator[bytes]: ...

@@ -45,17 +45,18 @@ cdef OffsetBuffer _grown(OffsetBuffer buf, Py_ssize_t more):
     return bigger
 
 
-cdef OffsetBuffer _offsets_of(mmap m, Py_ssize_t start, Py_ssize_t end,
-                              const char *needle, Py_ssize_t k):
-    """The offsets of the non-overlapping occurrences of needle (k >= 1) in
-    [start, end) of m.  The caller holds the scan guard from before it
-    sized the range until it is done (needle may be a buffer of this very
-    map, and the range must not change in between)."""
+cdef OffsetBuffer _offsets_of(mmap m, _Searcher *s, Py_ssize_t start,
+                              Py_ssize_t end):
+    """The offsets of the non-overlapping occurrences in [start, end) of m.
+    The caller holds the scan guard from before it sized the range until
+    it is done (a needle may be a buffer of this very map, and the range
+    must not change in between)."""
     cdef OffsetBuffer buf
     cdef _FindAllArgs a
-    cdef Py_ssize_t most = (end - start) // k
-    a.needle = needle
-    a.k = k
+    cdef Py_ssize_t most = (end - start) // s.shortest
+    a.needle = s.needle
+    a.k = s.k
+    a.set = s.set
     # Room for the most matches there can be: address space only (see
     # _offsets).  Where even that cannot be had, start smaller and grow.
     try:
@@ -71,34 +72,46 @@ cdef OffsetBuffer _offsets_of(mmap m, Py_ssize_t start, Py_ssize_t end,
         m._run(_FIND_ALL, &a, a.n >= GIL_FREE_MIN)
         buf.count += a.found
         start += a.resume
-        if buf.count < buf.capacity or end - start < k:
+        if buf.count < buf.capacity or end - start < s.shortest:
             return buf
-        buf = _grown(buf, min(buf.count, (end - start) // k))
+        buf = _grown(buf, min(buf.count, (end - start) // s.shortest))
 
 
 cdef object _find_all(mmap m, object sub, object start_arg, object end_arg,
-                      object workers_arg):
+                      object workers_arg, bint ignore_case):
     """mmap.find_all()."""
     cdef Py_buffer view
-    cdef Py_ssize_t start, end, k
+    cdef bint have_view = False
+    cdef _NeedleSet needles = None
+    cdef _Searcher s
+    cdef Py_ssize_t start, end
     cdef OffsetBuffer buf = None
     cdef int workers = _workers_arg(workers_arg)
     views = _numpy_views()
-    PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
+    if _several(sub):
+        needles = _needle_set(sub, ignore_case)
+    else:
+        PyObject_GetBuffer(sub, &view, PyBUF_SIMPLE)
+        have_view = True
+        if ignore_case and view.len > 0:
+            needles = _needle_set(
+                (PyBytes_FromStringAndSize(<const char *>view.buf, view.len),), True)
+    if needles is not None:
+        _set_of(&s, needles)
+    else:
+        _one_needle(&s, <const char *>view.buf, view.len)
     try:
         _byte_range(m, start_arg, end_arg, &start, &end)
-        k = view.len
-        if end - start < k:
+        if end - start < s.shortest:
             return views.offsets_range(0, 0)
-        if k == 0:
+        if s.longest == 0:
             return views.offsets_range(start, end + 1)
         if workers > 1:
-            buf = _offsets_parts(m, start, end, <const char *>view.buf, k,
-                                 workers)
+            buf = _offsets_parts(m, &s, start, end, workers)
         if buf is None:
             m._enter_scan()
             try:
-                buf = _offsets_of(m, start, end, <const char *>view.buf, k)
+                buf = _offsets_of(m, &s, start, end)
             finally:
                 m._leave_scan()
         if buf.count == 0:
@@ -106,4 +119,5 @@ cdef object _find_all(mmap m, object sub, object start_arg, object end_arg,
         buf.trim()
         return views.offsets_array(buf)
     finally:
-        PyBuffer_Release(&view)
+        if have_view:
+            PyBuffer_Release(&view)

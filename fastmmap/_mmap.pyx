@@ -16,7 +16,8 @@ another thread raise BufferError instead of unmapping memory under a scan.
 Step 3 is always ``mmap._run(operation, args, release_gil)``.  The class is
 here; the rest of the module is split by concern into the units included
 below: _threads.pxi (turns and fork state), _ops.pxi (the guarded
-operations), _ranges.pxi (needles and index rules), _construct.pxi (the
+operations), _ranges.pxi (needles and index rules), _sets.pxi (several needles, ignoring case),
+_construct.pxi (the
 constructor's arguments, fastmmap.open's mapping), _iterators.pxi (iter()
 and lines()), _find_all.pxi (find_all and its storage), _parallel.pxi
 (count and find_all over several threads), _memory.pxi (flush, madvise,
@@ -29,6 +30,7 @@ from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDE
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from cpython.number cimport PyNumber_AsSsize_t, PyNumber_Index, PyIndex_Check
 from cpython.long cimport PyLong_AsLong
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 
 from fastmmap cimport _guard, _os
 from fastmmap cimport _posix as posix
@@ -116,6 +118,7 @@ cdef str _type_name_of(object value):
 include "_threads.pxi"
 include "_ops.pxi"
 include "_ranges.pxi"
+include "_sets.pxi"
 include "_construct.pxi"
 include "_find_all.pxi"
 include "_parallel.pxi"
@@ -301,18 +304,9 @@ cdef class mmap:
         a.n = n
         a.needle = needle
         a.k = k
+        a.set = NULL
         self._run(_RFIND if reverse else _FIND, &a, release_gil)
         return start + a.result if a.result >= 0 else -1
-
-    cdef Py_ssize_t _count(self, Py_ssize_t start, Py_ssize_t end,
-                           const char *needle, Py_ssize_t k) except -1:
-        cdef _SearchArgs a
-        a.hay = self._data + start
-        a.n = end - start
-        a.needle = needle
-        a.k = k
-        self._run(_COUNT, &a, a.n >= GIL_FREE_MIN)
-        return a.result
 
     cdef object _copy_out(self, Py_ssize_t start, Py_ssize_t n):
         """bytes(self._data[start:start + n]); the caller checked bounds."""
@@ -460,35 +454,63 @@ cdef class mmap:
         finally:
             _release_needle(&needle)
 
-    def count(self, sub, start=None, end=None, /, *, workers=1):
-        """count(sub, start=None, end=None, /, *, workers=1) -> int
+    def count(self, sub, start=None, end=None, /, *, workers=1,
+              ignore_case=False):
+        """count(sub, start=None, end=None, /, *, workers=1, ignore_case=False) -> int
 
         Number of non-overlapping occurrences of ``sub`` in [start, end),
         with ``bytes.count`` semantics: ``m.count(sub, start, end) ==
         m[:].count(sub, start, end)``.  Unlike find(), the range defaults to
-        the whole map, not the current position.  Runs without the GIL on
-        large ranges; with ``workers`` > 1 (None: one per CPU this process
-        may use) a range of 32 MiB or more is split across that many
-        threads."""
+        the whole map, not the current position.  ``sub`` may be a tuple
+        or list of needles (any of them: leftmost, the longest at an
+        offset); ``ignore_case`` matches ASCII letters in either case.
+        Runs without the GIL on large ranges; with ``workers`` > 1 (None:
+        one per CPU this process may use) a range of 32 MiB or more is
+        split across that many threads."""
         cdef _Needle needle
+        cdef _NeedleSet needles = None
+        cdef _Searcher s
         cdef Py_ssize_t c_start, c_end
         cdef int c_workers = _workers_arg(workers)
         # CPython 3.15's order for its other methods: the needle, then
         # validity, then start and end, then validity again.
-        _take_needle(sub, &needle)
+        if _several(sub):
+            needles = _needle_set(sub, ignore_case)
+            needle.have_view = False
+        else:
+            _take_needle(sub, &needle)
         try:
+            if needles is None and ignore_case and needle.len > 0:
+                needles = _needle_set(
+                    (PyBytes_FromStringAndSize(needle.data, needle.len),), True)
+            if needles is not None:
+                _set_of(&s, needles)
+            else:
+                _one_needle(&s, needle.data, needle.len)
             self._check_valid()
             _byte_range(self, start, end, &c_start, &c_end)
-            if c_end - c_start < needle.len:
+            if c_end - c_start < s.shortest:
                 return 0
-            if needle.len == 0:
+            if s.longest == 0:
                 return c_end - c_start + 1
             if c_workers > 1:
-                return _count_parts(self, c_start, c_end, needle.data,
-                                    needle.len, c_workers)
-            return self._count(c_start, c_end, needle.data, needle.len)
+                return _count_parts(self, &s, c_start, c_end, c_workers)
+            return _count_in(self, &s, c_start, c_end)
         finally:
             _release_needle(&needle)
+
+    def search(self, sub, start=None, end=None, /, *, ignore_case=False,
+               reverse=False):
+        """search(sub, start=None, end=None, /, *, ignore_case=False, reverse=False)
+        -> tuple[int, int]
+
+        The (start, end) span of the first occurrence of ``sub`` in
+        [start, end) -- of the last one with ``reverse`` -- or (-1, -1):
+        find() and rfind() for a tuple or list of needles (any of them:
+        leftmost, the longest at an offset, as grep -F takes them) or with
+        ``ignore_case`` (ASCII letters in either case).  Same index rules
+        as find()."""
+        return _search_span(self, sub, start, end, ignore_case, reverse)
 
     # ------------------------------------------------------------------
     # File-like interface
@@ -849,15 +871,18 @@ cdef class mmap:
     # ------------------------------------------------------------------
     # Scanning extras (not in the stdlib)
 
-    def find_all(self, sub, start=None, end=None, *, workers=1):
-        """find_all(sub, start=None, end=None, *, workers=1) -> numpy.ndarray[int64]
+    def find_all(self, sub, start=None, end=None, *, workers=1,
+                 ignore_case=False):
+        """find_all(sub, start=None, end=None, *, workers=1, ignore_case=False)
+        -> numpy.ndarray[int64]
 
         Offsets of every non-overlapping occurrence of ``sub`` in
         [start, end), left to right: exactly the matches count() counts
         (same index rules, default the whole map).  Found in one pass
         without the GIL, split across threads as count() splits it with
-        ``workers`` > 1.  The array is writable and owns its memory."""
-        return _find_all(self, sub, start, end, workers)
+        ``workers`` > 1; ``sub`` and ``ignore_case`` as for count().  The
+        array is writable and owns its memory."""
+        return _find_all(self, sub, start, end, workers, ignore_case)
 
     def lines(self, start=None, end=None, *, keepends=True):
         """lines(start=None, end=None, *, keepends=True) -> iterator of bytes

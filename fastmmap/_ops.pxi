@@ -25,24 +25,39 @@ cdef struct _Operation:
 cdef struct _SearchArgs:
     const char *hay         # the map range searched
     Py_ssize_t n
-    const char *needle
+    const char *needle      # one needle ...
     Py_ssize_t k
+    const _search.fm_set *set   # ... or, when not NULL, any of a set's
     Py_ssize_t result       # the kernel's answer, relative to hay
+    Py_ssize_t length       # find/rfind: the occurrence's length
 
 
 cdef void _do_find(void *args) noexcept nogil:
     cdef _SearchArgs *a = <_SearchArgs *>args
-    a.result = _search.find(a.hay, a.n, a.needle, a.k)
+    if a.set != NULL:
+        a.result = _search.set_find(a.set, <const unsigned char *>a.hay, a.n,
+                                    &a.length, NULL)
+    else:
+        a.result = _search.find(a.hay, a.n, a.needle, a.k)
+        a.length = a.k
 
 
 cdef void _do_rfind(void *args) noexcept nogil:
     cdef _SearchArgs *a = <_SearchArgs *>args
-    a.result = _search.rfind(a.hay, a.n, a.needle, a.k)
+    if a.set != NULL:
+        a.result = _search.set_rfind(a.set, <const unsigned char *>a.hay, a.n,
+                                     &a.length, NULL)
+    else:
+        a.result = _search.rfind(a.hay, a.n, a.needle, a.k)
+        a.length = a.k
 
 
 cdef void _do_count(void *args) noexcept nogil:
     cdef _SearchArgs *a = <_SearchArgs *>args
-    a.result = _search.count(a.hay, a.n, a.needle, a.k)
+    if a.set != NULL:
+        a.result = _search.set_count(a.set, <const unsigned char *>a.hay, a.n)
+    else:
+        a.result = _search.count(a.hay, a.n, a.needle, a.k)
 
 
 # find_all asks the kernel for this many offsets at a time, so that adding
@@ -55,6 +70,7 @@ cdef struct _FindAllArgs:
     Py_ssize_t n
     const char *needle
     Py_ssize_t k            # >= 1
+    const _search.fm_set *set   # when not NULL: any of a set's needles
     Py_ssize_t origin       # map offset of hay[0]
     Py_ssize_t *out         # where the map offsets go, room for cap
     Py_ssize_t cap
@@ -72,8 +88,13 @@ cdef void _do_find_all(void *args) noexcept nogil:
         if want <= 0:
             break
         slot = a.out + done
-        found = _search.find_all(a.hay + pos, a.n - pos, a.needle, a.k,
-                                 slot, want, &step)
+        if a.set != NULL:
+            found = _search.set_find_all(
+                a.set, <const unsigned char *>a.hay + pos, a.n - pos, slot,
+                NULL, want, &step)
+        else:
+            found = _search.find_all(a.hay + pos, a.n - pos, a.needle, a.k,
+                                     slot, want, &step)
         for i in range(found):
             slot[i] += a.origin + pos
         done += found

@@ -7,8 +7,6 @@
 # is in the same state whether it started at the range's start or at the
 # cut, so the parts' matches, put together, are exactly the whole range's.
 
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
-
 from fastmmap cimport _workers
 
 # A part smaller than this is not worth a thread: starting one costs about
@@ -32,15 +30,15 @@ cdef int _workers_arg(object workers) except -1:
     return <int>min(n, 1 << 10)
 
 
-cdef Py_ssize_t _clean_cut(mmap m, const char *needle, Py_ssize_t k,
-                           Py_ssize_t pos, Py_ssize_t lo,
+cdef Py_ssize_t _clean_cut(mmap m, _Searcher *s, Py_ssize_t pos, Py_ssize_t lo,
                            Py_ssize_t hi) except -2:
-    """A position in (lo, hi), at or after ``pos``, that no occurrence of the
-    needle straddles (starts before it and ends after it); -1 if none is
-    found quickly.  Each probe is a search of 2k - 2 bytes with the GIL
-    held."""
+    """A position in (lo, hi), at or after ``pos``, that no occurrence
+    straddles (starts before it and ends after it); -1 if none is found
+    quickly.  Each probe is a search of 2k - 2 bytes (k the longest
+    needle) with the GIL held."""
     cdef int tries
-    cdef Py_ssize_t hit
+    cdef Py_ssize_t k = s.longest, from_, to
+    cdef _SearchArgs a
     for tries in range(_CUT_TRIES):
         if not lo < pos < hi:
             return -1
@@ -48,15 +46,22 @@ cdef Py_ssize_t _clean_cut(mmap m, const char *needle, Py_ssize_t k,
             return pos
         # The occurrences inside [pos - k + 1, pos + k - 1) include every
         # one that starts before pos and ends after it.
-        hit = m._find(max(pos - k + 1, lo), min(pos + k - 1, hi), needle, k)
-        if hit < 0:
+        from_ = max(pos - k + 1, lo)
+        to = min(pos + k - 1, hi)
+        a.hay = m._data + from_
+        a.n = to - from_
+        a.needle = s.needle
+        a.k = s.k
+        a.set = s.set
+        m._run(_FIND, &a, False)
+        if a.result < 0:
             return pos
-        pos = hit + k
+        pos = from_ + a.result + a.length
     return -1
 
 
-cdef list _cuts(mmap m, const char *needle, Py_ssize_t k, Py_ssize_t start,
-                Py_ssize_t end, int workers):
+cdef list _cuts(mmap m, _Searcher *s, Py_ssize_t start, Py_ssize_t end,
+                int workers):
     """Bounds start = c0 < c1 < ... < cn = end of at most ``workers`` parts
     of at least PARALLEL_MIN bytes each (a single part: [start, end])."""
     cdef Py_ssize_t size = end - start, cut
@@ -64,8 +69,7 @@ cdef list _cuts(mmap m, const char *needle, Py_ssize_t k, Py_ssize_t start,
     cdef Py_ssize_t i
     bounds = [start]
     for i in range(1, parts):
-        cut = _clean_cut(m, needle, k, start + size // parts * i,
-                         bounds[len(bounds) - 1], end)
+        cut = _clean_cut(m, s, start + size // parts * i, bounds[len(bounds) - 1], end)
         if cut >= 0:
             bounds.append(cut)
     bounds.append(end)
@@ -96,15 +100,14 @@ cdef int _run_parts(mmap m, Guarded fn, void *tasks, size_t stride,
     return 0
 
 
-cdef Py_ssize_t _count_parts(mmap m, Py_ssize_t start, Py_ssize_t end,
-                             const char *needle, Py_ssize_t k,
-                             int workers) except -1:
-    """count() of [start, end) (k >= 1, bounds checked) across threads."""
-    cdef list bounds = _cuts(m, needle, k, start, end, workers)
+cdef Py_ssize_t _count_parts(mmap m, _Searcher *s, Py_ssize_t start,
+                             Py_ssize_t end, int workers) except -1:
+    """count() of [start, end) (bounds checked) across threads."""
+    cdef list bounds = _cuts(m, s, start, end, workers)
     cdef Py_ssize_t n = len(bounds) - 1, i, total = 0
     cdef _SearchArgs *tasks
     if n <= 1:
-        return m._count(start, end, needle, k)
+        return _count_in(m, s, start, end)
     tasks = <_SearchArgs *>PyMem_Malloc(<size_t>n * sizeof(_SearchArgs))
     if tasks == NULL:
         raise MemoryError()
@@ -112,8 +115,9 @@ cdef Py_ssize_t _count_parts(mmap m, Py_ssize_t start, Py_ssize_t end,
         for i in range(n):
             tasks[i].hay = m._data + <Py_ssize_t>bounds[i]
             tasks[i].n = <Py_ssize_t>bounds[i + 1] - <Py_ssize_t>bounds[i]
-            tasks[i].needle = needle
-            tasks[i].k = k
+            tasks[i].needle = s.needle
+            tasks[i].k = s.k
+            tasks[i].set = s.set
             tasks[i].result = 0
         _run_parts(m, _do_count, tasks, sizeof(_SearchArgs), n)
         for i in range(n):
@@ -123,21 +127,20 @@ cdef Py_ssize_t _count_parts(mmap m, Py_ssize_t start, Py_ssize_t end,
     return total
 
 
-cdef OffsetBuffer _offsets_parts(mmap m, Py_ssize_t start, Py_ssize_t end,
-                                 const char *needle, Py_ssize_t k,
-                                 int workers):
+cdef OffsetBuffer _offsets_parts(mmap m, _Searcher *s, Py_ssize_t start,
+                                 Py_ssize_t end, int workers):
     """_offsets_of() across threads.  Each part writes into its own stretch
     of one reservation, sized for the most matches that part can hold, and
     the stretches are then moved together.  None when the reservation
     cannot be had (the caller scans in one thread, growing as it goes)."""
-    cdef list bounds = _cuts(m, needle, k, start, end, workers)
+    cdef list bounds = _cuts(m, s, start, end, workers)
     cdef Py_ssize_t n = len(bounds) - 1, i, lo, hi, slot = 0
     cdef _FindAllArgs *tasks
     cdef OffsetBuffer buf
     if n <= 1:
         return None
     try:
-        buf = reserve_offsets((end - start) // k)
+        buf = reserve_offsets((end - start) // s.shortest)
     except MemoryError:
         return None
     tasks = <_FindAllArgs *>PyMem_Malloc(<size_t>n * sizeof(_FindAllArgs))
@@ -149,13 +152,14 @@ cdef OffsetBuffer _offsets_parts(mmap m, Py_ssize_t start, Py_ssize_t end,
             hi = bounds[i + 1]
             tasks[i].hay = m._data + lo
             tasks[i].n = hi - lo
-            tasks[i].needle = needle
-            tasks[i].k = k
+            tasks[i].needle = s.needle
+            tasks[i].k = s.k
+            tasks[i].set = s.set
             tasks[i].origin = lo
-            # A part of hi - lo bytes holds at most (hi - lo) // k
+            # A part of hi - lo bytes holds at most (hi - lo) // shortest
             # non-overlapping matches: one pass fills it.
             tasks[i].out = buf.data + slot
-            tasks[i].cap = (hi - lo) // k
+            tasks[i].cap = (hi - lo) // s.shortest
             tasks[i].found = 0
             slot += tasks[i].cap
         _run_parts(m, _do_find_all, tasks, sizeof(_FindAllArgs), n)

@@ -3,10 +3,10 @@
 
 from fastmmap._guard cimport Guarded
 
+from fastmmap._search cimport fm_set
+
 cdef extern from "csrc/scan/scan.h" nogil:
     ctypedef unsigned char fm_u8
-    ctypedef struct fm_set:
-        pass
 
     ctypedef struct fm_scan_env:
         Py_ssize_t (*find)(const char *y, Py_ssize_t n, const char *x,
@@ -18,6 +18,17 @@ cdef extern from "csrc/scan/scan.h" nogil:
         Py_ssize_t (*find_all)(const char *y, Py_ssize_t n, const char *x,
                                Py_ssize_t k, Py_ssize_t *out, Py_ssize_t cap,
                                Py_ssize_t *resume) noexcept nogil
+        Py_ssize_t (*set_find)(const fm_set *s, const fm_u8 *y, Py_ssize_t n,
+                               Py_ssize_t *len, Py_ssize_t *which) noexcept nogil
+        Py_ssize_t (*set_rfind)(const fm_set *s, const fm_u8 *y, Py_ssize_t n,
+                                Py_ssize_t *len, Py_ssize_t *which) noexcept nogil
+        Py_ssize_t (*set_count)(const fm_set *s, const fm_u8 *y,
+                                Py_ssize_t n) noexcept nogil
+        Py_ssize_t (*set_find_all)(const fm_set *s, const fm_u8 *y, Py_ssize_t n,
+                                   Py_ssize_t *out, Py_ssize_t *which,
+                                   Py_ssize_t cap, Py_ssize_t *resume) noexcept nogil
+        int (*set_match_at)(const fm_set *s, Py_ssize_t i, const fm_u8 *y,
+                            Py_ssize_t n) noexcept nogil
         int (*guard_run)(Guarded fn, void *arg) noexcept nogil
 
     ctypedef struct fm_pattern:

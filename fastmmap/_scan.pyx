@@ -31,6 +31,11 @@ ENV.find = _search.find
 ENV.rfind = _search.rfind
 ENV.count = _search.count
 ENV.find_all = _search.find_all
+ENV.set_find = _search.set_find
+ENV.set_rfind = _search.set_rfind
+ENV.set_count = _search.set_count
+ENV.set_find_all = _search.set_find_all
+ENV.set_match_at = _search.set_match_at
 ENV.guard_run = _guard.run_nogil
 
 # Regular files this big or bigger are mapped, smaller ones read whole
@@ -54,43 +59,61 @@ TRUNCATED = ("the mapped file is shorter than the map (truncated underneath?); "
 
 
 cdef class Pattern:
-    """What a scan looks for: one needle or any of several (bytes), with
-    grep's -w (``word``) and -x (``line``) when asked."""
+    """What a scan looks for: one needle or any of several (bytes), ASCII
+    case ignored when asked, with grep's -w (``word``) and -x (``line``).
+    No needle at all is a pattern that never occurs."""
     cdef fm_pattern p
     cdef readonly tuple needles
-    cdef const fm_u8 **_xs
+    cdef tuple _searched        # the non-empty needles, kept alive
+    cdef const unsigned char **_xs
     cdef Py_ssize_t *_ks
+    cdef fm_set *_set
 
     def __cinit__(self, needles, *, bint ignore_case=False, bint word=False,
                   bint line=False):
+        cdef Py_ssize_t i, n
         cdef bytes x
-        # No needle at all is a pattern that never occurs (grep -f of an
-        # empty file).
         needles = tuple(bytes(n) for n in needles)
         self.needles = needles
+        self._searched = tuple(x for x in needles if x)
+        n = len(self._searched)
         self.p.env = &ENV
         self.p.word = word
         self.p.line = line
         self.p.fold = ignore_case
-        nonempty = [n for n in needles if n]
-        self.p.empty = len(nonempty) < len(needles)
-        self.p.multiline = any(b"\n" in n for n in nonempty)
-        self.p.longest = max([len(n) for n in needles] or [0])
-        if len(nonempty) > 1 or ignore_case:
-            raise NotImplementedError("several needles or ignore_case")
-        if nonempty:
-            x = nonempty[0]
-            self.p.x = <const fm_u8 *>PyBytes_AS_STRING(x)
-            self.p.k = len(x)
-        else:
-            self.p.x = <const fm_u8 *>b""
-            self.p.k = 0
+        self.p.empty = n < len(needles)
+        self.p.multiline = any(b"\n" in x for x in self._searched)
+        self.p.longest = max([len(x) for x in needles] or [0])
+        self.p.count = n
         self.p.set = NULL
-        self.p.count = len(nonempty)
-        self._xs = NULL
-        self._ks = NULL
+        self.p.x = <const fm_u8 *>b""
+        self.p.k = 0
+        if n == 0:
+            return
+        self._xs = <const unsigned char **>PyMem_Malloc(n * sizeof(void *))
+        self._ks = <Py_ssize_t *>PyMem_Malloc(n * sizeof(Py_ssize_t))
+        if self._xs == NULL or self._ks == NULL:
+            raise MemoryError()
+        for i in range(n):
+            x = self._searched[i]
+            self._xs[i] = <const unsigned char *>PyBytes_AS_STRING(x)
+            self._ks[i] = len(x)
+        self.p.xs = self._xs
+        self.p.ks = self._ks
+        if n == 1 and not ignore_case:
+            # One needle: the single-needle engine, no set needed.
+            self.p.x = self._xs[0]
+            self.p.k = self._ks[0]
+            return
+        self._set = _search.set_new(self._xs, self._ks, n,
+                                    _search.FM_SET_FOLD if ignore_case else 0)
+        if self._set == NULL:
+            raise MemoryError("cannot prepare the search for these needles")
+        self.p.set = self._set
 
     def __dealloc__(self):
+        if self._set != NULL:
+            _search.set_free(self._set)
         PyMem_Free(self._xs)
         PyMem_Free(self._ks)
 

@@ -91,3 +91,18 @@ cdef Py_ssize_t copy_find_all_byte(char *dst, const char *hay, Py_ssize_t n,
 # (ENOMEM, EINVAL); free with fm_set_free.
 cdef fm_set *set_new(const unsigned char * const *x, const Py_ssize_t *k,
                      Py_ssize_t count, int flags) noexcept nogil
+
+# The set searches above, as functions another extension can call (their
+# C symbols are not visible outside this one): the same contracts.
+cdef void set_free(fm_set *s) noexcept nogil
+cdef Py_ssize_t set_find(const fm_set *s, const unsigned char *y, Py_ssize_t n,
+                         Py_ssize_t *len, Py_ssize_t *which) noexcept nogil
+cdef Py_ssize_t set_rfind(const fm_set *s, const unsigned char *y, Py_ssize_t n,
+                          Py_ssize_t *len, Py_ssize_t *which) noexcept nogil
+cdef Py_ssize_t set_count(const fm_set *s, const unsigned char *y,
+                          Py_ssize_t n) noexcept nogil
+cdef Py_ssize_t set_find_all(const fm_set *s, const unsigned char *y, Py_ssize_t n,
+                             Py_ssize_t *out, Py_ssize_t *which, Py_ssize_t cap,
+                             Py_ssize_t *resume) noexcept nogil
+cdef int set_match_at(const fm_set *s, Py_ssize_t i, const unsigned char *y,
+                      Py_ssize_t n) noexcept nogil

@@ -51,6 +51,36 @@ cdef fm_set *set_new(const unsigned char * const *x, const Py_ssize_t *k,
     return fm_set_new(&fm_default, x, k, count, flags)
 
 
+cdef void set_free(fm_set *s) noexcept nogil:
+    fm_set_free(s)
+
+
+cdef Py_ssize_t set_find(const fm_set *s, const unsigned char *y, Py_ssize_t n,
+                         Py_ssize_t *len, Py_ssize_t *which) noexcept nogil:
+    return fm_set_find(s, y, n, len, which)
+
+
+cdef Py_ssize_t set_rfind(const fm_set *s, const unsigned char *y, Py_ssize_t n,
+                          Py_ssize_t *len, Py_ssize_t *which) noexcept nogil:
+    return fm_set_rfind(s, y, n, len, which)
+
+
+cdef Py_ssize_t set_count(const fm_set *s, const unsigned char *y,
+                          Py_ssize_t n) noexcept nogil:
+    return fm_set_count(s, y, n)
+
+
+cdef Py_ssize_t set_find_all(const fm_set *s, const unsigned char *y, Py_ssize_t n,
+                             Py_ssize_t *out, Py_ssize_t *which, Py_ssize_t cap,
+                             Py_ssize_t *resume) noexcept nogil:
+    return fm_set_find_all(s, y, n, out, which, cap, resume)
+
+
+cdef int set_match_at(const fm_set *s, Py_ssize_t i, const unsigned char *y,
+                      Py_ssize_t n) noexcept nogil:
+    return fm_set_match_at(s, i, y, n)
+
+
 def _choose_isa():
     cdef const char *wanted = getenv(b"FASTMMAP_ISA")
     cdef int rc = fm_init(wanted)

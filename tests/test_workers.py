@@ -174,3 +174,19 @@ def test_close_from_another_thread_waits_for_the_workers():
     t.join()
     assert m.closed
     assert set(answers) <= {0}
+
+
+@pytest.mark.parametrize("snippet,needles,ignore_case", [
+    (b"needle NEEDLE nEEdle", (b"needle",), True),
+    (b"ab abc abcd" * 50, (b"ab", b"abcd", b"bc"), False),
+    (b"a" * 5000, (b"aa", b"aaa"), False),       # straddled everywhere
+    (b"XyZ xyz", (b"xyz", b"zz"), True),
+])
+@pytest.mark.parametrize("workers", [2, 3])
+def test_sets_split_as_one_thread(big, snippet, needles, ignore_case, workers):
+    with planted(big, snippet):
+        expected = big.count(needles, ignore_case=ignore_case)
+        assert big.count(needles, ignore_case=ignore_case, workers=workers) == expected
+        offsets = big.find_all(needles, ignore_case=ignore_case, workers=workers)
+        assert np.array_equal(offsets, big.find_all(needles, ignore_case=ignore_case))
+        assert len(offsets) == expected

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 typedef unsigned char fm_u8;
-typedef struct fm_set fm_set;
+typedef struct fm_set fm_set;          /* the search engine's (search.h) */
 
 /* ---- The engines this one calls (filled once by the binding) ---- */
 typedef struct fm_scan_env {
