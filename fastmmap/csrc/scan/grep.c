@@ -169,6 +169,7 @@ static size_t prefix_room(const run *r)
 /* Copies line [ls, le) with its matches coloured.  dst has room. */
 static fm_u8 *coloured(run *r, fm_u8 *dst, ptrdiff_t ls, ptrdiff_t le)
 {
+    /* Searched within the line: its end is where -w and -x see one. */
     ptrdiff_t body_end = le > ls && r->buf[le - 1] == '\n' ? le - 1 : le;
     ptrdiff_t copied = ls, from = ls, s, len;
     fm_hits hits;
@@ -207,11 +208,15 @@ static int print_occurrences(run *r, ptrdiff_t ls, ptrdiff_t le, int kind)
 {
     const int color = (r->o->flags & FM_GREP_COLOR) != 0;
     ptrdiff_t s, len, piece, end, nl;
+    /* Searched within the line (to its newline, which -w and -x see as
+     * its end), unless an occurrence may hold a newline. */
+    const ptrdiff_t stop = r->p->multiline ? r->search_end
+                           : le > ls && r->buf[le - 1] == '\n' ? le - 1 : le;
     long long lineno = 0;
     fm_hits hits;
     fm_u8 *dst;
     hits.valid = 0;
-    s = fm_pattern_next(r->p, &hits, r->buf, r->search_end, ls, &len);
+    s = fm_pattern_next(r->p, &hits, r->buf, stop, ls, &len);
     while (s >= 0 && s < le) {
         for (piece = s, end = s + len; len > 0 && piece < end; piece = nl) {
             nl = line_end(r, piece);
@@ -236,7 +241,7 @@ static int print_occurrences(run *r, ptrdiff_t ls, ptrdiff_t le, int kind)
             *dst++ = '\n';
             fm_out_commit(r->out, dst);
         }
-        s = fm_pattern_next(r->p, &hits, r->buf, r->search_end,
+        s = fm_pattern_next(r->p, &hits, r->buf, stop,
                             len > 0 ? s + len : s + 1, &len);
     }
     return 0;

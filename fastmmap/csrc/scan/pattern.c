@@ -138,6 +138,27 @@ static ptrdiff_t next_occurrence(const fm_pattern *p, fm_hits *h,
 }
 
 
+/* The first occurrence starting in (s, s + k), where the one at s of
+ * length k was rejected, or -1. */
+static ptrdiff_t inside(const fm_pattern *p, const fm_u8 *y, ptrdiff_t n,
+                        ptrdiff_t s, ptrdiff_t k)
+{
+    const ptrdiff_t longest = p->set != NULL ? p->longest : p->k;
+    ptrdiff_t from = s + 1, to = s + k - 1 + longest, hit, len;
+    if (k <= 1)
+        return -1;
+    if (to > n)
+        to = n;
+    if (to <= from)
+        return -1;
+    if (p->set != NULL)
+        hit = p->env->set_find(p->set, y + from, to - from, &len, NULL);
+    else
+        hit = p->env->find((const char *)y + from, to - from,
+                           (const char *)p->x, p->k);
+    return hit >= 0 && from + hit < s + k ? from + hit : -1;
+}
+
 ptrdiff_t fm_pattern_next(const fm_pattern *p, fm_hits *h, const fm_u8 *y,
                           ptrdiff_t n, ptrdiff_t pos, ptrdiff_t *len)
 {
@@ -185,10 +206,19 @@ ptrdiff_t fm_pattern_next(const fm_pattern *p, fm_hits *h, const fm_u8 *y,
             *len = shorter;
             return s;
         }
-        /* Rejected at s: look again from s + 1, where an occurrence may
-         * overlap this one (the batch skipped those). */
-        h->valid = 0;
-        pos = s + 1;
+        /* Rejected at s.  The batch holds the greedy, non-overlapping
+         * occurrences: the next one there starts at s + k or later, and is
+         * the first to do so.  Only one starting inside this occurrence can
+         * be missing from it: look there, and go on with the batch when
+         * there is none (a -w search that rejects most occurrences stays
+         * one batched scan). */
+        shorter = inside(p, y, n, s, k);
+        if (shorter < 0) {
+            pos = s + k;
+            continue;
+        }
+        h->valid = 0;           /* one the batch does not hold */
+        pos = shorter;
     }
     return -1;
 }
