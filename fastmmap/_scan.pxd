@@ -151,6 +151,7 @@ cdef extern from "csrc/scan/files.h" nogil:
     int fm_runner_set_roots(fm_runner *r, const char *const *roots, size_t n,
                             int recursive)
     void fm_runner_close(fm_runner *r)
+    void fm_runner_set_workers(fm_runner *r, int workers)
     void fm_runner_walk(void *runner)
     void fm_runner_work(void *runner)
     void fm_runner_cancel(fm_runner *r)

@@ -38,9 +38,11 @@ ENV.set_find_all = _search.set_find_all
 ENV.set_match_at = _search.set_match_at
 ENV.guard_run = _guard.run_nogil
 
-# Regular files this big or bigger are mapped, smaller ones read whole
-# (docs/performance.rst: where mapping starts to pay).
-MAP_MIN = 256 << 10
+# Regular files this big or bigger are mapped, smaller ones read whole: on
+# the machines measured, one read() of a file in the page cache costs less
+# than setting up and tearing down its mapping up to 1 MiB, and more from
+# 2 MiB on (docs/performance.rst; bench/test_bench_files.py's crossover).
+MAP_MIN = 2 << 20
 
 # How long the consumer waits for the engine before it looks for a signal
 # (Ctrl-C) again.
@@ -286,6 +288,7 @@ cdef class Run:
                 if rc != 0:
                     raise MemoryError()
             fm_runner_close(self.r)
+        fm_runner_set_workers(self.r, workers)
         try:
             if recursive:
                 self._threads[0] = _workers.start(

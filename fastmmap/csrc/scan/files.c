@@ -123,6 +123,11 @@ void fm_runner_stop_found(fm_runner *r)
     fm_runner_cancel(r);
 }
 
+void fm_runner_set_workers(fm_runner *r, int workers)
+{
+    r->nworkers = workers;
+}
+
 int fm_runner_stopped_found(fm_runner *r)
 {
     int found;
@@ -291,7 +296,6 @@ void fm_runner_work(void *runner)
     fm_part *part;
     size_t i;
     pthread_mutex_lock(&r->mu);
-    r->nworkers++;
     for (;;) {
         while (!r->cancelled && r->parts_head == NULL
                && !(r->taken < r->njobs && r->taken < r->released + FM_WINDOW)

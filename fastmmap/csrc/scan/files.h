@@ -129,6 +129,10 @@ int fm_runner_set_roots(fm_runner *r, const char *const *roots, size_t n,
 /* No more inputs will be added. */
 void fm_runner_close(fm_runner *r);
 
+/* How many threads will run fm_runner_work (before they start): a big
+ * input is split across them when they have nothing else to do. */
+void fm_runner_set_workers(fm_runner *r, int workers);
+
 /* Thread bodies (void *arg is the runner). */
 void fm_runner_walk(void *runner);
 void fm_runner_work(void *runner);

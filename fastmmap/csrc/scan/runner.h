@@ -60,7 +60,7 @@ struct fm_runner {
     long long found, failed;
     int stop_found;             /* -q: stopped at a selected line */
     /* Parts of big inputs (parts.c). */
-    int nworkers;               /* workers started */
+    int nworkers;               /* workers (fm_runner_set_workers) */
     fm_part *parts_head, *parts_tail;   /* waiting for a worker */
     pthread_cond_t parts_done;  /* a part finished */
 };
