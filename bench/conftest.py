@@ -277,12 +277,13 @@ def format_summary(records):
                 "speed-up = the other tool's time / fastmmap's.", ""]
         rows = []
         for row, r in clis.items():
-            other = next((k for k in r if k != "fastmmap"), None)
             f = r["fastmmap"]["min"] * 1e3 if "fastmmap" in r else None
-            o = r[other]["min"] * 1e3 if other else None
-            rows.append((row, other or "-", "-" if o is None else f"{o:.0f}",
-                         "-" if f is None else f"{f:.0f}",
-                         "-" if None in (f, o) else f"{o / f:.2f}"))
+            # one line per other tool in the row (ripgrep, GNU grep, ...)
+            for other in [k for k in r if k != "fastmmap"] or [None]:
+                o = r[other]["min"] * 1e3 if other else None
+                rows.append((row, other or "-", "-" if o is None else f"{o:.0f}",
+                             "-" if f is None else f"{f:.0f}",
+                             "-" if None in (f, o) else f"{o / f:.2f}"))
         out += _rst_table(("command", "other tool", "other ms", "fastmmap ms",
                            "speed-up"), rows)
         notes = sorted({rec["note"] for r in clis.values() for rec in r.values()

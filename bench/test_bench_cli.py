@@ -26,40 +26,16 @@ import subprocess
 
 import pytest
 
-import about_fastmmap
 from corpus import NEEDLE_CLASSES, NEEDLE_LENGTHS
-
-ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
+from processes import ROUNDS, cli_escape, fastmmap_command, run_to_file, timed
 
 PRESENT_NEEDLES = (b" the ", b"qu")
-
-
-def fastmmap_command():
-    """(argv prefix, note) for running the fastmmap command line, with the
-    fastmmap the suite measures."""
-    return about_fastmmap.cli_command()
-
-
-def cli_escape(needle):
-    """NEEDLE as fastmmap's command line reads it (Python-style escapes)."""
-    return os.fsdecode(needle.replace(b"\\", b"\\\\").replace(b"\n", b"\\n"))
 
 
 @functools.cache
 def present_count(path, needle):
     with open(path, "rb") as fh:
         return fh.read().count(needle)
-
-
-def run(argv):
-    done = subprocess.run(argv, capture_output=True, check=False)
-    assert done.returncode in (0, 1), (argv, done.returncode, done.stderr)
-    return done.stdout
-
-
-def timed(benchmark, argv):
-    return benchmark.pedantic(run, args=(argv,), rounds=ROUNDS, warmup_rounds=1,
-                              iterations=1)
 
 
 def small_pages(path):
@@ -139,12 +115,6 @@ def rg_grep_digest(path, needle):
     done = subprocess.run(["rg", "--no-config", "-F", "-e", os.fsdecode(needle), path],
                           capture_output=True, check=False)
     return len(done.stdout), hashlib.sha256(done.stdout).hexdigest()
-
-
-def run_to_file(argv, out_path):
-    with open(out_path, "wb") as out:
-        done = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, check=False)
-    assert done.returncode in (0, 1), (argv, done.returncode, done.stderr)
 
 
 def digest(path):
