@@ -173,3 +173,4 @@ cdef extern from "csrc/scan/files.h" nogil:
     void fm_job_failure(const fm_job *job, char *why, size_t cap)
     int fm_job_found(const fm_job *job)
     int fm_runner_stopped_found(fm_runner *r)
+    size_t fm_runner_splits(fm_runner *r)

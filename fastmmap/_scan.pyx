@@ -369,6 +369,12 @@ cdef class Run:
         PyMem_Free(self._roots)
         PyMem_Free(self._threads)
 
+    @property
+    def splits(self):
+        """How many inputs were scanned in parts on several workers (a big
+        file with nothing else to do; counts and ungrouped grep output)."""
+        return 0 if self.r == NULL else fm_runner_splits(self.r)
+
     def results(self):
         """Iterates (name, fail, err, count, first, last, size, regular,
         binary, output bytes) per input, in input order."""

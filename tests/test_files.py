@@ -203,6 +203,42 @@ def test_bad_arguments(tree):
         files.count([tree], [])
 
 
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory):
+    """40 MiB of lines: big enough to be scanned in two parts (16 MiB or
+    more each) when a worker would otherwise be idle."""
+    rng = random.Random(3)
+    words = [b"ERROR", b"ab", b"a", b"b", b"xx", b"x"]
+    line_set = [b" ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+                for _ in range(997)]
+    block = b"\n".join(line_set) + b"\n"
+    data = (block * ((40 << 20) // len(block) + 1))[:40 << 20]
+    path = str(tmp_path_factory.mktemp("big") / "big.txt")
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path, data
+
+
+@pytest.mark.parametrize("needle", [b"ERROR", b"ab", b"\n"])
+def test_a_big_file_is_split_when_a_worker_is_idle(big_file, needle):
+    """With 2 workers and one big file, the file is scanned in parts by
+    both workers (Run.splits), and the parts add up to the whole's answer."""
+    from fastmmap import _scan
+
+    path, data = big_file
+    for workers, splits in ((1, 0), (2, 1)):
+        for kind in (_scan.COUNT, _scan.OFFSETS):
+            run = _scan.Run(_scan.Pattern([needle]), kind, [os.fsencode(path)],
+                            workers=workers)
+            (result,) = run.results()
+            assert run.splits == splits
+            run.close()
+            assert result[1] == 0 and result[3] == data.count(needle)
+    by_workers = [list(files.find_all([path], needle, workers=w))[0].value for w in (1, 2)]
+    assert np.array_equal(by_workers[0], by_workers[1])
+    assert len(by_workers[0]) == data.count(needle)
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs /proc")
 def test_a_file_cut_short_while_scanned(tree, tmp_path):
     """A big file truncated under its map reports EFAULT for that file; the

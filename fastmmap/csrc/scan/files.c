@@ -299,7 +299,7 @@ void fm_runner_work(void *runner)
     for (;;) {
         while (!r->cancelled && r->parts_head == NULL
                && !(r->taken < r->njobs && r->taken < r->released + FM_WINDOW)
-               && !(r->closed && r->taken >= r->njobs)) {
+               && !(r->closed && r->taken >= r->njobs && r->scanning == 0)) {
             r->idle_workers++;
             pthread_cond_wait(&r->work, &r->mu);
             r->idle_workers--;
@@ -312,15 +312,20 @@ void fm_runner_work(void *runner)
             pthread_mutex_lock(&r->mu);
             continue;
         }
+        /* Past the wait with no job to take: the run is over (a worker
+         * stays while any input is still scanned, as that one may split). */
         if (r->cancelled || r->taken >= r->njobs)
             break;
         i = r->taken++;
+        r->scanning++;
         job = r->jobs[i];
         job->state = FM_JOB_TAKEN;
         pthread_mutex_unlock(&r->mu);
         fm_scan_input(r, &w, job, i);
         pthread_mutex_lock(&r->mu);
         job->state = FM_JOB_DONE;
+        if (--r->scanning == 0 && r->closed && r->taken >= r->njobs && r->idle_workers)
+            pthread_cond_broadcast(&r->work);
         if (r->out_fd >= 0)
             fm_print_ready(r);
         else if (r->consumer_waiting && consumer_batch_ready(r))

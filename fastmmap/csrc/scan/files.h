@@ -173,6 +173,8 @@ void fm_runner_finish(fm_runner *r, long long *found, long long *failed,
 void fm_runner_stop_found(fm_runner *r);
 /* Whether the run stopped at a line -q selected. */
 int fm_runner_stopped_found(fm_runner *r);
+/* How many inputs were scanned in parts on several workers so far. */
+size_t fm_runner_splits(fm_runner *r);
 
 /* The line that follows a job's output (report->summary, or the binary
  * message) into buf (room for cap bytes); its length.  And the reason a

@@ -245,6 +245,15 @@ int fm_part_output(fm_runner *r, fm_part *p, fm_chunk *c)
     return r->cancelled ? -1 : 0;
 }
 
+size_t fm_runner_splits(fm_runner *r)
+{
+    size_t n;
+    pthread_mutex_lock(&r->mu);
+    n = r->splits;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
 fm_part *fm_take_part(fm_runner *r)
 {
     fm_part *p = r->parts_head;
@@ -282,6 +291,8 @@ void fm_split_scan(fm_runner *r, fm_scan_state *s)
     }
     /* Parts 1.. to the queue, for any worker; part 0 here. */
     pthread_mutex_lock(&r->mu);
+    if (split->nparts > 1)
+        r->splits++;
     for (i = 1; i < split->nparts; i++) {
         p = &split->parts[i];
         if (r->parts_tail != NULL)

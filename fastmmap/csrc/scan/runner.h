@@ -37,6 +37,8 @@ struct fm_runner {
     fm_job **jobs;
     size_t njobs, cap;
     size_t taken;               /* jobs[0:taken] went to workers */
+    size_t scanning;            /* of those, jobs not done yet: one may
+                                   still queue parts for idle workers */
     size_t released;            /* jobs[0:released] are printed or consumed */
     int closed;                 /* no job will be added */
     volatile int cancelled;
@@ -62,6 +64,7 @@ struct fm_runner {
     /* Parts of big inputs (parts.c). */
     int nworkers;               /* workers (fm_runner_set_workers) */
     fm_part *parts_head, *parts_tail;   /* waiting for a worker */
+    size_t splits;              /* inputs scanned in parts */
     pthread_cond_t parts_done;  /* a part finished */
 };
 
