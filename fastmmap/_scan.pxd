@@ -102,6 +102,7 @@ cdef extern from "csrc/scan/files.h" nogil:
         int text
         size_t map_min
         size_t block
+        size_t window
 
     enum:
         FM_FAIL_NONE

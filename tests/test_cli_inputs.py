@@ -93,6 +93,36 @@ def test_grep_in_blocks_as_in_one_piece(tmp_path, data, needle, block, flags, wo
     assert grep(block) == grep(None)
 
 
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=BLOCK_DATA, needle=st.sampled_from([b"a", b"ab", b"b\na", b"", b"bb"]),
+       window=st.integers(1, 9),
+       flags=st.sets(st.sampled_from(["invert", "only_matching", "line_number",
+                                      "byte_offset", "count"])),
+       word=st.booleans(), context=st.tuples(st.integers(-1, 2), st.integers(-1, 2)))
+def test_mapped_windows_from_map_and_read_in_turn(tmp_path, data, needle, window, flags,
+                                                  word, context):
+    """A mapped input scanned a few bytes at a time, each window from the
+    map and from a read() copy in turn (window.c switches between the two
+    on big files): the same answers as one piece."""
+    path = tmp_path / "data.bin"
+    path.write_bytes(data)
+
+    def scan(kind, **options):
+        pattern = _scan.Pattern([needle], word=word)
+        run = _scan.Run(pattern, kind, [os.fsencode(str(path))], text=True, **options)
+        try:
+            (result,) = run.results()
+        finally:
+            run.close()
+        return result[1], result[3], result[-1]
+
+    grep = dict(grep=sorted(flags), before=context[0], after=context[1])
+    assert scan(_scan.GREP, map_min=0, window=window, **grep) == scan(_scan.GREP, **grep)
+    for kind in (_scan.COUNT, _scan.OFFSETS):
+        assert scan(kind, map_min=0, window=window) == scan(kind)
+
+
 def test_grep_output_larger_than_its_chunks(tmp_path):
     """Output handed over in many chunks, and one line larger than a chunk."""
     data = b"x" * (9 << 20) + b"\n" + b"ab\n" * 3_000_000

@@ -308,7 +308,7 @@ void fm_runner_work(void *runner)
         part = fm_take_part(r);
         if (part != NULL) {
             pthread_mutex_unlock(&r->mu);
-            fm_run_part(r, part);
+            fm_run_part(r, part, &w);
             pthread_mutex_lock(&r->mu);
             continue;
         }

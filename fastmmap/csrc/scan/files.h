@@ -51,6 +51,9 @@ typedef struct fm_task {
     size_t map_min;             /* regular files this big or bigger are mapped */
     size_t block;               /* > 0: every input read this many bytes at a
                                    time (streamed, as a pipe is) */
+    size_t window;              /* > 0 (tests): mapped inputs scanned in
+                                   windows this big, from the map and from
+                                   read() in turn (window.c) */
 } fm_task;
 
 enum {

@@ -2,8 +2,9 @@
  * One input, scanned by a worker:
  *
  *   - a regular file of task->map_min bytes or more is mapped and scanned
- *     in one piece under the SIGBUS guard (a file cut short meanwhile ends
- *     that input with FM_FAIL_TRUNCATED, not the process);
+ *     under the SIGBUS guard (a file cut short meanwhile ends that input
+ *     with FM_FAIL_TRUNCATED, not the process), a window at a time from
+ *     the map or from read() copies, whichever is cheaper (window.c);
  *   - a smaller regular file is read whole into the worker's own buffer
  *     (below some size one read() costs less than setting up and tearing
  *     down a mapping: docs/performance.rst has the crossover); a file the
@@ -71,6 +72,9 @@ void fm_scan_begin(fm_scan_state *s, fm_runner *r, fm_job *job, size_t index,
     s->probed = 0;
     s->binary = 0;
     s->rc = 0;
+    s->fd = -1;
+    s->file_offset = 0;
+    s->w = NULL;
     fm_out_init(&s->out, FM_CHUNK);
     s->out.sink = to_runner;
     s->out.sink_ctx = s;
@@ -116,8 +120,7 @@ ptrdiff_t fm_scan_feed(fm_scan_state *s, const fm_u8 *buf, ptrdiff_t n, int fina
     return keep;
 }
 
-/* Whether the scan needs no more of the input. */
-static int scan_over(const fm_scan_state *s)
+int fm_scan_over(const fm_scan_state *s)
 {
     if (s->r->task->kind == FM_TASK_TALLY)
         return s->tally.done;
@@ -158,13 +161,13 @@ void fm_scan_whole(void *arg)
     for (;;) {
         end = s->n - end > SLICE ? end + SLICE : s->n;
         keep = fm_scan_feed(s, s->data + start, end - start, end == s->n);
-        if (keep < 0 || end == s->n || scan_over(s) || s->r->cancelled)
+        if (keep < 0 || end == s->n || fm_scan_over(s) || s->r->cancelled)
             return;
         start += keep;
     }
 }
 
-static int grow(fm_worker *w, size_t need)
+int fm_worker_reserve(fm_worker *w, size_t need)
 {
     size_t cap = w->cap ? w->cap : FIRST_READ + 1;
     fm_u8 *grown;
@@ -189,7 +192,7 @@ static int read_rest(int fd, fm_worker *w, size_t *filled)
     ssize_t k;
     size_t want;
     for (;;) {
-        if (w->cap - *filled < 1 && grow(w, 2 * w->cap) != 0)
+        if (w->cap - *filled < 1 && fm_worker_reserve(w, 2 * w->cap) != 0)
             return ENOMEM;
         want = w->cap - *filled;
         k = read(fd, w->buf + *filled, want);
@@ -213,7 +216,7 @@ static int read_blocks(fm_runner *r, int fd, fm_worker *w, fm_scan_state *s)
     int final;
     for (;;) {
         if ((w->cap - filled < BLOCK / 2 || w->cap - filled < block)
-                && grow(w, w->cap < 2 * BLOCK ? 2 * BLOCK : 2 * w->cap) != 0)
+                && fm_worker_reserve(w, w->cap < 2 * BLOCK ? 2 * BLOCK : 2 * w->cap) != 0)
             return ENOMEM;
         want = w->cap - filled < block ? w->cap - filled : block;
         k = read(fd, w->buf + filled, want);
@@ -225,7 +228,7 @@ static int read_blocks(fm_runner *r, int fd, fm_worker *w, fm_scan_state *s)
         filled += (size_t)k;
         final = k == 0;
         keep = fm_scan_feed(s, w->buf, (ptrdiff_t)filled, final);
-        if (keep < 0 || final || scan_over(s) || r->cancelled)
+        if (keep < 0 || final || fm_scan_over(s) || r->cancelled)
             return 0;
         memmove(w->buf, w->buf + keep, filled - (size_t)keep);
         filled -= (size_t)keep;
@@ -233,8 +236,9 @@ static int read_blocks(fm_runner *r, int fd, fm_worker *w, fm_scan_state *s)
 }
 
 /* Maps [offset, offset + n) of the regular file fd and scans it under the
- * guard; 1 if it could not be mapped (the caller reads it instead). */
-static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n,
+ * guard, a window at a time from the map or read into w's buffer
+ * (window.c); 1 if it could not be mapped (the caller reads it instead). */
+static int scan_mapped(fm_runner *r, int fd, fm_worker *w, off_t offset, size_t n,
                        fm_scan_state *s)
 {
     const long page = sysconf(_SC_PAGESIZE);
@@ -248,6 +252,9 @@ static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n,
 #endif
     s->data = (const fm_u8 *)base + skip;
     s->n = (ptrdiff_t)n;
+    s->fd = fd;
+    s->file_offset = (long long)offset;
+    s->w = w;
     /* SAFETY: [data, data + n) is our own read-only mapping of the file,
      * unmapped only below, after the scan (and after every part of it that
      * other workers scan: fm_split_scan returns when they are done); the
@@ -255,7 +262,7 @@ static int scan_mapped(fm_runner *r, int fd, off_t offset, size_t n,
      * return. */
     if (fm_split_wanted(r, n) > 1)
         fm_split_scan(r, s);
-    else if (r->env->guard_run(fm_scan_whole, s) != 0)
+    else if (r->env->guard_run(fm_scan_windows, s) != 0)
         s->job->fail = FM_FAIL_TRUNCATED;
     munmap(base, n + skip);
     return 0;
@@ -269,14 +276,14 @@ static int scan_regular(fm_runner *r, int fd, fm_worker *w, fm_scan_state *s,
     size_t n = size > offset ? (size_t)(size - offset) : 0;
     int err;
     if (n >= r->task->map_min) {
-        if (scan_mapped(r, fd, offset, n, s) == 0)
+        if (scan_mapped(r, fd, w, offset, n, s) == 0)
             return 0;
         /* Not mapped after all: read it, after the bytes already in the
          * buffer (the mapping was to cover those too). */
         if (lseek(fd, offset + (off_t)filled, SEEK_SET) < 0)
             return errno;
     }
-    if (grow(w, (filled > n ? filled : n) + 1) != 0)
+    if (fm_worker_reserve(w, (filled > n ? filled : n) + 1) != 0)
         return ENOMEM;
     err = read_rest(fd, w, &filled);
     if (err)
@@ -326,7 +333,7 @@ void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
         /* A regular file (the walk said so): read first, size it only
          * if it fills the first read. */
         job->regular = 1;
-        if (grow(w, FIRST_READ + 1) != 0) {
+        if (fm_worker_reserve(w, FIRST_READ + 1) != 0) {
             err = ENOMEM;
             goto end;
         }

@@ -172,7 +172,7 @@ typedef struct {
     fm_part *part;
 } part_run;
 
-void fm_run_part(fm_runner *r, fm_part *p)
+void fm_run_part(fm_runner *r, fm_part *p, fm_worker *w)
 {
     fm_split *split = p->split;
     fm_scan_state *owner = split->owner;
@@ -185,9 +185,13 @@ void fm_run_part(fm_runner *r, fm_part *p)
             fm_scan_probe(s, NULL, 0, split->binary);
         s->data = p->data;
         s->n = p->n;
+        s->fd = owner->fd;
+        s->file_offset = owner->file_offset + (p->data - owner->data);
+        s->w = w;
         /* SAFETY: the part lies inside the owner's mapping, which stays
-         * mapped until every part is done (fm_split_scan waits). */
-        if (r->env->guard_run(fm_scan_whole, s) != 0)
+         * mapped until every part is done (fm_split_scan waits); the owner's
+         * descriptor stays open as long (pread needs no shared position). */
+        if (r->env->guard_run(fm_scan_windows, s) != 0)
             p->faulted = 1;
         fm_out_flush(&s->out);
         p->count = r->task->kind == FM_TASK_TALLY ? s->tally.count : s->grep.selected;
@@ -275,7 +279,7 @@ void fm_split_scan(fm_runner *r, fm_scan_state *s)
     int i, faulted = 0, failed = 0;
     fm_part *p;
     if (split == NULL) {
-        if (r->env->guard_run(fm_scan_whole, s) != 0)
+        if (r->env->guard_run(fm_scan_windows, s) != 0)
             s->job->fail = FM_FAIL_TRUNCATED;
         return;
     }
@@ -305,7 +309,7 @@ void fm_split_scan(fm_runner *r, fm_scan_state *s)
         pthread_cond_broadcast(&r->work);
     split->parts[0].state = FM_JOB_TAKEN;
     pthread_mutex_unlock(&r->mu);
-    fm_run_part(r, &split->parts[0]);
+    fm_run_part(r, &split->parts[0], s->w);
     /* Help with this input's parts still queued, then wait for the rest. */
     pthread_mutex_lock(&r->mu);
     for (;;) {
@@ -315,7 +319,7 @@ void fm_split_scan(fm_runner *r, fm_scan_state *s)
         if (p != NULL && p->split == split) {
             fm_take_part(r);
             pthread_mutex_unlock(&r->mu);
-            fm_run_part(r, p);
+            fm_run_part(r, p, s->w);
             pthread_mutex_lock(&r->mu);
             continue;
         }

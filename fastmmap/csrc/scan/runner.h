@@ -77,6 +77,11 @@ typedef struct fm_scan_state {
     long long base;             /* stream offset of data[0] */
     const fm_u8 *data;
     ptrdiff_t n;
+    /* A mapped input: data[0] is byte file_offset of fd, which windows
+     * may read into w's buffer instead (window.c); fd < 0 otherwise. */
+    int fd;
+    long long file_offset;
+    struct fm_worker *w;
     int probed, binary;
     fm_grep grep;
     fm_tally tally;
@@ -91,6 +96,11 @@ void fm_scan_begin(fm_scan_state *s, fm_runner *r, fm_job *job, size_t index,
 void fm_scan_probe(fm_scan_state *s, const fm_u8 *buf, ptrdiff_t n, int binary);
 ptrdiff_t fm_scan_feed(fm_scan_state *s, const fm_u8 *buf, ptrdiff_t n, int final);
 void fm_scan_whole(void *arg);      /* fm_scan_feed(s->data, s->n, final) */
+/* Whether the scan needs no more of the input. */
+int fm_scan_over(const fm_scan_state *s);
+/* window.c: a mapped input (s->fd, s->file_offset, s->w set), a window at
+ * a time from the map or read into the buffer; run under the guard. */
+void fm_scan_windows(void *arg);
 
 /* parts.c: a big mapped input split across the workers. */
 int fm_split_wanted(fm_runner *r, size_t n);
@@ -100,13 +110,17 @@ void fm_split_scan(fm_runner *r, fm_scan_state *s);
 int fm_part_output(fm_runner *r, fm_part *p, fm_chunk *c);
 /* With the lock held: a part waiting for a worker, or NULL. */
 fm_part *fm_take_part(fm_runner *r);
-void fm_run_part(fm_runner *r, fm_part *p);
+void fm_run_part(fm_runner *r, fm_part *p, struct fm_worker *w);
 
 /* A worker's own memory, reused from input to input. */
 typedef struct fm_worker {
     fm_u8 *buf;
     size_t cap;
 } fm_worker;
+
+/* Grows w's buffer to `need` bytes or more (keeping its bytes); errno
+ * (ENOMEM) or 0. */
+int fm_worker_reserve(fm_worker *w, size_t need);
 
 /* input.c: scans one input, leaving its results in the job. */
 void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index);
