@@ -19,6 +19,14 @@
 
 typedef unsigned char fm_u8;
 
+/* Functions one engine file defines for another: kept out of the shared
+ * library's exported symbols. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define FM_HIDDEN __attribute__((visibility("hidden")))
+#else
+#  define FM_HIDDEN
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 /* GCC stops inlining the block helpers once the loops grow, and a call
  * there costs more than the step it makes. */
@@ -234,14 +242,42 @@ typedef struct {
 } fm_isa;
 
 #define FM_ISA_DEFINE(isa, table, check) \
-    const fm_isa fm_isa_##isa = {#isa, (table), (check)}
-#define FM_ISA_DECLARE(isa) extern const fm_isa fm_isa_##isa;
+    FM_HIDDEN const fm_isa fm_isa_##isa = {#isa, (table), (check)}
+#define FM_ISA_DECLARE(isa) FM_HIDDEN extern const fm_isa fm_isa_##isa;
 FM_ISAS(FM_ISA_DECLARE)
 #undef FM_ISA_DECLARE
 
 /* The portable kernels: every build has them, and fm_default starts on
  * them before fm_init. */
-extern const fm_ops fm_ops_scalar;
+FM_HIDDEN extern const fm_ops fm_ops_scalar;
+
+/* ---- Between the engine's files ---- */
+
+/* analysis.c: the static byte ranks (0 = rarest; exported only to test
+ * builds, through search.h) and the anchors of f->x. */
+#ifndef FM_TESTING
+FM_HIDDEN extern const unsigned char fm_byte_rank[256];
+#endif
+FM_HIDDEN void fm_pick_anchors(fm_finder *f);
+
+/* fallback.c: the word compare for needles of 2..FM_SHORT_NEEDLE bytes
+ * (windows y[j, j + k) with j in [lo, hi], hi <= n - k; the count from lo
+ * to the end) and two-way. */
+FM_HIDDEN ptrdiff_t fm_short_find(const fm_u8 *y, size_t n, const fm_u8 *x,
+                                  size_t k, ptrdiff_t lo, ptrdiff_t hi);
+FM_HIDDEN size_t fm_short_count(const fm_u8 *y, size_t n, const fm_u8 *x,
+                                size_t k, ptrdiff_t lo);
+FM_HIDDEN ptrdiff_t fm_short_rfind(const fm_u8 *y, size_t n, const fm_u8 *x,
+                                   size_t k, ptrdiff_t lo, ptrdiff_t hi);
+/* Two-way tables for x read forwards (rev 0) or backwards (rev 1); the
+ * first match starting in [j, n - k] (with nmatch: every non-overlapping
+ * one counted into *nmatch, and -1), the last starting in [0, s]. */
+FM_HIDDEN void fm_tw_init(fm_twoway *tw, const fm_u8 *x, ptrdiff_t k, int rev);
+FM_HIDDEN ptrdiff_t fm_tw_forward(const fm_twoway *tw, const fm_u8 *y,
+                                  ptrdiff_t n, const fm_u8 *x, ptrdiff_t k,
+                                  ptrdiff_t j, ptrdiff_t *nmatch);
+FM_HIDDEN ptrdiff_t fm_tw_reverse(const fm_twoway *tw, const fm_u8 *y,
+                                  const fm_u8 *x, ptrdiff_t k, ptrdiff_t s);
 
 /* Whether x's bytes compared by the pair cover it and no two matches can
  * overlap: then every candidate is a match (k 2 or 3, no period < k). */

@@ -711,7 +711,7 @@ static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
 }
 #endif
 
-const fm_ops FM_NAME(fm_ops) = {
+FM_HIDDEN const fm_ops FM_NAME(fm_ops) = {
     FM_ISA_VECTOR,
     FM_NAME(pair_forward),
     FM_NAME(pair_reverse),
