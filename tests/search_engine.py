@@ -124,7 +124,7 @@ if AVAILABLE:
     _lib.fm_copy_find_all_byte.restype = _ssize
     _lib.fm_config_named.argtypes = [_cfg, _p, _p, _p]
     _lib.fm_isa_available.restype = _p
-    _lib.fm_anchors.argtypes = [_p, _ssize, ctypes.POINTER(_ssize * 3)]
+    _lib.fm_anchors.argtypes = [_p, _ssize, _p, _ssize, ctypes.POINTER(_ssize * 3)]
     ISAS = tuple(_lib.fm_isa_available().decode().split())
     # The instruction set the built extension chose (FASTMMAP_ISA, else the
     # best it has: only scalar in a FASTMMAP_PORTABLE build), so that the
@@ -269,14 +269,17 @@ def path(hay, needle, op="find", cfg="auto"):
     return PATHS[_configs[cfg][1].value]
 
 
-def anchors(needle, third=False):
+def anchors(needle, third=False, sample=b""):
     """(anchor, second-check offset) chosen for a needle of k >= 2 bytes,
-    and the packed pair's third offset if `third`."""
+    and the packed pair's third offset if `third`; from the counts of its
+    bytes in `sample` (a haystack's first bytes) if one is given, else from
+    the static ranks alone."""
     x = _held(needle)
     if len(x) < 2:
         raise ValueError("needle must have at least 2 bytes")
     out = (_ssize * 3)()
-    _lib.fm_anchors(x, len(x), ctypes.byref(out))
+    s = _held(sample)
+    _lib.fm_anchors(x, len(x), s, len(s), ctypes.byref(out))
     return tuple(out) if third else tuple(out[:2])
 
 

@@ -163,12 +163,14 @@ def test_anchor_prefers_rare_bytes():
     assert i1 != i2
 
 
-def _anchors_oracle(x):
+def _anchors_oracle(x, sample=b""):
     """The documented choice, by brute force: rarest byte (first offset on
-    ties), rarest byte of another value, rarest at a third offset."""
+    ties), rarest byte of another value, rarest at a third offset; rarest by
+    the count in the sample, then by the static rank."""
     rank = S.BYTE_RANK
+    counts = [sample.count(bytes([b])) for b in range(256)] if sample else [0] * 256
     k = len(x)
-    key = lambda i: (rank[x[i]], i)
+    key = lambda i: (counts[x[i]], rank[x[i]], i)
     i1 = min(range(k), key=key)
     others = [i for i in range(k) if x[i] != x[i1]]
     i2 = min(others, key=key) if others else (k - 1 if i1 != k - 1 else 0)
@@ -186,6 +188,28 @@ def test_anchors_match_oracle():
             assert S.anchors(x, True) == _anchors_oracle(x), x
     for x in (b"ab", b"aa", b"aaa", b"zzzz", b" the ", b"the", ALL_BYTES):
         assert S.anchors(x, True) == _anchors_oracle(x), x
+
+
+def test_anchors_follow_the_sample():
+    # In log lines digits and '=' are everywhere: the anchor of
+    # b"status=504" is the byte the lines hold least, where the static
+    # ranks (prose) would pick a digit.
+    rng = random.Random(3)
+    lines = b"".join(b"2026-11-%02dT10:%02d:07Z INFO user=u%06d status=%d bytes=%d\n"
+                     % (rng.randrange(1, 29), rng.randrange(60), rng.randrange(10 ** 6),
+                        rng.choice((200, 404, 500, 503)), rng.randrange(10 ** 6))
+                     for _ in range(100))
+    needle = b"status=504"
+    assert needle[S.anchors(needle)[0]] in b"0123456789"
+    assert S.anchors(needle, True, lines) == _anchors_oracle(needle, lines)
+    assert needle[S.anchors(needle, sample=lines)[0]] not in b"0123456789="
+    rng = random.Random(2)
+    for k in range(2, 40):
+        for _ in range(60):
+            sample = bytes(rng.choices(rng.choice([b"ab#0", ALL_BYTES, b"e \n"]),
+                                       k=rng.randrange(1, 600)))
+            x = bytes(rng.choices(b"ab#0e \n\xff", k=k))
+            assert S.anchors(x, True, sample) == _anchors_oracle(x, sample), (x, sample)
 
 
 # ---------------------------------------------------------------------------
@@ -605,12 +629,13 @@ def test_adversarial_match_at_the_far_end():
     assert S.count(hay, needle) == 1
 
 
-def assert_falls_back_and_absent(hay, needle):
-    """Every op in every prefilter mode trips the linear fallback, and the
-    needle is found nowhere."""
+def assert_falls_back_and_absent(hay, needle, pair_path="fallback"):
+    """Every op in the memchr mode trips the linear fallback, the packed
+    pair takes `pair_path`, and the needle is found nowhere."""
     for op in ("find", "rfind", "count", "find_all"):
-        for mode in PREFILTER_MODES:
-            assert S.path(hay, needle, op, mode) == "fallback"
+        assert S.path(hay, needle, op, MEMCHR) == "fallback"
+        for mode in PAIR_EACH + ((AUTO,) if PAIRED else ()):
+            assert S.path(hay, needle, op, mode) == pair_path
     assert S.find(hay, needle) == -1
     assert S.rfind(hay, needle) == -1
     assert S.count(hay, needle) == 0
@@ -618,7 +643,8 @@ def assert_falls_back_and_absent(hay, needle):
 
 def test_adversarial_near_misses_every_block():
     # The anchor and the second check pass everywhere and the confirmation
-    # fails late: charged work must trip the fallback.
+    # fails late: charged work must trip the fallback (a needle of one
+    # byte value leaves the packed pair no other probe to choose).
     needle = b"#" * 200
     hay = (b"#" * 199 + b"a") * (MIB4 // 200)
     assert_falls_back_and_absent(hay, needle)
@@ -627,12 +653,14 @@ def test_adversarial_near_misses_every_block():
 def test_long_partial_matches_at_sparse_candidates():
     # One candidate every 32 bytes (too sparse to trip the per-candidate
     # charge), but each confirmation runs 4 KiB before failing: without
-    # charging confirmed bytes this costs n * k / 32 comparisons.
-    unit = b"\x01" + b"e" * 31
-    # The odd byte out is a common one, so the second check (an "e") passes.
-    needle = unit * 127 + b"\x01" + b"e" * 30 + b" "
+    # charging confirmed bytes this costs n * k / 32 comparisons.  The
+    # packed pair then adds the offset where they failed to its probes.
+    unit = b"\x01" + b"e" * 30 + b" "
+    # The odd byte out is one the haystack has, so neither the sample nor
+    # the second check rules the candidates out.
+    needle = unit * 127 + b"\x01" + b"e" * 31
     hay = unit * (MIB4 // 32)
-    assert_falls_back_and_absent(hay, needle)
+    assert_falls_back_and_absent(hay, needle, "pair")
     hay = hay + needle
     assert S.find(hay, needle) == len(hay) - len(needle)
     assert S.rfind(hay, needle) == len(hay) - len(needle)
@@ -663,44 +691,50 @@ def test_paths():
             if PAIRED:
                 for mode in (AUTO,) + PAIR_EACH:
                     assert S.path(text, needle, op, mode) == "pair"
-    # A rare anchor that turns out dense: the memchr prefilter hands over to
-    # the packed pair, and the results are right across the hand-over.
-    hay = b"x" * 30_000 + b"#x" * 30_000 + b"#" * 30_000
-    for needle in (b"#y", b"y#", b"##y", b"#" * 5 + b"xxxy", b"#" * 40 + b"y"):
-        for op in ("find", "rfind", "count", "find_all"):
-            if PAIRED:
+    # The anchors come from a sample of the bytes the scan reads first: it
+    # sees the dense '#' at either end of `hay`, so the anchor is the 'y'
+    # and the memchr prefilter runs to the end (rfind on hay, find on it
+    # reversed).  Where the sample missed it (the other direction), the
+    # anchor '#' turns out dense further on and the memchr prefilter hands
+    # over to the packed pair.  The results are right across the hand-over.
+    hay = b"x" * 70_000 + b"#x" * 30_000 + b"#" * 30_000
+    for needle in (b"#y", b"y#", b"##y", b"#" * 40 + b"y"):
+        assert S.path(hay, needle, "rfind") == "prefilter"
+        assert S.path(hay[::-1], needle, "find") == "prefilter"
+        if PAIRED:
+            for op in ("find", "count", "find_all"):
                 assert S.path(hay, needle, op) == "pair"
-                assert S.path(hay[::-1], needle, op) == "pair"
+            assert S.path(hay[::-1], needle, "rfind") == "pair"
+    for needle in (b"#y", b"y#", b"##y", b"#" * 5 + b"xxxy", b"#" * 40 + b"y"):
         for h in (hay, hay[::-1], hay + needle, needle + hay[::-1]):
             check(h, needle, modes=PREFILTER_MODES)
-    # Haystack full of the anchor byte but not of the second one: the
-    # memchr prefilter swaps them and keeps going at memchr speed; the
+    # Haystack full of the anchor byte but not of the second one, after a
+    # sample that held neither: the memchr prefilter chooses its anchor
+    # again from the bytes it read and keeps going at memchr speed; the
     # packed pair never sees a candidate.
-    for op in ("find", "rfind", "count"):
+    for op in ("find", "count"):
         for needle in (b"#" * 10 + b"a", b"a" + b"#" * 10):
-            assert S.path(b"#" * 100_000, needle, op, MEMCHR) == "reanchored"
-            assert S.path(b"#" * 100_000, needle, op) == (
-                "pair" if PAIRED else "reanchored")
-    # Both bytes dense: fallback.
-    hay = b"#a" * 50_000
-    for op in ("find", "rfind", "count", "find_all"):
-        for mode in PREFILTER_MODES:
-            assert S.path(hay, b"#a" * 5 + b"##", op, mode) == "fallback"
-        # The packed pair's third byte (the '#' at offset 1) rules out every
-        # position here; the memchr prefilter only sees dense bytes.
-        assert S.path(hay, b"##" + b"#a" * 5, op, MEMCHR) == "fallback"
-        assert S.path(hay, b"##" + b"#a" * 5, op) == ("pair" if PAIRED else "fallback")
-    # Anchor dense from the start and second byte not rare: fallback (the
-    # packed pair also compares the '#' at offset 1 and finds no candidate).
-    for op in ("find", "rfind", "count"):
-        assert S.path(b"#a#" * 50_000, b"#" * 10 + b"aa", op, MEMCHR) == "fallback"
-        assert S.path(b"#a#" * 50_000, b"#" * 10 + b"aa", op) == ("pair" if PAIRED else "fallback")
-    # Re-anchored on 'a', which later turns dense too: fallback.
-    hay = b"#" * 50_000 + b"#a" * 50_000 + b"#" * 50_000
-    needle = b"#" * 10 + b"aa"
-    for op in ("find", "rfind", "count"):
-        assert S.path(hay, needle, op, MEMCHR) == "fallback"
-    check(hay, needle)
+            hay = b"x" * 70_000 + b"#" * 100_000
+            assert S.path(hay, needle, op, MEMCHR) == "reanchored"
+            assert S.path(hay, needle, op) == ("pair" if PAIRED else "reanchored")
+            assert S.path(hay[::-1], needle, "rfind", MEMCHR) == "reanchored"
+            # A sample of '#' alone anchors on 'a' from the start.
+            assert S.path(b"#" * 100_000, needle, op) == "prefilter"
+    # Both bytes dense: the memchr prefilter falls back.  The packed pair's
+    # failed candidates name the needle offset where they differ (part of
+    # the "##" the haystack lacks), its probes are chosen again to include
+    # it, and it runs on without a candidate.
+    pair_modes = ((AUTO,) if PAIRED else ()) + PAIR_EACH
+    for hay, needles in ((b"#a" * 50_000, (b"#a" * 5 + b"##", b"##" + b"#a" * 5)),
+                         (b"#a#" * 50_000, (b"#" * 10 + b"aa",)),
+                         (b"x" * 70_000 + b"#" * 50_000 + b"#a" * 50_000 + b"#" * 50_000,
+                          (b"#" * 10 + b"aa",))):
+        for needle in needles:
+            for op in ("find", "rfind", "count", "find_all"):
+                assert S.path(hay, needle, op, MEMCHR) == "fallback"
+                for mode in pair_modes:
+                    assert S.path(hay, needle, op, mode) == "pair"
+            check(hay, needle)
     # Dense true matches are no reason for the packed pair to give up (they
     # pay for themselves), whatever the needle length.
     for needle in (b"ab", b"abc", b"abcd", b"abcdefghijklmnopq"):

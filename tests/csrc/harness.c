@@ -10,6 +10,10 @@
  *   another guard page;
  * - long haystacks of near misses that exhaust the prefilters' budgets,
  *   so every hand-over (memchr -> pair -> fallback) runs;
+ * - haystacks past 64 KiB of log-like lines (digits, punctuation,
+ *   capitals), where the anchors come from a sample of the haystack and
+ *   the packed pair chooses its probes again when candidates run high,
+ *   with a prefix unlike the rest so that the sample misleads;
  * - find_all in batches of several capacities (the resume contract, and no
  *   write past cap), and the copying 1-byte find_all.
  *
@@ -27,7 +31,9 @@
 #include "search.h"
 
 #define MAX_K 300
-#define MAX_N (64 * 1024)
+/* Beyond the engine's FM_SAMPLE_FROM (64 KiB): long haystacks are
+ * searched with anchors from a sample of them. */
+#define MAX_N (192 * 1024)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -302,6 +308,40 @@ static void run_isa(const char *isa)
             make(n, k, "e t", 3, 16);
             check(isa, hay, n, ndl, k);
         }
+    }
+    /* Past the sample threshold: log-like lines, and needles cut from
+     * them (present, or with one byte changed: every line near-misses). */
+    for (s = 0; s < 24; s++) {
+        static const char *tail[] = {"", "x", "#", "\n"};
+        ptrdiff_t lead, at, len;
+        n = 65536 + (ptrdiff_t)below(120 * 1024);
+        /* A misleading start: one byte value, or none of the rest. */
+        lead = s % 3 == 0 ? 0 : (ptrdiff_t)below(8192);
+        memset(hay, s % 2 ? 'x' : '#', (size_t)lead);
+        for (i = lead; i < n;) {
+            char line[160];
+            const int w = snprintf(line, sizeof(line),
+                                   "2026-11-%02dT%02d:%02d:%02d INFO [api-%d] status=%d "
+                                   "user=u%06d msg=\"took %dms\"\n",
+                                   (int)(1 + i * 28 / n), (int)below(24), (int)below(60),
+                                   (int)below(60), (int)below(9),
+                                   (int)(200 + 100 * below(4) + below(5)),
+                                   (int)below(1000000), (int)below(3000));
+            memcpy(hay + i, line, (size_t)(i + w <= n ? w : n - i));
+            i += w;
+        }
+        len = 2 + (ptrdiff_t)below(s % 4 == 3 ? 298 : 30);
+        at = (ptrdiff_t)below((size_t)(n - len));
+        memcpy(ndl, hay + at, (size_t)len);
+        if (s % 2)
+            ndl[below((size_t)len)] ^= 1;
+        if (s % 5 == 4 && len > 1)
+            ndl[len - 1] = (unsigned char)tail[below(4)][0];
+        check(isa, hay, n, ndl, len);
+        /* The month it does not hold: a candidate on every line. */
+        memcpy(ndl, "2026-12-0", 9);
+        ndl[9] = (unsigned char)('1' + below(9));
+        check(isa, hay, n, ndl, 10);
     }
     printf("isa %-6s %ld cases ok\n", isa, cases - before);
 }

@@ -34,31 +34,41 @@ const unsigned char fm_byte_rank[256] = {
 
 /* ---- Needle analysis ---- */
 
+/* How rare byte c is for this search: lower is rarer.  With a sample of
+ * the haystack (cnt != NULL), its count there decides, the static rank
+ * breaking ties (a byte the sample lacks ranks by the table alone); a
+ * function of the byte value, as the choice below relies on. */
+static inline uint32_t fm_key(const uint32_t *cnt, fm_u8 c)
+{
+    return cnt == NULL ? fm_byte_rank[c] : (cnt[c] << 8) | fm_byte_rank[c];
+}
+
 /* Choose, in one pass over the needle:
- * - i1: the rarest byte (first offset of the lowest rank);
+ * - i1: the rarest byte (first offset of the lowest key);
  * - i2: the rarest byte of another value (same rule): the same value at
  *   another offset filters much less where that byte comes in runs;
  * - i3: the rarest byte at an offset other than i1 and i2 (i2 itself when
  *   k == 2), which the packed pair compares too: it cuts candidates
  *   sharply when the two rarest bytes form a common pair (b"th" in
  *   b" the ").
- * i3 comes from the three lowest ranks overall (t1 <= t2 <= t3, first
+ * i3 comes from the three lowest keys overall (t1 <= t2 <= t3, first
  * offset on ties): t1 is i1, and t2 or t3 is the best offset that is
  * neither i1 nor i2. */
-void fm_pick_anchors(fm_finder *f)
+static void fm_choose(fm_finder *f, const uint32_t *cnt)
 {
     const fm_u8 *x = f->x;
     const ptrdiff_t k = f->k;
     ptrdiff_t i, t1 = 0, t2 = -1, t3 = -1, ib = -1, i2, i3;
-    int r, r1 = fm_byte_rank[x[0]], r2 = 256, r3 = 256, rb = 256;
+    const uint32_t none = UINT32_MAX;
+    uint32_t r, r1 = fm_key(cnt, x[0]), r2 = none, r3 = none, rb = none;
     for (i = 1; i < k; i++) {
-        r = fm_byte_rank[x[i]];
+        r = fm_key(cnt, x[i]);
         if (r < r3) {
             if (r < r2) {
                 r3 = r2;
                 t3 = t2;
                 if (r < r1) {
-                    /* A strictly lower rank means another value: every
+                    /* A strictly lower key means another value: every
                      * byte seen so far differs from it, and the old best
                      * was the rarest of them. */
                     r2 = r1;
@@ -95,13 +105,49 @@ void fm_pick_anchors(fm_finder *f)
     f->c3 = x[i3];
 }
 
+/* Counts of each byte value in s[0:len] (len < 2^32).  Four tables, so
+ * that a run of one byte value does not chain every increment on the
+ * last. */
+static void fm_count_bytes(const fm_u8 *s, size_t len, uint32_t cnt[256])
+{
+    uint32_t c[4][256];
+    size_t i;
+    memset(c, 0, sizeof(c));
+    /* SAFETY: the caller passes len readable bytes at s. */
+    for (i = 0; i + 4 <= len; i += 4) {
+        c[0][s[i]]++;
+        c[1][s[i + 1]]++;
+        c[2][s[i + 2]]++;
+        c[3][s[i + 3]]++;
+    }
+    for (; i < len; i++)
+        c[0][s[i]]++;
+    for (i = 0; i < 256; i++)
+        cnt[i] = c[0][i] + c[1][i] + c[2][i] + c[3][i];
+}
+
+void fm_pick_anchors(fm_finder *f, const fm_u8 *sample, size_t len)
+{
+    uint32_t cnt[256];
+    if (sample == NULL || len == 0) {
+        fm_choose(f, NULL);
+        f->sampled = 0;
+        return;
+    }
+    fm_count_bytes(sample, len, cnt);
+    fm_choose(f, cnt);
+    f->sampled = 1;
+    f->anchor_seen = cnt[f->c1];
+}
+
 #ifdef FM_TESTING
-void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3])
+void fm_anchors(const unsigned char *x, ptrdiff_t k, const unsigned char *sample,
+                ptrdiff_t len, ptrdiff_t out[3])
 {
     fm_finder f;
     f.x = x;
     f.k = k;
-    fm_pick_anchors(&f);
+    fm_pick_anchors(&f, sample, (size_t)len);
     out[0] = f.i1;
     out[1] = f.i2;
     out[2] = f.i3;

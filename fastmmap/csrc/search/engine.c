@@ -7,19 +7,23 @@
  *
  * Strategy for needles of two bytes or more:
  *
- * - Memchr prefilter: anchor on the needle byte fm_byte_rank says is
- *   rarest, let the ISA's byte scan (ops->byte_find / byte_rfind: the
- *   block kernel on x86-64, libc's memchr/memrchr elsewhere) skip to its
- *   next occurrence, test a second rare byte, then confirm.  On real data
- *   the anchor is usually absent or sparse.
+ * - Anchors (analysis.c): the needle bytes least frequent in a sample of
+ *   the haystack (the first bytes the scan reads, where the haystack is
+ *   long enough), the static ranks of fm_byte_rank otherwise.
+ * - Memchr prefilter: let the ISA's byte scan (ops->byte_find /
+ *   byte_rfind: the block kernel on x86-64, libc's memchr/memrchr
+ *   elsewhere) skip to the anchor's next occurrence, test a second byte,
+ *   then confirm.  It leads where the anchor is absent from the sample, or
+ *   where the ISA has no vector blocks.
  * - Packed pair (ISAs with vector blocks): compare a block of candidates
  *   at three needle offsets at once and verify only the survivors; a
  *   needle of common bytes (b" the ") still rarely matches at all three,
- *   so the scan runs at memory bandwidth.  With a rare anchor the memchr
- *   prefilter runs first and hands over when the anchor proves dense.
+ *   so the scan runs at memory bandwidth.
  * - Budget (internal.h's cost model): prefilters that stop paying hand
- *   over -- memchr to the packed pair, or, without one, to its swapped
- *   anchors once, then to the fallback; the packed pair to the fallback.
+ *   over -- memchr to the packed pair, or, without one, to an anchor
+ *   chosen again from the bytes it read, then to the fallback; the packed
+ *   pair chooses its probes again (adding the needle offset where its
+ *   candidates failed) a few times, then hands over to the fallback.
  * - Fallback (fallback.c): a word compare per window for needles of up to
  *   8 bytes; longer ones two-way in both directions.  A one-shot find
  *   hands over to glibc's memmem instead (two-way based and tuned); other
@@ -36,12 +40,40 @@
 #  define FM_MEMMEM_IS_LINEAR 0
 #endif
 
-/* The state for one search of x (k >= 2) whose scan begins at `origin`
- * (the end, for a reverse one), with the configuration's policy. */
+/* Up to FM_SAMPLE_MAX bytes (one FM_SAMPLE_SHARE-th of the haystack) that a
+ * scan starting at `at` reads first, forwards or (reverse) down from
+ * at + k; len 0 for haystacks too short to pay for counting them. */
+static const fm_u8 *fm_sample_at(const fm_u8 *y, ptrdiff_t n, ptrdiff_t at,
+                                 ptrdiff_t k, int reverse, size_t *len)
+{
+    ptrdiff_t m = n / FM_SAMPLE_SHARE, lo;
+    if (m > FM_SAMPLE_MAX)
+        m = FM_SAMPLE_MAX;
+    if (n < FM_SAMPLE_FROM || m <= 0) {
+        *len = 0;
+        return NULL;
+    }
+    lo = reverse ? at + k - m : at;
+    if (lo < 0)
+        lo = 0;
+    if (lo + m > n)
+        lo = n - m;
+    *len = (size_t)m;
+    /* SAFETY: 0 <= lo and lo + m <= n. */
+    return y + lo;
+}
+
+/* The state for one search of x (k >= 2) in y[0:n] whose scan begins at
+ * `origin` (the end, for a reverse one), with the configuration's policy:
+ * the anchors from a sample of the haystack where it is long enough, and
+ * the prefilter that leads from the cost model (internal.h). */
 static void fm_finder_init(fm_finder *f, const fm_config *cfg,
-                           const fm_u8 *x, ptrdiff_t k, ptrdiff_t origin)
+                           const fm_u8 *x, ptrdiff_t k, const fm_u8 *y,
+                           ptrdiff_t n, ptrdiff_t origin, int reverse)
 {
     const int vector = cfg->ops->vector;
+    const fm_u8 *sample;
+    size_t len;
     f->cfg = cfg;
     f->ops = cfg->ops;
     f->x = x;
@@ -50,8 +82,10 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
     f->work = 0;
     f->allow = FM_WARMUP_BASE + FM_WARMUP_PER_BYTE * k;
     f->cands = 0;
-    f->pass2 = 0;
     f->reanchored = 0;
+    f->repicks = 0;
+    f->miss = -1;
+    f->missed = -1;
     f->fallback = cfg->prefilter == FM_PREFILTER_NONE;
     f->switched = 0;
     f->stop = 0;
@@ -63,11 +97,22 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
     f->cap = 0;
     f->found = 0;
     f->resume = 0;
-    fm_pick_anchors(f);
+    sample = fm_sample_at(y, n, origin, k, reverse, &len);
+    fm_pick_anchors(f, sample, len);
     f->pair = cfg->prefilter == FM_PREFILTER_PAIR
               || (cfg->prefilter == FM_PREFILTER_AUTO && vector);
-    f->memchr_first = cfg->prefilter == FM_PREFILTER_PAIR ? 0
-                      : !f->pair || fm_byte_rank[f->c1] <= FM_MEMCHR_RANK;
+    if (cfg->prefilter == FM_PREFILTER_PAIR)
+        f->memchr_first = 0;
+    else if (!f->pair)
+        f->memchr_first = 1;
+    else if (f->sampled)
+        f->memchr_first = f->anchor_seen == 0;
+    else
+        f->memchr_first = fm_byte_rank[f->c1] <= FM_MEMCHR_RANK;
+    /* The memchr prefilter hands over as soon as its restarts cost a
+     * fraction of the scan where the packed pair can take over at about
+     * the same speed; without it, only when they cost the scan itself. */
+    f->slack = f->pair ? FM_MEMCHR_SLACK : 1;
 }
 
 #ifdef FM_TESTING
@@ -94,35 +139,87 @@ static void fm_trace(const fm_config *cfg, fm_path path)
 #  define fm_trace(cfg, path) ((void)0)
 #endif
 
-/* The memchr prefilter's charge exceeded the distance scanned: decide
- * what follows.  Where the packed pair may run, hand over to it.
- * Otherwise, if the anchor proved dense while the second byte rarely
- * matched, the static ranks guessed wrong for this haystack: swap the two
- * (once) with a fresh budget, which at most doubles the work.  Otherwise
- * give up on prefiltering. */
-static void fm_over_budget(fm_finder *f, ptrdiff_t scanned)
+/* Choose the anchors again from s[0:len], bytes the search just read:
+ * nonzero when that changed them (and then with a fresh budget), zero when
+ * they stay, or after FM_MAX_REPICK such choices.  The packed pair's
+ * probes also take the needle offset where its last candidate failed,
+ * which the byte counts cannot see (b"2026-12-06" against
+ * b"2026-11-..." lines: each count says common, the seventh byte differs). */
+static int fm_repick(fm_finder *f, const fm_u8 *s, size_t len)
+{
+    const ptrdiff_t i1 = f->i1, i2 = f->i2, i3 = f->i3, miss = f->miss;
+    const ptrdiff_t kept = f->missed;
+    if (f->repicks >= FM_MAX_REPICK)
+        return 0;
+    f->repicks++;
+    fm_pick_anchors(f, s, len);
+    /* The offsets where candidates failed, latest last, in place of the
+     * sample's second and third choices (the first stays: the rarest
+     * byte). */
+    if (kept >= 0 && kept != f->i1 && kept != miss) {
+        f->i2 = kept;
+        f->c2 = f->x[kept];
+    }
+    if (miss >= 0 && miss < f->k && miss != f->i1 && miss != f->i2) {
+        f->i3 = miss;
+        f->c3 = f->x[miss];
+        f->missed = miss;
+    }
+    f->miss = -1;
+    f->work = 0;
+    f->cands = 0;
+    return f->i1 != i1 || f->i2 != i2 || f->i3 != i3;
+}
+
+/* The memchr prefilter's charge exceeded its share of the distance
+ * scanned (bytes s[0:len] just before the stop): decide what follows.
+ * Where the packed pair may run, hand over to it, with anchors from those
+ * bytes.  Otherwise choose the anchor again from them, once (a byte the
+ * sample or the static ranks misjudged); if that keeps it, give up on
+ * prefiltering. */
+static void fm_over_budget(fm_finder *f, ptrdiff_t scanned, const fm_u8 *s,
+                           size_t len)
 {
     if (f->pair) {
         f->switched = 1;
+        fm_pick_anchors(f, s, len);
         return;
     }
-    if (!f->reanchored && f->c1 != f->c2 && f->pass2 * 8 <= f->cands) {
-        const ptrdiff_t t = f->i1;
-        const fm_u8 c = f->c1;
-        f->i1 = f->i2;
-        f->i2 = t;
-        f->c1 = f->c2;
-        f->c2 = c;
+    if (!f->reanchored && fm_repick(f, s, len)) {
+        /* No credit for the distance already scanned: at most twice the
+         * work before the fallback. */
         f->reanchored = 1;
         f->work = scanned;
-        f->cands = 0;
-        f->pass2 = 0;
         return;
     }
     f->fallback = 1;
 }
 
 /* ---- The memchr prefilter, then the fallback ---- */
+
+/* Whether the prefilter's charge, weighted by how much cheaper the next
+ * path would be (f->slack), exceeds the distance it covered. */
+static inline int fm_over(const fm_finder *f, ptrdiff_t distance)
+{
+    return f->work * f->slack > distance + f->allow;
+}
+
+/* The bytes a forward scan read last, up to `pos`, for fm_pick_anchors. */
+static const fm_u8 *fm_read_before(const fm_u8 *y, ptrdiff_t pos, size_t *len)
+{
+    const ptrdiff_t lo = pos > FM_SAMPLE_MAX ? pos - FM_SAMPLE_MAX : 0;
+    *len = (size_t)(pos - lo);
+    return y + lo;
+}
+
+/* The bytes a reverse scan read last, from `from` up (within y[0:n]). */
+static const fm_u8 *fm_read_after(const fm_u8 *y, ptrdiff_t n, ptrdiff_t from,
+                                  size_t *len)
+{
+    const ptrdiff_t hi = n - from > FM_SAMPLE_MAX ? from + FM_SAMPLE_MAX : n;
+    *len = (size_t)(hi - from);
+    return y + from;
+}
 
 /* Bytes proven equal before a mismatch (k on a full match).
  * SAFETY: the caller guarantees cand[0:k] lies inside the haystack. */
@@ -153,8 +250,12 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
     /* Matches return before the budget test below, so a caller that keeps
      * coming back (count, find_all) through dense true matches settles its
      * account here. */
-    if (!f->fallback && f->work > (pos - f->origin) + f->allow)
-        fm_over_budget(f, pos - f->origin);
+    size_t len;
+    const fm_u8 *s;
+    if (!f->fallback && fm_over(f, pos - f->origin)) {
+        s = fm_read_before(y, pos, &len);
+        fm_over_budget(f, pos - f->origin, s, len);
+    }
     while (!f->fallback && !f->switched) {
         const ptrdiff_t i1 = f->i1, i2 = f->i2;
         const fm_u8 c1 = f->c1;
@@ -169,21 +270,19 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
             if (p < 0)
                 return -1;
             p += pos;
-            f->work += FM_COST_VERIFY + FM_COST_RESTART;
-            f->cands++;
             /* SAFETY: p <= last, so y[p, p + k) is inside the haystack. */
-            if (y[p + i2] == c2) {
-                f->pass2++;
-                eq = fm_confirm(y + p, x, k);
-                if (eq == k)
-                    return p;
-                f->work += eq;
-            }
+            eq = y[p + i2] == c2 ? fm_confirm(y + p, x, k) : 0;
+            if (eq == k)
+                return p;
+            /* A failed candidate is charged; a match pays for itself. */
+            f->work += FM_COST_VERIFY + FM_COST_RESTART + eq;
+            f->cands++;
             pos = p + 1;
-            if (f->work > (pos - f->origin) + f->allow) {
+            if (fm_over(f, pos - f->origin)) {
                 /* Re-anchored (go round with the new bytes), handed over
                  * or fallen back. */
-                fm_over_budget(f, pos - f->origin);
+                s = fm_read_before(y, pos, &len);
+                fm_over_budget(f, pos - f->origin, s, len);
                 again = 1;
                 break;
             }
@@ -231,19 +330,17 @@ static ptrdiff_t fm_next_reverse(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
             p = f->ops->byte_rfind(y + i1, (size_t)(hi + 1), c1);
             if (p < 0)
                 return -1;
-            f->work += FM_COST_VERIFY + FM_COST_RESTART;
-            f->cands++;
             /* SAFETY: 0 <= p <= hi <= n - k. */
-            if (y[p + i2] == c2) {
-                f->pass2++;
-                eq = fm_confirm(y + p, x, k);
-                if (eq == k)
-                    return p;
-                f->work += eq;
-            }
+            eq = y[p + i2] == c2 ? fm_confirm(y + p, x, k) : 0;
+            if (eq == k)
+                return p;
+            f->work += FM_COST_VERIFY + FM_COST_RESTART + eq;
+            f->cands++;
             hi = p - 1;
-            if (f->work > (f->origin - hi) + f->allow) {
-                fm_over_budget(f, f->origin - hi);
+            if (fm_over(f, f->origin - hi)) {
+                size_t len;
+                const fm_u8 *s = fm_read_after(y, n, p, &len);
+                fm_over_budget(f, f->origin - hi, s, len);
                 again = 1;
                 break;
             }
@@ -288,33 +385,57 @@ static ptrdiff_t fm_count_rest(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
 }
 
 /* Hand a forward scan from pos to the packed pair, writing to out[0:cap]
- * (out NULL: count only); on BUDGET the fallback takes over at f->resume. */
+ * (out NULL: count only).  When its candidates overrun the budget, the
+ * probes are chosen again from the bytes just read and the scan goes on
+ * with a fresh budget (fm_repick); once that no longer changes them, BUDGET
+ * and the fallback takes over at f->resume. */
 static int fm_pair_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
                            ptrdiff_t pos, ptrdiff_t *out, size_t cap)
 {
     int st;
-    f->origin = pos;
-    f->work = 0;
+    size_t len;
+    const fm_u8 *s;
     f->out = out;
     f->cap = cap;
     f->found = 0;
     f->paired = 1;
-    st = f->ops->pair_forward(f, y, n, pos);
-    if (st == FM_PAIR_BUDGET)
-        f->fallback = 1;
-    return st;
+    for (;;) {
+        f->origin = pos;
+        f->work = 0;
+        f->slack = f->repicks < FM_MAX_REPICK ? FM_PAIR_SLACK : 1;
+        st = f->ops->pair_forward(f, y, n, pos);
+        if (st != FM_PAIR_BUDGET)
+            return st;
+        pos = f->resume;
+        s = fm_read_before(y, pos, &len);
+        if (!fm_repick(f, s, len)) {
+            f->fallback = 1;
+            return st;
+        }
+    }
 }
 
-static int fm_pair_reverse(fm_finder *f, const fm_u8 *y, ptrdiff_t hi)
+static int fm_pair_reverse(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
+                           ptrdiff_t hi)
 {
     int st;
-    f->origin = hi;
-    f->work = 0;
+    size_t len;
+    const fm_u8 *s;
     f->paired = 1;
-    st = f->ops->pair_reverse(f, y, hi);
-    if (st == FM_PAIR_BUDGET)
-        f->fallback = 1;
-    return st;
+    for (;;) {
+        f->origin = hi;
+        f->work = 0;
+        f->slack = f->repicks < FM_MAX_REPICK ? FM_PAIR_SLACK : 1;
+        st = f->ops->pair_reverse(f, y, hi);
+        if (st != FM_PAIR_BUDGET)
+            return st;
+        hi = f->resume;
+        s = fm_read_after(y, n, hi + 1, &len);
+        if (!fm_repick(f, s, len)) {
+            f->fallback = 1;
+            return st;
+        }
+    }
 }
 
 /* ---- The searches (search.h states their contracts) ---- */
@@ -339,7 +460,7 @@ ptrdiff_t fm_find(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return 0;
     if (k == n)
         return -1;
-    fm_finder_init(&f, cfg, x, k, 0);
+    fm_finder_init(&f, cfg, x, k, y, n, 0, 0);
     if (!f.fallback && f.memchr_first) {
         p = fm_next_forward(&f, y, n, 0, 1);
         if (p != -2) {
@@ -381,7 +502,7 @@ ptrdiff_t fm_rfind(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return hi;
     if (k == n)
         return -1;
-    fm_finder_init(&f, cfg, x, k, hi);
+    fm_finder_init(&f, cfg, x, k, y, n, hi, 1);
     if (!f.fallback && f.memchr_first) {
         p = fm_next_reverse(&f, y, n, hi);
         if (p != -2) {
@@ -391,7 +512,7 @@ ptrdiff_t fm_rfind(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         hi = f.stop;
     }
     if (!f.fallback && f.pair) {
-        const int st = fm_pair_reverse(&f, y, hi);
+        const int st = fm_pair_reverse(&f, y, n, hi);
         if (st != FM_PAIR_BUDGET) {
             fm_report(&f);
             return st == FM_PAIR_FULL ? f.resume : -1;
@@ -418,7 +539,7 @@ ptrdiff_t fm_count(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return (ptrdiff_t)cfg->ops->count_byte(y, (size_t)n, x[0]);
     /* One state for the whole scan: its budget spans every match, so the
      * total work stays linear however many matches there are. */
-    fm_finder_init(&f, cfg, x, k, 0);
+    fm_finder_init(&f, cfg, x, k, y, n, 0, 0);
     if (!f.fallback && f.memchr_first) {
         /* One call per match; ends at the end of the haystack, in the
          * fallback or by handing over to the packed pair. */
@@ -499,7 +620,7 @@ ptrdiff_t fm_find_all(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         *resume = pos;
         return w;
     }
-    fm_finder_init(&f, cfg, x, k, 0);
+    fm_finder_init(&f, cfg, x, k, y, n, 0, 0);
     if (!f.fallback && f.memchr_first) {
         while (w < cap) {
             p = fm_next_forward(&f, y, n, pos, 0);

@@ -120,14 +120,33 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
  * covered.  A failed candidate costs FM_COST_VERIFY plus the bytes its
  * verification found equal (a mismatch late in a long needle is paid in
  * full); the memchr prefilter pays FM_COST_RESTART more per candidate,
- * because each one ends a byte-scan call and its vector set-up.  True matches
- * are free: non-overlapping scans resume past them.  When the charge
- * exceeds the distance plus a warm-up allowance, the prefilter has stopped
- * paying: the memchr one hands over to the packed pair (or swaps its
- * anchors once), the packed pair to the linear fallback.  Total work: a
- * constant times the haystack, plus the fallback's linear cost. */
-#define FM_COST_VERIFY 8
-#define FM_COST_RESTART 24
+ * because each one ends a byte-scan call, its vector set-up and the
+ * memory stream the hardware had started to prefetch.  True matches are
+ * free: non-overlapping scans resume past them.
+ *
+ * Before the scan, the anchors come from the counts of the needle's bytes
+ * in the first bytes the scan reads (a sample, where the haystack is long
+ * enough to pay for counting it; the static ranks otherwise): digits,
+ * quotes and capitals are rare in prose and everywhere in logs.  The
+ * memchr prefilter leads only with an anchor the sample lacks: with the
+ * packed pair reading at about the byte scan's speed, the byte scan gains
+ * only while restarts stay rarer than one per few kilobytes.
+ *
+ * When the charge exceeds the distance plus a warm-up allowance, the
+ * prefilter has stopped paying.  The memchr prefilter hands over to the
+ * packed pair (or, without one, chooses its anchor again once) as soon as
+ * its charge reaches 1 / FM_MEMCHR_SLACK of the distance, since the pair
+ * reads as fast; the packed pair chooses its probes again (fm_repick) when
+ * its charge reaches 1 / FM_PAIR_SLACK of the distance, up to
+ * FM_MAX_REPICK times, and hands over to the linear fallback, many times
+ * slower, only when its charge reaches the distance itself.  Each stage does at most the distance plus its allowance in
+ * extra work: total work is a constant times the haystack, plus the
+ * fallback's linear cost. */
+#define FM_COST_VERIFY 96
+#define FM_COST_RESTART 128
+#define FM_MEMCHR_SLACK 16
+#define FM_PAIR_SLACK 8
+#define FM_MAX_REPICK 3
 /* A mismatch is charged at most this many bytes beyond the part proven
  * equal (the memchr prefilter confirms block by block). */
 #define FM_VERIFY_BLOCK 32
@@ -135,19 +154,27 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
  * is not paid on short, uneventful haystacks. */
 #define FM_WARMUP_BASE 2048
 #define FM_WARMUP_PER_BYTE 16
+/* The sample: haystacks from FM_SAMPLE_FROM bytes on, their first
+ * 1 / FM_SAMPLE_SHARE, at most FM_SAMPLE_MAX bytes (counting a byte costs
+ * about what scanning FM_SAMPLE_SHARE / 4 bytes does, so the sample stays
+ * a small part of the search). */
+#define FM_SAMPLE_FROM 65536
+#define FM_SAMPLE_SHARE 64
+#define FM_SAMPLE_MAX 4096
 /* Needles up to this length fall back to a word compare per window. */
 #define FM_SHORT_NEEDLE 8
-/* Anchor bytes at most this rare (fm_byte_rank: control bytes, most
- * symbols, digits, non-ASCII) start with the memchr prefilter even where
- * the packed pair runs: the byte scan beats the three-offset block test
- * when the byte is absent or sparse, and a dense one hands over. */
+/* Without a sample: anchor bytes at most this rare (fm_byte_rank: control
+ * bytes, most symbols, digits, non-ASCII) start with the memchr prefilter
+ * even where the packed pair runs, and a dense one hands over. */
 #define FM_MEMCHR_RANK 100
 /* Prefetch distances (bytes ahead of the scan).  The 1-byte find_all
  * prefetches in steps with matches only: writing offsets keeps the core
- * busy enough that its loads then wait for memory.  The packed pair issues
- * none: its three streams are sequential, which the hardware prefetcher
- * follows better unaided. */
+ * busy enough that its loads then wait for memory.  The packed pair and
+ * the block byte scans prefetch far ahead on every step: their loops
+ * leave the memory system idle between steps otherwise, and the hardware
+ * prefetcher alone does not keep far enough ahead of them. */
 #define FM_BYTE_PREFETCH 2048
+#define FM_SCAN_PREFETCH 8192
 #define FM_TWOWAY_PREFETCH 1024
 
 /* ---- Two-way matcher state ---- */
@@ -174,9 +201,18 @@ typedef struct fm_finder {
     /* Budget: work charged since `origin` (where the scan began; the end
      * for a reverse one), against the distance plus `allow`. */
     ptrdiff_t origin, work, allow;
-    ptrdiff_t cands, pass2;    /* memchr candidates since (re)anchoring,
-                                  and how many passed the second check */
-    int reanchored;            /* anchor and second check swapped once */
+    ptrdiff_t cands;           /* memchr candidates since (re)anchoring */
+    /* The running prefilter's charge counts f->slack times: how much
+     * cheaper the next stage would be (FM_MEMCHR_SLACK, FM_PAIR_SLACK, or
+     * 1 before the fallback). */
+    ptrdiff_t slack;
+    int sampled;               /* anchors chosen from a haystack sample */
+    uint32_t anchor_seen;      /* ... which held the anchor this often */
+    int reanchored;            /* memchr anchor chosen again once */
+    int repicks;               /* choices since the first (fm_repick) */
+    /* Needle offset where the packed pair's last failed candidate
+     * differed, -1 if none; the one a previous fm_repick took. */
+    ptrdiff_t miss, missed;
     int fallback;              /* prefilters abandoned for good */
     int pair;                  /* the packed pair may run */
     int memchr_first;          /* memchr prefilter before the packed pair */
@@ -254,11 +290,13 @@ FM_HIDDEN extern const fm_ops fm_ops_scalar;
 /* ---- Between the engine's files ---- */
 
 /* analysis.c: the static byte ranks (0 = rarest; exported only to test
- * builds, through search.h) and the anchors of f->x. */
+ * builds, through search.h), and the anchors of f->x (i1 i2 i3, c1 c2 c3,
+ * sampled, anchor_seen) from the counts of its bytes in sample[0:len], or
+ * from the ranks alone when sample is NULL. */
 #ifndef FM_TESTING
 FM_HIDDEN extern const unsigned char fm_byte_rank[256];
 #endif
-FM_HIDDEN void fm_pick_anchors(fm_finder *f);
+FM_HIDDEN void fm_pick_anchors(fm_finder *f, const fm_u8 *sample, size_t len);
 
 /* fallback.c: the word compare for needles of 2..FM_SHORT_NEEDLE bytes
  * (windows y[j, j + k) with j in [lo, hi], hi <= n - k; the count from lo

@@ -114,9 +114,10 @@ ptrdiff_t fm_copy_find_all_byte(const fm_config *cfg, unsigned char *dst,
 #ifdef FM_TESTING
 /* Test builds only, for the tests of needle analysis: the static byte-rank
  * table, and the offsets a needle (k >= 2) is anchored on (i1, i2; i3 for
- * the pair). */
+ * the pair), given a sample of a haystack (len 0: none). */
 extern const unsigned char fm_byte_rank[256];
-void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3]);
+void fm_anchors(const unsigned char *x, ptrdiff_t k, const unsigned char *sample,
+                ptrdiff_t len, ptrdiff_t out[3]);
 #endif
 
 #ifdef __cplusplus
