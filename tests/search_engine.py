@@ -11,7 +11,7 @@ sources); `AVAILABLE` is False (with `WHY`) when there are none or no C
 compiler.
 
 A configuration is a string ``"prefilter[/fallback][@isa]"``:
-prefilter ``auto``, ``memchr``, ``pair`` or ``none``; fallback ``auto``,
+prefilter ``auto``, ``memchr``, ``pair``, ``none`` or ``skip``; fallback ``auto``,
 ``no-memmem`` or ``two-way``; isa one of `ISAS`, by default the one the
 product uses (FASTMMAP_ISA, else the best).  FASTMMAP_PORTABLE=1 builds the
 library as the portable extension is built (the scalar table only).
@@ -58,7 +58,7 @@ def _sources():
         return tree
     return _from_sdist() or tree
 
-PATHS = ("prefilter", "reanchored", "fallback", "pair")
+PATHS = ("prefilter", "reanchored", "fallback", "pair", "skip")
 
 AVAILABLE = False
 WHY = ""
@@ -254,7 +254,8 @@ def find_all(hay, needle, cap=1024, cfg="auto"):
 
 def path(hay, needle, op="find", cfg="auto"):
     """Which path a search ended on: "pair", "prefilter" (memchr),
-    "reanchored" (memchr on the swapped anchor) or "fallback"."""
+    "reanchored" (memchr on an anchor chosen again), "fallback" or "skip"
+    (the skip search of long needles)."""
     h, x = _held(hay), _held(needle)
     c = config(cfg)
     if op == "find_all":

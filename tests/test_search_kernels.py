@@ -16,7 +16,9 @@ built from the same C sources), one named configuration per call
                        memchr per match for 1-byte find_all,
   pair@ISA             packed pair from the first byte (no memchr stage)
                        with each instruction set's blocks, the portable SWAR
-                       ones included; 1-byte find_all with those blocks.
+                       ones included; 1-byte find_all with those blocks,
+  skip                 find and rfind lead with the skip search of long
+                       needles for every needle of 64 bytes or more.
 The shipped extension has no test hooks (tests/test_search_binding.py):
 tests/csrc/ checks the same engine in C, at guard pages and under
 qemu-aarch64 for NEON.
@@ -43,10 +45,11 @@ MEMCHR = "memchr"
 # The packed pair from the first byte, on every ISA this CPU runs.
 PAIR_EACH = tuple("pair@" + isa for isa in S.ISAS)
 FALLBACKS = ("none", "none/no-memmem", "none/two-way")
-MODES = (AUTO,) + FALLBACKS + (MEMCHR,) + PAIR_EACH
+SKIP = "skip"
+MODES = (AUTO,) + FALLBACKS + (MEMCHR,) + PAIR_EACH + (SKIP,)
 # The prefilter variants: normal, memchr only, packed pair only.
 PREFILTER_MODES = (AUTO, MEMCHR) + PAIR_EACH
-FORCED = FALLBACKS + (MEMCHR,) + PAIR_EACH
+FORCED = FALLBACKS + (MEMCHR,) + PAIR_EACH + (SKIP,)
 FORCED_PREFILTERS = (MEMCHR,) + PAIR_EACH
 # Whether the default policy runs the packed pair (a vector ISA).
 PAIRED = S.VECTOR
@@ -743,6 +746,75 @@ def test_paths():
             for mode in (AUTO,) + PAIR_EACH:
                 if PAIRED:
                     assert S.path(hay, needle, op, mode) == "pair"
+
+
+def _log_lines(n, seed):
+    rng = random.Random(seed)
+    out = bytearray()
+    while len(out) < n:
+        out += (b"2026-11-%02dT%02d:%02d:%02dZ INFO [api-%d] req=%08x status=%d "
+                b"user=u%06d\n"
+                % (rng.randrange(1, 29), rng.randrange(24), rng.randrange(60),
+                   rng.randrange(60), rng.randrange(9), rng.getrandbits(32),
+                   rng.choice((200, 404, 500)), rng.randrange(10 ** 6)))
+    return bytes(out[:n])
+
+
+@pytest.mark.parametrize("k", [256, 300, 543, 1000, 2100, 4200])
+def test_skip_search(k):
+    # Long needles in long haystacks: find and rfind skip along
+    # checkpoints; the first and the last of several occurrences, and an
+    # absent needle that matches the text but for one byte.
+    hay = bytearray(_log_lines(max(64 * k, 1 << 18), k))
+    n = len(hay)
+    needle = bytes(hay[n // 3:n // 3 + k])
+    for at in (n // 5 + 7, n - k - 3, n // 2 + 13):
+        hay[at:at + k] = needle
+    hay = bytes(hay)
+    assert S.path(hay, needle, "find") == "skip"
+    assert S.path(hay, needle, "rfind") == "skip"
+    check(hay, needle, modes=(AUTO, SKIP, MEMCHR))
+    absent = needle[:k // 2] + bytes([needle[k // 2] ^ 1]) + needle[k // 2 + 1:]
+    for op in ("find", "rfind"):
+        assert S.path(hay, absent, op) == "skip"
+    check(hay, absent, modes=(AUTO, SKIP, MEMCHR))
+    # Occurrences at the very ends.
+    for h in (needle + hay, hay + needle, needle + hay + needle):
+        check(h, needle, modes=(AUTO, SKIP))
+
+
+def test_skip_search_gives_way_to_the_scan():
+    # Periodic needle and haystack: every checkpoint's gram is in the
+    # needle and verifications run long, so the skip search hands the rest
+    # to the linear paths; the answers stay right.
+    for k in (256, 600, 4100):
+        hay = (b"abcdefgh" * (1 << 15))[:-1] + b"x" + b"abcdefgh" * 4096
+        needle = (b"abcdefgh" * 600)[:k - 1] + b"y"
+        for op in ("find", "rfind"):
+            assert S.path(hay, needle, op) != "skip"
+        check(hay, needle, modes=(AUTO, SKIP))
+        needle = (b"abcdefgh" * 600)[:k]
+        check(hay, needle, modes=(AUTO, SKIP))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), k=st.integers(64, 1300),
+       n=st.integers(0, 30_000), plants=st.integers(0, 4),
+       alphabet=st.sampled_from([b"ab", b"abc#", b"e \n", ALL_BYTES]))
+def test_skip_random(seed, k, n, plants, alphabet):
+    # The forced skip search on short haystacks: every needle offset is a
+    # candidate somewhere, chains hold repeated grams, and near misses
+    # (one byte changed) sit next to true occurrences.
+    rng = random.Random(seed)
+    needle = bytes(rng.choices(alphabet, k=k))
+    hay = bytearray(rng.choices(alphabet, k=n))
+    for _ in range(plants):
+        if n >= k:
+            at = rng.randrange(n - k + 1)
+            hay[at:at + k] = needle
+            if rng.random() < 0.5:
+                hay[at + rng.randrange(k)] ^= 1
+    check(bytes(hay), needle, modes=(SKIP, AUTO))
 
 
 def test_reanchor_then_fallback_results():

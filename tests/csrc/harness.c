@@ -31,6 +31,9 @@
 #include "search.h"
 
 #define MAX_K 300
+/* Needles of the long-haystack sections: past the skip search's
+ * two-gram threshold (543 bytes) and its widest stride. */
+#define LONG_K 4200
 /* Beyond the engine's FM_SAMPLE_FROM (64 KiB): long haystacks are
  * searched with anchors from a sample of them. */
 #define MAX_N (192 * 1024)
@@ -110,9 +113,9 @@ static ptrdiff_t oracle(const unsigned char *y, ptrdiff_t n, const unsigned char
 
 /* ---- Checks ---- */
 
-static const char *prefilters[] = {"auto", "memchr", "pair", "none", "none", "none"};
-static const char *fallbacks[] = {"auto", "auto", "auto", "auto", "no-memmem", "two-way"};
-#define NCONFIGS 6
+static const char *prefilters[] = {"auto", "memchr", "pair", "none", "none", "none", "skip"};
+static const char *fallbacks[] = {"auto", "auto", "auto", "auto", "no-memmem", "two-way", "auto"};
+#define NCONFIGS 7
 
 static long cases;
 static ptrdiff_t want[MAX_N + 1], got[MAX_N + 64];
@@ -220,7 +223,7 @@ static void check(const char *isa, const unsigned char *src, ptrdiff_t n,
     }
 }
 
-static unsigned char hay[MAX_N], ndl[MAX_K];
+static unsigned char hay[MAX_N], ndl[LONG_K];
 
 /* A haystack of n bytes from alphabet[0:m], with copies (or one-byte
  * corruptions) of the needle planted at random places. */
@@ -286,7 +289,7 @@ static void run_isa(const char *isa)
     /* Long haystacks: dense near misses exhaust each prefilter's budget. */
     {
         static const ptrdiff_t ks[] = {2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33,
-                                       63, 64, 65, 100, 255, 300};
+                                       63, 64, 65, 100, 255, 300, 543, 1000, 4200};
         for (s = 0; s < sizeof(ks) / sizeof(ks[0]); s++) {
             k = ks[s];
             /* Near-miss needle: a run of a's ending in b (every window
@@ -330,7 +333,7 @@ static void run_isa(const char *isa)
             memcpy(hay + i, line, (size_t)(i + w <= n ? w : n - i));
             i += w;
         }
-        len = 2 + (ptrdiff_t)below(s % 4 == 3 ? 298 : 30);
+        len = 2 + (ptrdiff_t)below(s % 4 == 3 ? 298 : s % 4 == 1 ? LONG_K - 2 : 30);
         at = (ptrdiff_t)below((size_t)(n - len));
         memcpy(ndl, hay + at, (size_t)len);
         if (s % 2)
@@ -352,7 +355,7 @@ int main(int argc, char **argv)
     char *tok, *save = NULL;
     int i;
     hay_area = guarded_new(MAX_N);
-    needle_area = guarded_new(MAX_K);
+    needle_area = guarded_new(LONG_K);
     if (argc > 1) {
         for (i = 1; i < argc; i++) {
             fm_config probe;

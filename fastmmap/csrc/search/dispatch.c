@@ -108,6 +108,8 @@ int fm_config_named(fm_config *cfg, const char *isa, const char *prefilter,
         cfg->prefilter = FM_PREFILTER_PAIR;
     else if (!strcmp(prefilter, "none"))
         cfg->prefilter = FM_PREFILTER_NONE;
+    else if (!strcmp(prefilter, "skip"))
+        cfg->prefilter = FM_PREFILTER_SKIP;
     else
         return -1;
     if (fallback == NULL || !*fallback || !strcmp(fallback, "auto"))

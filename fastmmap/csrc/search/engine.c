@@ -40,6 +40,23 @@
 #  define FM_MEMMEM_IS_LINEAR 0
 #endif
 
+/* Whether the configuration leaves the choice of prefilter to the engine
+ * (FM_PREFILTER_SKIP only forces the skip search first). */
+static inline int fm_auto(const fm_config *cfg)
+{
+    return cfg->prefilter == FM_PREFILTER_AUTO || cfg->prefilter == FM_PREFILTER_SKIP;
+}
+
+/* Whether find and rfind lead with the skip search (skip.c): for long
+ * needles in long haystacks, or any it can take when forced. */
+static inline int fm_skips(const fm_config *cfg, ptrdiff_t n, ptrdiff_t k)
+{
+    if (cfg->prefilter == FM_PREFILTER_SKIP)
+        return k >= 2 * FM_SKIP_Q;
+    return cfg->prefilter == FM_PREFILTER_AUTO && k >= FM_SKIP_MIN
+           && n / FM_SKIP_FROM >= k;
+}
+
 /* Up to FM_SAMPLE_MAX bytes (one FM_SAMPLE_SHARE-th of the haystack) that a
  * scan starting at `at` reads first, forwards or (reverse) down from
  * at + k; len 0 for haystacks too short to pay for counting them. */
@@ -99,8 +116,7 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
     f->resume = 0;
     sample = fm_sample_at(y, n, origin, k, reverse, &len);
     fm_pick_anchors(f, sample, len);
-    f->pair = cfg->prefilter == FM_PREFILTER_PAIR
-              || (cfg->prefilter == FM_PREFILTER_AUTO && vector);
+    f->pair = cfg->prefilter == FM_PREFILTER_PAIR || (fm_auto(cfg) && vector);
     if (cfg->prefilter == FM_PREFILTER_PAIR)
         f->memchr_first = 0;
     else if (!f->pair)
@@ -460,9 +476,16 @@ ptrdiff_t fm_find(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return 0;
     if (k == n)
         return -1;
-    fm_finder_init(&f, cfg, x, k, y, n, 0, 0);
+    if (fm_skips(cfg, n, k)) {
+        p = fm_skip_find(y, n, x, k, &pos);
+        if (p >= 0 || pos > n - k) {
+            fm_trace(cfg, FM_PATH_SKIP);
+            return p;
+        }
+    }
+    fm_finder_init(&f, cfg, x, k, y, n, pos, 0);
     if (!f.fallback && f.memchr_first) {
-        p = fm_next_forward(&f, y, n, 0, 1);
+        p = fm_next_forward(&f, y, n, pos, 1);
         if (p != -2) {
             fm_report(&f);
             return p;
@@ -502,6 +525,13 @@ ptrdiff_t fm_rfind(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         return hi;
     if (k == n)
         return -1;
+    if (fm_skips(cfg, n, k)) {
+        p = fm_skip_rfind(y, n, x, k, &hi);
+        if (p >= 0 || hi < 0) {
+            fm_trace(cfg, FM_PATH_SKIP);
+            return p;
+        }
+    }
     fm_finder_init(&f, cfg, x, k, y, n, hi, 1);
     if (!f.fallback && f.memchr_first) {
         p = fm_next_reverse(&f, y, n, hi);
@@ -577,8 +607,7 @@ ptrdiff_t fm_count(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
 /* Whether the 1-byte find_all uses the ISA's block kernel (else memchr). */
 static int fm_byte_blocks(const fm_config *cfg)
 {
-    return cfg->prefilter == FM_PREFILTER_PAIR
-           || (cfg->prefilter == FM_PREFILTER_AUTO && cfg->ops->vector);
+    return cfg->prefilter == FM_PREFILTER_PAIR || (fm_auto(cfg) && cfg->ops->vector);
 }
 
 ptrdiff_t fm_find_all(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,

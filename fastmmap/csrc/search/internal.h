@@ -161,6 +161,11 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
 #define FM_SAMPLE_FROM 65536
 #define FM_SAMPLE_SHARE 64
 #define FM_SAMPLE_MAX 4096
+/* The skip search (skip.c) leads for needles from FM_SKIP_MIN bytes in
+ * haystacks of FM_SKIP_FROM needle lengths or more (its table costs about
+ * a needle's worth of work). */
+#define FM_SKIP_MIN 256
+#define FM_SKIP_FROM 64
 /* Needles up to this length fall back to a word compare per window. */
 #define FM_SHORT_NEEDLE 8
 /* Without a sample: anchor bytes at most this rare (fm_byte_rank: control
@@ -189,6 +194,31 @@ typedef struct {
     /* Shift keyed by the byte at the window's far edge (0: compare). */
     ptrdiff_t skip[256];
 } fm_twoway;
+
+/* ---- Skip search (skip.c) ---- */
+/* Gram length; table bits (slots); most offsets indexed, so the largest
+ * checkpoint stride S; the smallest stride worth a second gram per
+ * candidate (shorter needles verify each gram hit); checkpoints
+ * prefetched ahead. */
+#define FM_SKIP_Q 32
+#define FM_SKIP_BITS 12
+#define FM_SKIP_SPAN 2048
+#define FM_SKIP_MIN_STRIDE 256
+#define FM_SKIP_AHEAD 32
+/* What a skip step costs (a gram load and its chain), and a verification
+ * (a memory round trip to lines the scan skipped), in bytes of a full
+ * scan: the skip search gives way to the linear paths once its charge
+ * exceeds the distance it covered. */
+#define FM_COST_SKIP_STEP 192
+#define FM_COST_SKIP_VERIFY 2048
+typedef struct {
+    ptrdiff_t stride;
+    int two;                   /* candidates check the next gram too */
+    /* 1 + the needle offset of a chain's first gram, 0 for none; next[i]
+     * the same for the gram after offset i's in its chain. */
+    uint16_t head[1 << FM_SKIP_BITS];
+    uint16_t next[FM_SKIP_SPAN];
+} fm_skip;
 
 /* ---- The search state: one per search call ---- */
 typedef struct fm_finder {
@@ -307,6 +337,15 @@ FM_HIDDEN size_t fm_short_count(const fm_u8 *y, size_t n, const fm_u8 *x,
                                 size_t k, ptrdiff_t lo);
 FM_HIDDEN ptrdiff_t fm_short_rfind(const fm_u8 *y, size_t n, const fm_u8 *x,
                                    size_t k, ptrdiff_t lo, ptrdiff_t hi);
+/* skip.c: the skip search over y[0:n] for x (k >= 2 * FM_SKIP_Q), forwards
+ * from 0 or backwards from n - k: the first (last) match, or -1 with
+ * *resume the first candidate it did not rule out in its direction
+ * (n - k + 1, or -1, when it covered them all). */
+FM_HIDDEN ptrdiff_t fm_skip_find(const fm_u8 *y, ptrdiff_t n, const fm_u8 *x,
+                                 ptrdiff_t k, ptrdiff_t *resume);
+FM_HIDDEN ptrdiff_t fm_skip_rfind(const fm_u8 *y, ptrdiff_t n, const fm_u8 *x,
+                                  ptrdiff_t k, ptrdiff_t *resume);
+
 /* Two-way tables for x read forwards (rev 0) or backwards (rev 1); the
  * first match starting in [j, n - k] (with nmatch: every non-overlapping
  * one counted into *nmatch, and -1), the last starting in [0, s]. */

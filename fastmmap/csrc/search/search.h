@@ -26,10 +26,14 @@ typedef struct fm_ops fm_ops;
 /* Which prefilter leads a search for a needle of two bytes or more. */
 typedef enum {
     FM_PREFILTER_AUTO = 0,   /* memchr on a rare anchor, packed pair when the
-                                ISA has vector blocks */
+                                ISA has vector blocks; the skip search for
+                                long needles in long haystacks (find and
+                                rfind) */
     FM_PREFILTER_MEMCHR,     /* memchr prefilter only (the scalar policy) */
     FM_PREFILTER_PAIR,       /* packed pair from the first byte */
-    FM_PREFILTER_NONE        /* the linear fallback from the first byte */
+    FM_PREFILTER_NONE,       /* the linear fallback from the first byte */
+    FM_PREFILTER_SKIP        /* find/rfind: the skip search for every needle
+                                of 64 bytes or more, then as AUTO */
 } fm_prefilter;
 
 /* Which linear fallback takes over when a prefilter stops paying. */
@@ -48,7 +52,8 @@ typedef enum {
     FM_PATH_MEMCHR = 0,      /* memchr prefilter (or no set-up at all) */
     FM_PATH_REANCHORED,      /* memchr prefilter on the swapped anchor */
     FM_PATH_FALLBACK,        /* linear fallback */
-    FM_PATH_PAIR             /* packed-pair scan */
+    FM_PATH_PAIR,            /* packed-pair scan */
+    FM_PATH_SKIP             /* skip search (long needles) */
 } fm_path;
 #endif
 
@@ -79,7 +84,7 @@ const char *fm_isa_name(const fm_config *cfg);
 const char *fm_isa_available(void);
 
 /* A configuration by names (NULL or "" meaning the default for each):
- * isa as for fm_init, prefilter "auto" "memchr" "pair" "none", fallback
+ * isa as for fm_init, prefilter "auto" "memchr" "pair" "none" "skip", fallback
  * "auto" "no-memmem" "two-way".  Returns 0 or the error of fm_init. */
 int fm_config_named(fm_config *cfg, const char *isa, const char *prefilter,
                     const char *fallback);
