@@ -83,9 +83,10 @@ _EVENTS = np.array(["page_view", "click", "add_to_cart", "purchase", "login",
 _REGIONS = np.array(["eu-west-1", "eu-central-1", "us-east-1", "us-west-2",
                      "ap-south-1", "ap-northeast-1", "sa-east-1"])
 _CSV_STATUS = np.array(["OK", "OK", "OK", "OK", "RETRY", "CANCELLED", "PENDING"])
-_WORDS = ("block record buffer table entry index cache page queue node "
-          "header stream parser writer reader config state result value "
-          "offset length count limit window chunk frame packet").split()
+_WORDS = ["block", "record", "buffer", "table", "entry", "index", "cache", "page", "queue",
+          "node", "header", "stream", "parser", "writer", "reader", "config", "state",
+          "result", "value", "offset", "length", "count", "limit", "window", "chunk",
+          "frame", "packet"]
 
 
 def _messages(rng, n, level):
@@ -95,14 +96,14 @@ def _messages(rng, n, level):
     out = []
     for lv, kd, num in zip(level.tolist(), kinds.tolist(), nums.tolist()):
         if lv == 3:
-            out.append(("timeout after %ds" % (5 + num % 26) if kd < 2 else
+            out.append("timeout after %ds" % (5 + num % 26) if kd < 2 else
                         "upstream returned %d" % (500 + 2 * (num % 2)) if kd < 4 else
-                        "retrying connection to db-%d:5432 attempt=%d" % (num % 8, num % 5)))
+                        "retrying connection to db-%d:5432 attempt=%d" % (num % 8, num % 5))
         else:
-            out.append(("request completed" if kd < 3 else
+            out.append("request completed" if kd < 3 else
                         "cache miss key=user:%d" % num if kd == 3 else
                         "slow query took %dms" % (num % 3000) if kd == 4 else
-                        "rate limit exceeded for u%06d" % (num * 7 % 1000000)))
+                        "rate limit exceeded for u%06d" % (num * 7 % 1000000))
     return out
 
 

@@ -22,12 +22,12 @@ import mmap
 import os
 import re
 
+import corpora
 import numpy as np
 import pytest
-
-import corpora
-from conftest import MODULES
 from timing import interleaved
+
+from conftest import MODULES
 
 ROUNDS = max(int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5)), 7)
 

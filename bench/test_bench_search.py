@@ -12,11 +12,11 @@ import time
 
 import numpy as np
 import pytest
+from timing import interleaved
 
 from fastmmap._demo import count_lines_iter, count_readline
 
 from corpus import NEEDLE_CASES
-from timing import interleaved
 
 ROUNDS = int(os.environ.get("FASTMMAP_BENCH_ROUNDS", 5))
 SLOW_ROUNDS = min(ROUNDS, 3)  # for the Python-level loops (~1 s a round)
