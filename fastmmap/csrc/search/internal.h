@@ -198,13 +198,14 @@ typedef struct {
 /* ---- Skip search (skip.c) ---- */
 /* Gram length; table bits (slots); most offsets indexed, so the largest
  * checkpoint stride S; the smallest stride worth a second gram per
- * candidate (shorter needles verify each gram hit); checkpoints
- * prefetched ahead. */
+ * candidate (shorter needles verify each gram hit); how far ahead to
+ * prefetch, in bytes and at least in checkpoints. */
 #define FM_SKIP_Q 32
 #define FM_SKIP_BITS 12
 #define FM_SKIP_SPAN 2048
 #define FM_SKIP_MIN_STRIDE 256
-#define FM_SKIP_AHEAD 32
+#define FM_SKIP_AHEAD 32768
+#define FM_SKIP_AHEAD_STEPS 16
 /* What a skip step costs (a gram load and its chain), and a verification
  * (a memory round trip to lines the scan skipped), in bytes of a full
  * scan: the skip search gives way to the linear paths once its charge

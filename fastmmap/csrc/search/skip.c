@@ -49,6 +49,15 @@ static inline unsigned fm_skip_slot(const fm_gram *g)
     return (unsigned)(h >> (64 - FM_SKIP_BITS));
 }
 
+/* How far ahead of a checkpoint the scan prefetches: FM_SKIP_AHEAD bytes
+ * (the skip steps run faster than memory answers one read, so many must
+ * be in flight), and at least FM_SKIP_AHEAD_STEPS checkpoints. */
+static inline ptrdiff_t fm_skip_ahead(ptrdiff_t s)
+{
+    const ptrdiff_t steps = FM_SKIP_AHEAD / s;
+    return s * (steps > FM_SKIP_AHEAD_STEPS ? steps : FM_SKIP_AHEAD_STEPS);
+}
+
 /* The table of x's grams for a forward or a reverse scan. */
 static void fm_skip_init(fm_skip *t, const fm_u8 *x, ptrdiff_t k, int reverse)
 {
@@ -103,7 +112,9 @@ static inline int fm_skip_verify(const fm_u8 *cand, const fm_u8 *x,
 /* The candidates of checkpoint b, whose gram is g and whose next
  * checkpoint's gram is up (when `two`): the first (forward) or last
  * (reverse, by the chain order) match in [lo, hi], -1 for none, or -2
- * when the charge passed `limit` before the chain's end. */
+ * when the charge passed `limit` before the chain's end.  Without the
+ * next gram, a candidate is first compared on the other half of the
+ * gram's cache line, which the gram's load brought in. */
 static inline ptrdiff_t fm_skip_at(const fm_skip *t, const fm_u8 *y,
                                    const fm_u8 *x, ptrdiff_t k, ptrdiff_t b,
                                    const fm_gram *g, const fm_gram *up, int two,
@@ -111,19 +122,29 @@ static inline ptrdiff_t fm_skip_at(const fm_skip *t, const fm_u8 *y,
                                    ptrdiff_t limit)
 {
     const ptrdiff_t s = t->stride;
+    /* The line's other half: after the gram when it starts the line. */
+    const ptrdiff_t half = (uintptr_t)(y + b) % (2 * FM_SKIP_Q) ? -FM_SKIP_Q : FM_SKIP_Q;
     unsigned e = t->head[fm_skip_slot(g)];
     for (; e; e = t->next[e - 1]) {
         const ptrdiff_t i = (ptrdiff_t)e - 1, p = b - i;
-        fm_gram a;
+        fm_gram a, c;
         if (p < lo || p > hi)
             continue;
-        /* SAFETY: i + S + Q <= k when t->two, and i + Q <= k. */
+        /* SAFETY: i + S + Q <= k when two, and i + Q <= k. */
         a = fm_gram_at(x + i);
         if (!fm_gram_eq(&a, g))
             continue;
         if (two) {
             a = fm_gram_at(x + i + s);
             if (!fm_gram_eq(&a, up))
+                continue;
+        } else if (i + half >= 0 && i + half + FM_SKIP_Q <= k) {
+            /* SAFETY: needle offsets [i + half, i + half + Q) lie in the
+             * needle, so haystack bytes [b + half, b + half + Q) lie in
+             * the candidate y[p, p + k), inside the haystack. */
+            a = fm_gram_at(x + i + half);
+            c = fm_gram_at(y + b + half);
+            if (!fm_gram_eq(&a, &c))
                 continue;
         }
         if (fm_skip_verify(y + p, x, k, work))
@@ -139,7 +160,7 @@ static inline ptrdiff_t fm_skip_at(const fm_skip *t, const fm_u8 *y,
 static ptrdiff_t fm_skip_forward(const fm_skip *t, const fm_u8 *y, ptrdiff_t n,
                                  const fm_u8 *x, ptrdiff_t k, ptrdiff_t *resume)
 {
-    const ptrdiff_t s = t->stride, last = n - k;
+    const ptrdiff_t s = t->stride, last = n - k, ahead = fm_skip_ahead(s);
     const ptrdiff_t allow = FM_WARMUP_BASE + FM_WARMUP_PER_BYTE * k;
     ptrdiff_t b, p, work = 0;
     fm_gram g, gn;
@@ -154,15 +175,14 @@ static ptrdiff_t fm_skip_forward(const fm_skip *t, const fm_u8 *y, ptrdiff_t n,
     /* SAFETY: a checkpoint b <= last reads y[b, b + Q), inside since
      * Q <= k; with t->two, also the next one's gram y[b + S, b + S + Q),
      * inside since b + S + Q <= n - k + S + Q and 2 S + Q - 1 <= k.  Each
-     * step loads that gram before it walks the chain, and prefetches
-     * FM_SKIP_AHEAD checkpoints ahead: the loop is a chain of dependent
-     * memory reads otherwise. */
+     * step loads that gram before it walks the chain, and prefetches far
+     * ahead: the loop is a chain of dependent memory reads otherwise. */
     gn = fm_gram_at(y + b);
     for (; b <= last; b += s) {
         g = gn;
         if (t->two)
             gn = fm_gram_at(y + b + s);
-        fm_prefetch_at(y + b, FM_SKIP_AHEAD * s);
+        fm_prefetch_at(y + b, ahead);
         p = fm_skip_at(t, y, x, k, b, &g, &gn, t->two, 0, last, &work, b + allow);
         if (p >= 0)
             return p;
@@ -192,7 +212,7 @@ static ptrdiff_t fm_skip_forward(const fm_skip *t, const fm_u8 *y, ptrdiff_t n,
 static ptrdiff_t fm_skip_reverse(const fm_skip *t, const fm_u8 *y, const fm_u8 *x,
                                  ptrdiff_t k, ptrdiff_t hi, ptrdiff_t *resume)
 {
-    const ptrdiff_t s = t->stride;
+    const ptrdiff_t s = t->stride, ahead = fm_skip_ahead(s);
     const ptrdiff_t allow = FM_WARMUP_BASE + FM_WARMUP_PER_BYTE * k;
     ptrdiff_t b, p, work = 0, above;
     fm_gram g, up;
@@ -210,7 +230,7 @@ static ptrdiff_t fm_skip_reverse(const fm_skip *t, const fm_u8 *y, const fm_u8 *
         g = fm_gram_at(y + b);
         if (t->two && above != b + s)
             up = fm_gram_at(y + b + s);
-        fm_prefetch_at(y + b, -FM_SKIP_AHEAD * s);
+        fm_prefetch_at(y + b, -ahead);
         p = fm_skip_at(t, y, x, k, b, &g, &up, t->two, 0, hi, &work, (hi - b) + allow);
         if (p >= 0)
             return p;
