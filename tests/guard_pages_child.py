@@ -197,19 +197,23 @@ def haystack(rng, kind, n, k=1):
 
 KINDS = ("text", "near", "ab", "unit", "aab", "a", "rare", "digits", "bin")
 
-# Long haystacks (LayoutBig): pages of data, needle lengths, and kinds.
-BIG_PAGES = 48
+# Long haystacks (LayoutBig): pages of data (past 256 KiB, where the
+# prefilters' accounts start afresh), needle lengths, and kinds.
+BIG_PAGES = 80
 BIG_LENGTHS = (2, 9, 40, 256, 300, 543, 1000, 2100, 3000)
-BIG_KINDS = ("logs", "periodic")
+BIG_KINDS = ("logs", "periodic", "shift")
 
 
 def big_haystack(rng, kind, n):
     """Log-like lines (digits, punctuation, capitals: the anchors come
-    from a sample) or a periodic text with rare defects."""
-    if kind == "periodic":
+    from a sample), a periodic text with rare defects, or (shift) a text
+    whose first 60 % holds its bytes in another order than the rest."""
+    if kind in ("periodic", "shift"):
         out = bytearray((b"abcdefgh" * (n // 8 + 1))[:n])
         for _ in range(n // 5000):
             out[rng.randrange(n)] = ord("x")
+        if kind == "shift":
+            out[:n * 3 // 5] = (b"hgfedcbax" * n)[:n * 3 // 5]
         return bytes(out)
     out = bytearray()
     while len(out) < n:

@@ -5,7 +5,7 @@ find, rfind, count, find_all, lines, ``in``, readline, read, readinto and
 slicing), on a range that ends exactly where a PROT_NONE page begins
 (forward searches) or begins exactly where one ends (backward ones), with
 the needle itself flush against a guard page of another map, for every
-needle length 1..300, and in haystacks of up to 48 pages (where the
+needle length 1..300, and in haystacks of up to 80 pages (where the
 anchors come from a sample and long needles take the skip search) for
 needles of up to 3000 bytes.  A kernel that reads past either end of its range
 touches the guard page and dies of SIGSEGV.  That is why the sweep runs in

@@ -35,8 +35,9 @@
  * two-gram threshold (543 bytes) and its widest stride. */
 #define LONG_K 4200
 /* Beyond the engine's FM_SAMPLE_FROM (64 KiB): long haystacks are
- * searched with anchors from a sample of them. */
-#define MAX_N (192 * 1024)
+ * searched with anchors from a sample of them; beyond FM_BUDGET_SPAN
+ * (256 KiB), the prefilters' accounts start afresh. */
+#define MAX_N (640 * 1024)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -345,6 +346,36 @@ static void run_isa(const char *isa)
         memcpy(ndl, "2026-12-0", 9);
         ndl[9] = (unsigned char)('1' + below(9));
         check(isa, hay, n, ndl, 10);
+    }
+    /* A quiet stretch, then one dense with near misses: past 256 KiB the
+     * accounts start afresh, so the prefilters hand over there instead of
+     * living on the quiet stretch's credit. */
+    for (s = 0; s < 12; s++) {
+        static const char *fills[] = {"#a", "abcdefgh", "2026-11-0"};
+        const char *fill = fills[s % 3];
+        const size_t m = strlen(fill);
+        const ptrdiff_t quiet = 300 * 1024 + (ptrdiff_t)below(4096);
+        n = quiet + 200 * 1024 + (ptrdiff_t)below(4096);
+        /* The quiet stretch holds none of the needle's bytes (the memchr
+         * prefilter leads), or holds them (the sample sees them, so the
+         * packed pair leads) in an order it never matches. */
+        for (i = 0; i < quiet; i++)
+            hay[i] = s < 6 || i % 7 == 0 ? 'x' : i % 11 == 0 ? 'y'
+                     : (unsigned char)fill[m - 1 - (size_t)i % m];
+        for (i = quiet; i < n; i++)
+            hay[i] = (unsigned char)fill[(size_t)i % m];
+        k = s % 6 < 3 ? 12 : 300;
+        for (i = 0; i < k; i++)
+            ndl[i] = (unsigned char)fill[(size_t)(i + 1) % m];
+        ndl[k - 1 - (ptrdiff_t)below(3)] = 'y';
+        check(isa, hay, n, ndl, k);
+        /* And the mirror image, for the reverse scans. */
+        for (i = 0; i < n / 2; i++) {
+            const unsigned char t = hay[i];
+            hay[i] = hay[n - 1 - i];
+            hay[n - 1 - i] = t;
+        }
+        check(isa, hay, n, ndl, k);
     }
     printf("isa %-6s %ld cases ok\n", isa, cases - before);
 }

@@ -140,6 +140,70 @@ void fm_pick_anchors(fm_finder *f, const fm_u8 *sample, size_t len)
     f->anchor_seen = cnt[f->c1];
 }
 
+/* Positions p of the window w[0:len] (with p + every offset inside it)
+ * where x matches at the offsets o[0..2]: the candidates those probes
+ * would have sent to verification there. */
+static size_t fm_window_hits(const fm_u8 *w, size_t len, const fm_u8 *x,
+                             const ptrdiff_t o[3])
+{
+    const ptrdiff_t hi = o[0] > o[1] ? (o[0] > o[2] ? o[0] : o[2]) : (o[1] > o[2] ? o[1] : o[2]);
+    const fm_u8 c0 = x[o[0]], c1 = x[o[1]], c2 = x[o[2]];
+    const fm_u8 *w0 = w + o[0], *w1 = w + o[1], *w2 = w + o[2];
+    ptrdiff_t p;
+    size_t hits = 0;
+    /* SAFETY: p + o[i] <= (len - 1 - hi) + hi < len. */
+    for (p = 0; p < (ptrdiff_t)len - hi; p++)
+        hits += (w0[p] == c0) & (w1[p] == c1) & (w2[p] == c2);
+    return hits;
+}
+
+int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len)
+{
+    const ptrdiff_t k = f->k, m = f->miss;
+    ptrdiff_t t[7][3], best[3];
+    size_t nt = 0, i, hits, least = (size_t)-1;
+    fm_finder fresh;
+    t[nt][0] = f->i1, t[nt][1] = f->i2, t[nt][2] = f->i3, nt++;
+    /* The offset where the last candidates failed, in place of each probe
+     * (failed candidates matched every probe: it tells them apart). */
+    if (m >= 0 && m < k && m != f->i1 && m != f->i2 && m != f->i3) {
+        for (i = 0; i < 3; i++) {
+            memcpy(t[nt], t[0], sizeof(t[0]));
+            t[nt++][i] = m;
+        }
+    }
+    /* The choice a sample of these bytes makes, alone and with the offset. */
+    fresh.x = f->x;
+    fresh.k = k;
+    fm_pick_anchors(&fresh, w, len);
+    t[nt][0] = fresh.i1, t[nt][1] = fresh.i2, t[nt][2] = fresh.i3, nt++;
+    if (m >= 0 && m < k && m != fresh.i1 && m != fresh.i2) {
+        t[nt][0] = fresh.i1, t[nt][1] = fresh.i2, t[nt][2] = m, nt++;
+    }
+    memcpy(best, t[0], sizeof(best));
+    for (i = 0; i < nt; i++) {
+        const ptrdiff_t *o = t[i];
+        const ptrdiff_t span = (o[0] > o[1] ? o[0] : o[1]) > o[2] ? (o[0] > o[1] ? o[0] : o[1]) : o[2];
+        if (span < (ptrdiff_t)len / 2)
+            hits = fm_window_hits(w, len, f->x, o);
+        else if (o[0] == m || o[1] == m || o[2] == m)
+            /* Too far apart for the window to judge: the candidates that
+             * failed at m vouch for probes that hold it. */
+            hits = 0;
+        else
+            continue;
+        if (hits < least) {
+            least = hits;
+            memcpy(best, o, sizeof(best));
+        }
+    }
+    if (best[0] == f->i1 && best[1] == f->i2 && best[2] == f->i3)
+        return 0;
+    f->i1 = best[0], f->i2 = best[1], f->i3 = best[2];
+    f->c1 = f->x[best[0]], f->c2 = f->x[best[1]], f->c3 = f->x[best[2]];
+    return 1;
+}
+
 #ifdef FM_TESTING
 void fm_anchors(const unsigned char *x, ptrdiff_t k, const unsigned char *sample,
                 ptrdiff_t len, ptrdiff_t out[3])

@@ -102,7 +102,6 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
     f->reanchored = 0;
     f->repicks = 0;
     f->miss = -1;
-    f->missed = -1;
     f->fallback = cfg->prefilter == FM_PREFILTER_NONE;
     f->switched = 0;
     f->stop = 0;
@@ -155,43 +154,27 @@ static void fm_trace(const fm_config *cfg, fm_path path)
 #  define fm_trace(cfg, path) ((void)0)
 #endif
 
-/* Choose the anchors again from s[0:len], bytes the search just read:
- * nonzero when that changed them (and then with a fresh budget), zero when
- * they stay, or after FM_MAX_REPICK such choices.  The packed pair's
- * probes also take the needle offset where its last candidate failed,
- * which the byte counts cannot see (b"2026-12-06" against
- * b"2026-11-..." lines: each count says common, the seventh byte differs). */
-static int fm_repick(fm_finder *f, const fm_u8 *s, size_t len)
+/* The packed pair's probes chosen again (fm_repick_probes) from w[0:len],
+ * bytes the search just read: nonzero when that changed them (and then
+ * with a fresh budget), zero when they stay, or after FM_MAX_REPICK such
+ * choices. */
+static int fm_repick(fm_finder *f, const fm_u8 *w, size_t len)
 {
-    const ptrdiff_t i1 = f->i1, i2 = f->i2, i3 = f->i3, miss = f->miss;
-    const ptrdiff_t kept = f->missed;
+    int changed;
     if (f->repicks >= FM_MAX_REPICK)
         return 0;
     f->repicks++;
-    fm_pick_anchors(f, s, len);
-    /* The offsets where candidates failed, latest last, in place of the
-     * sample's second and third choices (the first stays: the rarest
-     * byte). */
-    if (kept >= 0 && kept != f->i1 && kept != miss) {
-        f->i2 = kept;
-        f->c2 = f->x[kept];
-    }
-    if (miss >= 0 && miss < f->k && miss != f->i1 && miss != f->i2) {
-        f->i3 = miss;
-        f->c3 = f->x[miss];
-        f->missed = miss;
-    }
+    changed = fm_repick_probes(f, w, len);
     f->miss = -1;
     f->work = 0;
-    f->cands = 0;
-    return f->i1 != i1 || f->i2 != i2 || f->i3 != i3;
+    return changed;
 }
 
 /* The memchr prefilter's charge exceeded its share of the distance
- * scanned (bytes s[0:len] just before the stop): decide what follows.
- * Where the packed pair may run, hand over to it, with anchors from those
- * bytes.  Otherwise choose the anchor again from them, once (a byte the
- * sample or the static ranks misjudged); if that keeps it, give up on
+ * scanned (bytes s[0:len] just read): decide what follows.  Where the
+ * packed pair may run, hand over to it, with anchors from those bytes.
+ * Otherwise choose the anchor again from them, once (a byte the sample or
+ * the static ranks misjudged); if that keeps it, give up on
  * prefiltering. */
 static void fm_over_budget(fm_finder *f, ptrdiff_t scanned, const fm_u8 *s,
                            size_t len)
@@ -201,12 +184,17 @@ static void fm_over_budget(fm_finder *f, ptrdiff_t scanned, const fm_u8 *s,
         fm_pick_anchors(f, s, len);
         return;
     }
-    if (!f->reanchored && fm_repick(f, s, len)) {
-        /* No credit for the distance already scanned: at most twice the
-         * work before the fallback. */
-        f->reanchored = 1;
-        f->work = scanned;
-        return;
+    if (!f->reanchored) {
+        const ptrdiff_t i1 = f->i1;
+        fm_pick_anchors(f, s, len);
+        if (f->i1 != i1) {
+            /* No credit for the distance already scanned: at most twice
+             * the work before the fallback. */
+            f->reanchored = 1;
+            f->work = scanned;
+            f->cands = 0;
+            return;
+        }
     }
     f->fallback = 1;
 }
@@ -214,10 +202,18 @@ static void fm_over_budget(fm_finder *f, ptrdiff_t scanned, const fm_u8 *s,
 /* ---- The memchr prefilter, then the fallback ---- */
 
 /* Whether the prefilter's charge, weighted by how much cheaper the next
- * path would be (f->slack), exceeds the distance it covered. */
-static inline int fm_over(const fm_finder *f, ptrdiff_t distance)
+ * path would be (f->slack), exceeds the distance it covered.  Past
+ * FM_BUDGET_SPAN the account starts afresh at `here`: credit from a quiet
+ * stretch does not cover a dense one after it. */
+static inline int fm_over(fm_finder *f, ptrdiff_t distance, ptrdiff_t here)
 {
-    return f->work * f->slack > distance + f->allow;
+    if (f->work * f->slack > distance + f->allow)
+        return 1;
+    if (distance > FM_BUDGET_SPAN) {
+        f->origin = here;
+        f->work = 0;
+    }
+    return 0;
 }
 
 /* The bytes a forward scan read last, up to `pos`, for fm_pick_anchors. */
@@ -268,7 +264,7 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
      * account here. */
     size_t len;
     const fm_u8 *s;
-    if (!f->fallback && fm_over(f, pos - f->origin)) {
+    if (!f->fallback && fm_over(f, pos - f->origin, pos)) {
         s = fm_read_before(y, pos, &len);
         fm_over_budget(f, pos - f->origin, s, len);
     }
@@ -294,7 +290,7 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
             f->work += FM_COST_VERIFY + FM_COST_RESTART + eq;
             f->cands++;
             pos = p + 1;
-            if (fm_over(f, pos - f->origin)) {
+            if (fm_over(f, pos - f->origin, pos)) {
                 /* Re-anchored (go round with the new bytes), handed over
                  * or fallen back. */
                 s = fm_read_before(y, pos, &len);
@@ -353,7 +349,7 @@ static ptrdiff_t fm_next_reverse(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
             f->work += FM_COST_VERIFY + FM_COST_RESTART + eq;
             f->cands++;
             hi = p - 1;
-            if (fm_over(f, f->origin - hi)) {
+            if (fm_over(f, f->origin - hi, hi)) {
                 size_t len;
                 const fm_u8 *s = fm_read_after(y, n, p, &len);
                 fm_over_budget(f, f->origin - hi, s, len);

@@ -139,14 +139,18 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
  * reads as fast; the packed pair chooses its probes again (fm_repick) when
  * its charge reaches 1 / FM_PAIR_SLACK of the distance, up to
  * FM_MAX_REPICK times, and hands over to the linear fallback, many times
- * slower, only when its charge reaches the distance itself.  Each stage does at most the distance plus its allowance in
- * extra work: total work is a constant times the haystack, plus the
- * fallback's linear cost. */
+ * slower, only when its charge reaches the distance itself.  Accounts
+ * start afresh every FM_BUDGET_SPAN bytes, so a dense stretch after a
+ * quiet one is seen.  Each account does at most its distance plus the
+ * allowance in extra work: total work is a constant times the haystack,
+ * plus the fallback's linear cost. */
 #define FM_COST_VERIFY 96
 #define FM_COST_RESTART 128
 #define FM_MEMCHR_SLACK 16
 #define FM_PAIR_SLACK 8
 #define FM_MAX_REPICK 3
+/* The distance an account covers before it starts afresh. */
+#define FM_BUDGET_SPAN (256 * 1024)
 /* A mismatch is charged at most this many bytes beyond the part proven
  * equal (the memchr prefilter confirms block by block). */
 #define FM_VERIFY_BLOCK 32
@@ -242,8 +246,8 @@ typedef struct fm_finder {
     int reanchored;            /* memchr anchor chosen again once */
     int repicks;               /* choices since the first (fm_repick) */
     /* Needle offset where the packed pair's last failed candidate
-     * differed, -1 if none; the one a previous fm_repick took. */
-    ptrdiff_t miss, missed;
+     * differed, -1 if none. */
+    ptrdiff_t miss;
     int fallback;              /* prefilters abandoned for good */
     int pair;                  /* the packed pair may run */
     int memchr_first;          /* memchr prefilter before the packed pair */
@@ -328,6 +332,13 @@ FM_HIDDEN extern const fm_ops fm_ops_scalar;
 FM_HIDDEN extern const unsigned char fm_byte_rank[256];
 #endif
 FM_HIDDEN void fm_pick_anchors(fm_finder *f, const fm_u8 *sample, size_t len);
+/* The packed pair's probes chosen again, where its candidates ran high,
+ * from w[0:len], bytes it just read: of the current probes, the same with
+ * f->miss (the needle offset where its last candidate failed) in place of
+ * one of them, and the choice of a sample of w (alone and with f->miss),
+ * the probes that would have passed the fewest positions of w.  Nonzero
+ * when that changed them. */
+FM_HIDDEN int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len);
 
 /* fallback.c: the word compare for needles of 2..FM_SHORT_NEEDLE bytes
  * (windows y[j, j + k) with j in [lo, hi], hi <= n - k; the count from lo

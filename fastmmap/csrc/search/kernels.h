@@ -212,6 +212,12 @@ FM_INLINE int FM_NAME(take)(fm_finder *f, FM_NAME(fm_run) *run,
                 f->resume = p + 1;
                 return FM_PAIR_BUDGET;
             }
+            if (p - f->origin > FM_BUDGET_SPAN) {
+                /* A fresh account: credit from a quiet stretch does not
+                 * cover a dense one after it. */
+                f->origin = p;
+                run->work = 0;
+            }
             m &= m - 1;
         }
     }
@@ -240,6 +246,10 @@ FM_INLINE int FM_NAME(take_rev)(fm_finder *f, FM_NAME(fm_run) *run,
         if (run->work * f->slack > (f->origin - p) + f->allow) {
             f->resume = p - 1;
             return FM_PAIR_BUDGET;
+        }
+        if (f->origin - p > FM_BUDGET_SPAN) {
+            f->origin = p;
+            run->work = 0;
         }
         m &= ~((uint64_t)1 << b);
     }
