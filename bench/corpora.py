@@ -107,17 +107,32 @@ def _messages(rng, n, level):
     return out
 
 
-def _logs(rng, n, first):
-    level = rng.choice(4, n, p=_LEVEL_P)
-    # About 1.2 s a line: 2 M lines span November.
-    t = first["t"] + np.cumsum(rng.integers(0, 2400, n))
+def _times(rng, n, first, step, per_second):
+    """Rising times, n steps of 0 to step - 1 units (per_second a second)
+    from first["t"] on: day of the month, hour, minute, second, and the
+    units within the second."""
+    t = first["t"] + np.cumsum(rng.integers(0, step, n))
     first["t"] = int(t[-1])
-    sec, ms = np.divmod(t, 1000)
+    sec, part = np.divmod(t, per_second)
     day, rest = np.divmod(sec, 86400)
     hh, rest = np.divmod(rest, 3600)
     mm, ss = np.divmod(rest, 60)
+    return day + 1, hh, mm, ss, part
+
+
+def _ids(n, first):
+    """n rising ids from first["id"] on."""
+    ids = first["id"] + np.arange(n)
+    first["id"] += n
+    return ids
+
+
+def _logs(rng, n, first):
+    level = rng.choice(4, n, p=_LEVEL_P)
+    # About 1.2 s a line: 2 M lines span November.
+    day, hh, mm, ss, ms = _times(rng, n, first, 2400, 1000)
     status = np.where(level == 3, rng.choice(_ERR_STATUS, n), rng.choice(_OK_STATUS, n))
-    cols = (day + 1, hh, mm, ss, ms, _LEVELS[level], rng.choice(_SERVICES, n),
+    cols = (day, hh, mm, ss, ms, _LEVELS[level], rng.choice(_SERVICES, n),
             rng.integers(1, 16, n), rng.integers(0, 1 << 32, n, dtype=np.uint64),
             rng.integers(0, 1000000, n), rng.choice(_METHODS, n, p=[.7, .2, .07, .03]),
             rng.integers(1, 3, n), rng.choice(_RESOURCES, n), rng.integers(1, 100000, n),
@@ -130,16 +145,10 @@ def _logs(rng, n, first):
 
 
 def _json(rng, n, first):
-    ids = first["id"] + np.arange(n)
-    first["id"] += n
-    t = first["t"] + np.cumsum(rng.integers(0, 2400, n))
-    first["t"] = int(t[-1])
-    sec, ms = np.divmod(t, 1000)
-    day, rest = np.divmod(sec, 86400)
-    hh, rest = np.divmod(rest, 3600)
-    mm, ss = np.divmod(rest, 60)
+    ids = _ids(n, first)
+    day, hh, mm, ss, ms = _times(rng, n, first, 2400, 1000)
     level = rng.choice(np.array(["info", "debug", "warn", "error"]), n, p=_LEVEL_P)
-    cols = (ids, day + 1, hh, mm, ss, ms, level, rng.integers(0, 1000000, n),
+    cols = (ids, day, hh, mm, ss, ms, level, rng.integers(0, 1000000, n),
             rng.choice(_EVENTS, n), rng.integers(0, 10000, n) / 100.0,
             rng.choice(_REGIONS, n), rng.integers(0, 2, n).astype(bool))
     fmt = ('{"id": %d, "ts": "2026-11-%02dT%02d:%02d:%02d.%03dZ", "level": "%s", '
@@ -150,16 +159,11 @@ def _json(rng, n, first):
 
 
 def _csv(rng, n, first):
-    ids = first["id"] + np.arange(n)
-    first["id"] += n
-    t = first["t"] + np.cumsum(rng.integers(0, 2, n))
-    first["t"] = int(t[-1])
-    day, rest = np.divmod(t, 86400)
-    hh, rest = np.divmod(rest, 3600)
-    mm, ss = np.divmod(rest, 60)
+    ids = _ids(n, first)
+    day, hh, mm, ss, _ = _times(rng, n, first, 2, 1)
     qty = rng.integers(1, 20, n)
     price = rng.integers(100, 2000000, n) / 100.0
-    cols = (ids, day + 1, hh, mm, ss, rng.choice(_REGIONS, n), rng.integers(10000, 99999, n),
+    cols = (ids, day, hh, mm, ss, rng.choice(_REGIONS, n), rng.integers(10000, 99999, n),
             qty, price, qty * price, rng.choice(_CSV_STATUS, n))
     fmt = "%d,2026-11-%02dT%02d:%02d:%02dZ,%s,SKU-%05d,%d,%.2f,%.2f,%s\n"
     return [fmt % row for row in zip(*(c.tolist() for c in cols))]

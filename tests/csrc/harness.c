@@ -36,8 +36,10 @@
 #define LONG_K 4200
 /* Beyond the engine's FM_SAMPLE_FROM (64 KiB): long haystacks are
  * searched with anchors from a sample of them; beyond FM_BUDGET_SPAN
- * (256 KiB), the prefilters' accounts start afresh. */
-#define MAX_N (640 * 1024)
+ * (256 KiB), the prefilters' accounts start afresh; beyond FM_SPREAD_FROM
+ * (1 MiB), the packed pair's first probes are weighed against spread
+ * ones. */
+#define MAX_N (1280 * 1024)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -375,6 +377,32 @@ static void run_isa(const char *isa)
             hay[i] = hay[n - 1 - i];
             hay[n - 1 - i] = t;
         }
+        check(isa, hay, n, ndl, k);
+    }
+    /* CSV rows past 1 MiB with rising ids: the needle's rarest bytes sit
+     * together and the rows tie them (probes spread over the needle are
+     * weighed against them), and any probe set on the id's digits is
+     * dense in some stretch of rows (the probes are chosen again there,
+     * again and again). */
+    for (s = 0; s < 4; s++) {
+        ptrdiff_t at;
+        n = 1100 * 1024 + (ptrdiff_t)below(64 * 1024);
+        for (i = 0; i < n;) {
+            char row[96];
+            const int w = snprintf(row, sizeof(row), "%ld,2026-11-%02dT%02d:%02dZ,%d.%02d,OK\n",
+                                   1000000L + (long)(i / 40), (int)(1 + i * 28 / n),
+                                   (int)below(24), (int)below(60), (int)below(100000),
+                                   (int)below(100));
+            memcpy(hay + i, row, (size_t)(i + w <= n ? w : n - i));
+            i += w;
+        }
+        at = (ptrdiff_t)below((size_t)n / 8) + (s % 2 ? 0 : n - n / 8 - 64);
+        while (at > 0 && hay[at - 1] != '\n')
+            at--;
+        k = s < 2 ? 16 : 9;
+        memcpy(ndl, hay + at, (size_t)k);
+        if (s >= 2)
+            memcpy(ndl, "12345.678", 9);
         check(isa, hay, n, ndl, k);
     }
     printf("isa %-6s %ld cases ok\n", isa, cases - before);

@@ -157,29 +157,16 @@ static size_t fm_window_hits(const fm_u8 *w, size_t len, const fm_u8 *x,
     return hits;
 }
 
-int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len)
+/* Of the offset triples t[0:nt], make f's probes the one that would have
+ * passed the fewest positions of w[0:len]; a triple too far apart for the
+ * window to judge counts only when it holds the offset m, where failed
+ * candidates differed (they vouch for it).  Nonzero when the probes
+ * changed. */
+static int fm_best_probes(fm_finder *f, const fm_u8 *w, size_t len,
+                          ptrdiff_t t[][3], size_t nt, ptrdiff_t m)
 {
-    const ptrdiff_t k = f->k, m = f->miss;
-    ptrdiff_t t[7][3], best[3];
-    size_t nt = 0, i, hits, least = (size_t)-1;
-    fm_finder fresh;
-    t[nt][0] = f->i1, t[nt][1] = f->i2, t[nt][2] = f->i3, nt++;
-    /* The offset where the last candidates failed, in place of each probe
-     * (failed candidates matched every probe: it tells them apart). */
-    if (m >= 0 && m < k && m != f->i1 && m != f->i2 && m != f->i3) {
-        for (i = 0; i < 3; i++) {
-            memcpy(t[nt], t[0], sizeof(t[0]));
-            t[nt++][i] = m;
-        }
-    }
-    /* The choice a sample of these bytes makes, alone and with the offset. */
-    fresh.x = f->x;
-    fresh.k = k;
-    fm_pick_anchors(&fresh, w, len);
-    t[nt][0] = fresh.i1, t[nt][1] = fresh.i2, t[nt][2] = fresh.i3, nt++;
-    if (m >= 0 && m < k && m != fresh.i1 && m != fresh.i2) {
-        t[nt][0] = fresh.i1, t[nt][1] = fresh.i2, t[nt][2] = m, nt++;
-    }
+    ptrdiff_t best[3];
+    size_t i, hits, least = (size_t)-1;
     memcpy(best, t[0], sizeof(best));
     for (i = 0; i < nt; i++) {
         const ptrdiff_t *o = t[i];
@@ -187,8 +174,6 @@ int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len)
         if (span < (ptrdiff_t)len / 2)
             hits = fm_window_hits(w, len, f->x, o);
         else if (o[0] == m || o[1] == m || o[2] == m)
-            /* Too far apart for the window to judge: the candidates that
-             * failed at m vouch for probes that hold it. */
             hits = 0;
         else
             continue;
@@ -202,6 +187,58 @@ int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len)
     f->i1 = best[0], f->i2 = best[1], f->i3 = best[2];
     f->c1 = f->x[best[0]], f->c2 = f->x[best[1]], f->c3 = f->x[best[2]];
     return 1;
+}
+
+/* Probes spread over the needle, where the rarest bytes sit together and
+ * the text ties them (b"45." in CSV prices): the rarest byte with two
+ * offsets a third of the needle away in turn, and the first, middle and
+ * last bytes.  Appended to t; returns how many. */
+static size_t fm_spread(const fm_finder *f, ptrdiff_t a, ptrdiff_t t[][3])
+{
+    const ptrdiff_t k = f->k;
+    t[0][0] = a, t[0][1] = (a + k / 3) % k, t[0][2] = (a + 2 * (k / 3)) % k;
+    t[1][0] = 0, t[1][1] = k / 2, t[1][2] = k - 1;
+    return 2;
+}
+
+void fm_spread_probes(fm_finder *f, const fm_u8 *w, size_t len)
+{
+    ptrdiff_t t[3][3];
+    size_t nt = 1;
+    if (f->k < 4)
+        return;
+    t[0][0] = f->i1, t[0][1] = f->i2, t[0][2] = f->i3;
+    nt += fm_spread(f, f->i1, t + 1);
+    fm_best_probes(f, w, len, t, nt, -1);
+}
+
+int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len)
+{
+    const ptrdiff_t k = f->k, m = f->miss;
+    ptrdiff_t t[9][3];
+    size_t nt = 0, i;
+    fm_finder fresh;
+    t[nt][0] = f->i1, t[nt][1] = f->i2, t[nt][2] = f->i3, nt++;
+    /* The offset where the last candidates failed, in place of each probe
+     * (failed candidates matched every probe: it tells them apart). */
+    if (m >= 0 && m < k && m != f->i1 && m != f->i2 && m != f->i3) {
+        for (i = 0; i < 3; i++) {
+            memcpy(t[nt], t[0], sizeof(t[0]));
+            t[nt++][i] = m;
+        }
+    }
+    /* The choice a sample of these bytes makes, alone, with the offset,
+     * and spread. */
+    fresh.x = f->x;
+    fresh.k = k;
+    fm_pick_anchors(&fresh, w, len);
+    t[nt][0] = fresh.i1, t[nt][1] = fresh.i2, t[nt][2] = fresh.i3, nt++;
+    if (m >= 0 && m < k && m != fresh.i1 && m != fresh.i2) {
+        t[nt][0] = fresh.i1, t[nt][1] = fresh.i2, t[nt][2] = m, nt++;
+    }
+    if (k >= 4)
+        nt += fm_spread(f, fresh.i1, t + nt);
+    return fm_best_probes(f, w, len, t, nt, m);
 }
 
 #ifdef FM_TESTING

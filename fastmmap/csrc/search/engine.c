@@ -98,9 +98,9 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
     f->origin = origin;
     f->work = 0;
     f->allow = FM_WARMUP_BASE + FM_WARMUP_PER_BYTE * k;
-    f->cands = 0;
     f->reanchored = 0;
     f->repicks = 0;
+    f->repick_at = origin;
     f->miss = -1;
     f->fallback = cfg->prefilter == FM_PREFILTER_NONE;
     f->switched = 0;
@@ -124,6 +124,8 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
         f->memchr_first = f->anchor_seen == 0;
     else
         f->memchr_first = fm_byte_rank[f->c1] <= FM_MEMCHR_RANK;
+    if (f->pair && !f->memchr_first && f->sampled && n >= FM_SPREAD_FROM)
+        fm_spread_probes(f, sample, len);
     /* The memchr prefilter hands over as soon as its restarts cost a
      * fraction of the scan where the packed pair can take over at about
      * the same speed; without it, only when they cost the scan itself. */
@@ -155,15 +157,24 @@ static void fm_trace(const fm_config *cfg, fm_path path)
 #endif
 
 /* The packed pair's probes chosen again (fm_repick_probes) from w[0:len],
- * bytes the search just read: nonzero when that changed them (and then
- * with a fresh budget), zero when they stay, or after FM_MAX_REPICK such
- * choices. */
-static int fm_repick(fm_finder *f, const fm_u8 *w, size_t len)
+ * bytes the search just read up to position `at`: nonzero when that
+ * changed them (and then with a fresh budget), zero when they stay or
+ * when FM_MAX_REPICK choices came within FM_BUDGET_SPAN of each other
+ * (text whose candidates keep moving: the fallback then takes over).
+ * Choices further apart are always allowed: sorted ids or timestamps make
+ * any probe set dense somewhere, and a fresh choice there costs less than
+ * the fallback. */
+static int fm_repick(fm_finder *f, const fm_u8 *w, size_t len, ptrdiff_t at)
 {
     int changed;
-    if (f->repicks >= FM_MAX_REPICK)
-        return 0;
+    const ptrdiff_t gap = at > f->repick_at ? at - f->repick_at : f->repick_at - at;
+    if (f->repicks >= FM_MAX_REPICK) {
+        if (gap < FM_BUDGET_SPAN)
+            return 0;
+        f->repicks = 0;
+    }
     f->repicks++;
+    f->repick_at = at;
     changed = fm_repick_probes(f, w, len);
     f->miss = -1;
     f->work = 0;
@@ -192,7 +203,6 @@ static void fm_over_budget(fm_finder *f, ptrdiff_t scanned, const fm_u8 *s,
              * the work before the fallback. */
             f->reanchored = 1;
             f->work = scanned;
-            f->cands = 0;
             return;
         }
     }
@@ -288,7 +298,6 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
                 return p;
             /* A failed candidate is charged; a match pays for itself. */
             f->work += FM_COST_VERIFY + FM_COST_RESTART + eq;
-            f->cands++;
             pos = p + 1;
             if (fm_over(f, pos - f->origin, pos)) {
                 /* Re-anchored (go round with the new bytes), handed over
@@ -347,7 +356,6 @@ static ptrdiff_t fm_next_reverse(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
             if (eq == k)
                 return p;
             f->work += FM_COST_VERIFY + FM_COST_RESTART + eq;
-            f->cands++;
             hi = p - 1;
             if (fm_over(f, f->origin - hi, hi)) {
                 size_t len;
@@ -420,7 +428,7 @@ static int fm_pair_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
             return st;
         pos = f->resume;
         s = fm_read_before(y, pos, &len);
-        if (!fm_repick(f, s, len)) {
+        if (!fm_repick(f, s, len, pos)) {
             f->fallback = 1;
             return st;
         }
@@ -443,7 +451,7 @@ static int fm_pair_reverse(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
             return st;
         hi = f->resume;
         s = fm_read_after(y, n, hi + 1, &len);
-        if (!fm_repick(f, s, len)) {
+        if (!fm_repick(f, s, len, hi)) {
             f->fallback = 1;
             return st;
         }

@@ -137,9 +137,10 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
  * packed pair (or, without one, chooses its anchor again once) as soon as
  * its charge reaches 1 / FM_MEMCHR_SLACK of the distance, since the pair
  * reads as fast; the packed pair chooses its probes again (fm_repick) when
- * its charge reaches 1 / FM_PAIR_SLACK of the distance, up to
- * FM_MAX_REPICK times, and hands over to the linear fallback, many times
- * slower, only when its charge reaches the distance itself.  Accounts
+ * its charge reaches 1 / FM_PAIR_SLACK of the distance (at most
+ * FM_MAX_REPICK times within FM_BUDGET_SPAN), and hands over to the linear
+ * fallback, many times slower, only when its charge reaches the distance
+ * itself.  Accounts
  * start afresh every FM_BUDGET_SPAN bytes, so a dense stretch after a
  * quiet one is seen.  Each account does at most its distance plus the
  * allowance in extra work: total work is a constant times the haystack,
@@ -163,6 +164,9 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
  * about what scanning FM_SAMPLE_SHARE / 4 bytes does, so the sample stays
  * a small part of the search). */
 #define FM_SAMPLE_FROM 65536
+/* From here on, the packed pair's first probes are also judged on the
+ * sample against probes spread over the needle (fm_spread_probes). */
+#define FM_SPREAD_FROM (1024 * 1024)
 #define FM_SAMPLE_SHARE 64
 #define FM_SAMPLE_MAX 4096
 /* The skip search (skip.c) leads for needles from FM_SKIP_MIN bytes in
@@ -236,7 +240,6 @@ typedef struct fm_finder {
     /* Budget: work charged since `origin` (where the scan began; the end
      * for a reverse one), against the distance plus `allow`. */
     ptrdiff_t origin, work, allow;
-    ptrdiff_t cands;           /* memchr candidates since (re)anchoring */
     /* The running prefilter's charge counts f->slack times: how much
      * cheaper the next stage would be (FM_MEMCHR_SLACK, FM_PAIR_SLACK, or
      * 1 before the fallback). */
@@ -245,6 +248,7 @@ typedef struct fm_finder {
     uint32_t anchor_seen;      /* ... which held the anchor this often */
     int reanchored;            /* memchr anchor chosen again once */
     int repicks;               /* choices since the first (fm_repick) */
+    ptrdiff_t repick_at;       /* where the last of them was made */
     /* Needle offset where the packed pair's last failed candidate
      * differed, -1 if none. */
     ptrdiff_t miss;
@@ -339,6 +343,10 @@ FM_HIDDEN void fm_pick_anchors(fm_finder *f, const fm_u8 *sample, size_t len);
  * the probes that would have passed the fewest positions of w.  Nonzero
  * when that changed them. */
 FM_HIDDEN int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len);
+/* Before a long scan: the packed pair's probes as chosen, or spread over
+ * the needle, whichever would have passed the fewest positions of the
+ * sample w[0:len] (needles of 4 bytes or more). */
+FM_HIDDEN void fm_spread_probes(fm_finder *f, const fm_u8 *w, size_t len);
 
 /* fallback.c: the word compare for needles of 2..FM_SHORT_NEEDLE bytes
  * (windows y[j, j + k) with j in [lo, hi], hi <= n - k; the count from lo
