@@ -11,9 +11,9 @@ sources); `AVAILABLE` is False (with `WHY`) when there are none or no C
 compiler.
 
 A configuration is a string ``"prefilter[/fallback][@isa]"``:
-prefilter ``auto``, ``memchr``, ``pair``, ``none`` or ``skip``; fallback ``auto``,
-``no-memmem`` or ``two-way``; isa one of `ISAS`, by default the one the
-product uses (FASTMMAP_ISA, else the best).  FASTMMAP_PORTABLE=1 builds the
+prefilter ``auto``, ``memchr``, ``pair``, ``none`` or ``skip``; fallback
+``auto`` or ``two-way``; isa one of `ISAS`, by default the one the product
+uses (FASTMMAP_ISA, else the best).  FASTMMAP_PORTABLE=1 builds the
 library as the portable extension is built (the scalar table only).
 """
 import ctypes

@@ -8,9 +8,7 @@ built from the same C sources), one named configuration per call
                        has a rare byte such as a digit or '#'), else the
                        rare-byte memchr prefilter; fallback when they stop
                        paying,
-  none, none/no-memmem, none/two-way
-                       the linear fallback from the first byte (libc memmem
-                       allowed for a one-shot find, not allowed, or two-way
+  none, none/two-way   the linear fallback from the first byte (two-way
                        even for needles short enough for the word scan),
   memchr               the memchr prefilter only (the scalar policy), and
                        memchr per match for 1-byte find_all,
@@ -44,7 +42,7 @@ AUTO = "auto"
 MEMCHR = "memchr"
 # The packed pair from the first byte, on every ISA this CPU runs.
 PAIR_EACH = tuple("pair@" + isa for isa in S.ISAS)
-FALLBACKS = ("none", "none/no-memmem", "none/two-way")
+FALLBACKS = ("none", "none/two-way")
 SKIP = "skip"
 MODES = (AUTO,) + FALLBACKS + (MEMCHR,) + PAIR_EACH + (SKIP,)
 # The prefilter variants: normal, memchr only, packed pair only.

@@ -116,9 +116,9 @@ static ptrdiff_t oracle(const unsigned char *y, ptrdiff_t n, const unsigned char
 
 /* ---- Checks ---- */
 
-static const char *prefilters[] = {"auto", "memchr", "pair", "none", "none", "none", "skip"};
-static const char *fallbacks[] = {"auto", "auto", "auto", "auto", "no-memmem", "two-way", "auto"};
-#define NCONFIGS 7
+static const char *prefilters[] = {"auto", "memchr", "pair", "none", "none", "skip"};
+static const char *fallbacks[] = {"auto", "auto", "auto", "auto", "two-way", "auto"};
+#define NCONFIGS 6
 
 static long cases;
 static ptrdiff_t want[MAX_N + 1], got[MAX_N + 64];

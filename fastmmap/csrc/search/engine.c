@@ -25,20 +25,12 @@
  *   pair chooses its probes again (adding the needle offset where its
  *   candidates failed) a few times, then hands over to the fallback.
  * - Fallback (fallback.c): a word compare per window for needles of up to
- *   8 bytes; longer ones two-way in both directions.  A one-shot find
- *   hands over to glibc's memmem instead (two-way based and tuned); other
- *   libcs make no linearity promise.  count and find_all keep one matcher
- *   across matches.
+ *   8 bytes; longer ones two-way in both directions, one matcher across a
+ *   count's or find_all's matches.  (Not libc's memmem: the fallback runs
+ *   where candidates are dense, in periodic text, where glibc's read a
+ *   quarter as fast as this two-way.)
  */
 #include "internal.h"
-
-/* glibc's memmem is linear in the worst case (two-way based); other libcs
- * do not promise it (older BSD and macOS ones are quadratic). */
-#if defined(__GLIBC__)
-#  define FM_MEMMEM_IS_LINEAR 1
-#else
-#  define FM_MEMMEM_IS_LINEAR 0
-#endif
 
 /* Whether the configuration leaves the choice of prefilter to the engine
  * (FM_PREFILTER_SKIP only forces the skip search first). */
@@ -108,7 +100,6 @@ static void fm_finder_init(fm_finder *f, const fm_config *cfg,
     f->paired = 0;
     f->tw_ready = 0;
     f->use_short = cfg->fallback != FM_FALLBACK_TWOWAY;
-    f->use_memmem = cfg->fallback == FM_FALLBACK_AUTO;
     f->out = NULL;
     f->cap = 0;
     f->found = 0;
@@ -262,10 +253,10 @@ static inline ptrdiff_t fm_confirm(const fm_u8 *cand, const fm_u8 *x,
 
 /* First match starting in [pos, n - k], or -1.  Requires 2 <= k <= n.
  * -2 when the memchr prefilter stopped paying and the packed pair takes
- * over from f->stop.  `oneshot` (find) may hand the rest to libc memmem;
- * repeated callers (count, find_all) keep the two-way tables instead. */
+ * over from f->stop.  Repeated callers (count, find_all) keep the two-way
+ * tables across calls. */
 static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
-                                 ptrdiff_t pos, int oneshot)
+                                 ptrdiff_t pos)
 {
     const fm_u8 *x = f->x;
     const ptrdiff_t k = f->k, last = n - k;
@@ -320,11 +311,6 @@ static ptrdiff_t fm_next_forward(fm_finder *f, const fm_u8 *y, ptrdiff_t n,
     if (k <= FM_SHORT_NEEDLE && f->use_short)
         /* SAFETY: windows y[j, j + k) for j in [pos, last] end by n. */
         return fm_short_find(y, (size_t)n, x, (size_t)k, pos, last);
-    if (oneshot && FM_MEMMEM_IS_LINEAR && f->use_memmem) {
-        /* SAFETY: pos <= last: y[pos, n) is inside and at least k long. */
-        const void *r = memmem(y + pos, (size_t)(n - pos), x, (size_t)k);
-        return r == NULL ? -1 : (const fm_u8 *)r - y;
-    }
     if (!f->tw_ready) {
         fm_tw_init(&f->tw, x, k, 0);
         f->tw_ready = 1;
@@ -489,7 +475,7 @@ ptrdiff_t fm_find(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
     }
     fm_finder_init(&f, cfg, x, k, y, n, pos, 0);
     if (!f.fallback && f.memchr_first) {
-        p = fm_next_forward(&f, y, n, pos, 1);
+        p = fm_next_forward(&f, y, n, pos);
         if (p != -2) {
             fm_report(&f);
             return p;
@@ -504,7 +490,7 @@ ptrdiff_t fm_find(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         }
         pos = f.resume;
     }
-    p = fm_next_forward(&f, y, n, pos, 1);
+    p = fm_next_forward(&f, y, n, pos);
     fm_report(&f);
     return p;
 }
@@ -578,7 +564,7 @@ ptrdiff_t fm_count(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
         /* One call per match; ends at the end of the haystack, in the
          * fallback or by handing over to the packed pair. */
         for (;;) {
-            p = fm_next_forward(&f, y, n, pos, 0);
+            p = fm_next_forward(&f, y, n, pos);
             if (p == -1) {
                 fm_report(&f);
                 return c;
@@ -656,7 +642,7 @@ ptrdiff_t fm_find_all(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
     fm_finder_init(&f, cfg, x, k, y, n, 0, 0);
     if (!f.fallback && f.memchr_first) {
         while (w < cap) {
-            p = fm_next_forward(&f, y, n, pos, 0);
+            p = fm_next_forward(&f, y, n, pos);
             if (p == -1) {
                 *resume = n;
                 fm_report(&f);
@@ -685,7 +671,7 @@ ptrdiff_t fm_find_all(const fm_config *cfg, const fm_u8 *y, ptrdiff_t n,
     }
     /* The fallback (or what the memchr prefilter left), one call per match. */
     while (w < cap) {
-        p = fm_next_forward(&f, y, n, pos, 0);
+        p = fm_next_forward(&f, y, n, pos);
         if (p < 0) {
             pos = n;
             break;

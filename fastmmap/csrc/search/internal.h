@@ -9,7 +9,7 @@
 #define FM_INTERNAL_H
 
 #ifndef _GNU_SOURCE
-#  define _GNU_SOURCE 1        /* memrchr and memmem on glibc */
+#  define _GNU_SOURCE 1        /* memrchr on glibc */
 #endif
 #include <stddef.h>
 #include <stdint.h>
@@ -258,7 +258,7 @@ typedef struct fm_finder {
     int switched;              /* ... which handed over to it at `stop` */
     ptrdiff_t stop;
     int paired;                /* the packed-pair scan ran */
-    int use_short, use_memmem; /* fallbacks allowed by the configuration */
+    int use_short;             /* the word compare allowed (configuration) */
     int tw_ready;
     /* Output of the forward pair scans: offsets to out[found..cap) (out may
      * be NULL to count only).  `resume`: where a scan stopped (FULL

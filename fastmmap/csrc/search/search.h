@@ -38,9 +38,7 @@ typedef enum {
 
 /* Which linear fallback takes over when a prefilter stops paying. */
 typedef enum {
-    FM_FALLBACK_AUTO = 0,    /* word compare for k <= 8, libc memmem for a
-                                one-shot find where it is linear, else two-way */
-    FM_FALLBACK_NO_MEMMEM,   /* as AUTO without libc memmem */
+    FM_FALLBACK_AUTO = 0,    /* word compare for k <= 8, else two-way */
     FM_FALLBACK_TWOWAY       /* two-way for every needle length */
 } fm_fallback;
 
@@ -85,7 +83,7 @@ const char *fm_isa_available(void);
 
 /* A configuration by names (NULL or "" meaning the default for each):
  * isa as for fm_init, prefilter "auto" "memchr" "pair" "none" "skip", fallback
- * "auto" "no-memmem" "two-way".  Returns 0 or the error of fm_init. */
+ * "auto" "two-way".  Returns 0 or the error of fm_init. */
 int fm_config_named(fm_config *cfg, const char *isa, const char *prefilter,
                     const char *fallback);
 
