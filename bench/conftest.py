@@ -149,12 +149,13 @@ def record(request, benchmark):
 
 @pytest.fixture
 def record_peer(request, benchmark):
-    """``record_peer(row, gbps, **extra)`` for an interleaved comparison
-    whose GB/s per side (a dict: fastmmap, stringzilla, limit) the test
-    measured itself."""
-    def _record(row, gbps, **extra):
-        benchmark.extra_info.update(row=row, kind="peer", gbps=gbps, **extra)
-        request.config.stash[_RECORDS].append(dict(row=row, impl="peer", kind="peer",
+    """``record_peer(row, gbps, kind="peer", **extra)`` for an interleaved
+    comparison whose GB/s per side (a dict: fastmmap, stringzilla, limit,
+    maybe stdlib) the test measured itself; kind "corpora" for the rows of
+    test_bench_corpora.py (their own summary section)."""
+    def _record(row, gbps, kind="peer", **extra):
+        benchmark.extra_info.update(row=row, kind=kind, gbps=gbps, **extra)
+        request.config.stash[_RECORDS].append(dict(row=row, impl="peer", kind=kind,
                                                    gbps=gbps, **extra))
     return _record
 
@@ -302,6 +303,10 @@ def format_summary(records):
         out.append("")
         out.append("ratio = other thread's loop rate while the main thread scans / alone "
                    "(~1 when the scan releases the GIL and a core is free).")
+    corpora = [rec for rec in records if rec["kind"] == "corpora"]
+    if corpora:
+        from corpora_report import format_corpora  # test_bench_corpora.py's rows
+        out += ["", *format_corpora(corpora)]
     return out
 
 

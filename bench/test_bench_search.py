@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import pytest
+from timing import interleaved
 
 from fastmmap._cli._demo import count_lines_iter, count_readline
 
@@ -64,22 +65,6 @@ def test_absent_needle(benchmark, record, corpus, maps, op, cls, length, impl):
         assert scan(benchmark, getattr(m, op), needle) == -1
     record(row, impl, "scan", nbytes=corpus.size, needle_op=op, needle_class=cls,
            needle_len=length, needle=needle[:16].decode("ascii"))
-
-
-def interleaved(calls, rounds):
-    """Best time of each named call over ``rounds`` rounds that run every
-    call once, in an order that rotates from round to round: a slow spell
-    on this shared machine then hits every side alike, which separate
-    benchmarks run one after the other do not ensure."""
-    names = list(calls)
-    best = dict.fromkeys(names, float("inf"))
-    for r in range(rounds):
-        for i in range(len(names)):
-            name = names[(r + i) % len(names)]
-            t0 = time.perf_counter()
-            calls[name]()
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best
 
 
 @pytest.mark.parametrize("cls,length", NEEDLE_CASES, ids=NEEDLE_IDS)

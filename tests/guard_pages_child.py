@@ -101,6 +101,24 @@ class LayoutA:
         self.m.close()          # BufferError if an export were still alive
 
 
+class LayoutBig:
+    """[guard][BIG_PAGES data pages][guard] inside one fastmmap map: long
+    haystacks, where the anchors come from a sample and long needles take
+    the skip search."""
+
+    def __init__(self, flags, pages):
+        self.pages = pages
+        self.m = fastmmap.mmap(-1, (pages + 2) * P, flags=flags)
+        self.base = address(self.m)
+        protect(self.base, PROT_NONE)
+        protect(self.base + (pages + 1) * P, PROT_NONE)
+
+    def close(self):
+        protect(self.base, PROT_RW)
+        protect(self.base + (self.pages + 1) * P, PROT_RW)
+        self.m.close()
+
+
 class LayoutB:
     """A 1-page fastmmap map with a PROT_NONE page right after it (and one
     right before it when that address is free: a few maps are tried)."""
@@ -178,6 +196,33 @@ def haystack(rng, kind, n, k=1):
 
 
 KINDS = ("text", "near", "ab", "unit", "aab", "a", "rare", "digits", "bin")
+
+# Long haystacks (LayoutBig): pages of data (past 256 KiB, where the
+# prefilters' accounts start afresh), needle lengths, and kinds.
+BIG_PAGES = 80
+BIG_LENGTHS = (2, 9, 40, 256, 300, 543, 1000, 2100, 3000)
+BIG_KINDS = ("logs", "periodic", "shift")
+
+
+def big_haystack(rng, kind, n):
+    """Log-like lines (digits, punctuation, capitals: the anchors come
+    from a sample), a periodic text with rare defects, or (shift) a text
+    whose first 60 % holds its bytes in another order than the rest."""
+    if kind in ("periodic", "shift"):
+        out = bytearray((b"abcdefgh" * (n // 8 + 1))[:n])
+        for _ in range(n // 5000):
+            out[rng.randrange(n)] = ord("x")
+        if kind == "shift":
+            out[:n * 3 // 5] = (b"hgfedcbax" * n)[:n * 3 // 5]
+        return bytes(out)
+    out = bytearray()
+    while len(out) < n:
+        out += (b"2026-11-%02dT%02d:%02d:%02dZ INFO [api-%d] req=%08x status=%d "
+                b"user=u%06d\n" % (rng.randrange(1, 29), rng.randrange(24),
+                                   rng.randrange(60), rng.randrange(60), rng.randrange(9),
+                                   rng.getrandbits(32), rng.choice((200, 404, 500)),
+                                   rng.randrange(10 ** 6)))
+    return bytes(out[:n])
 
 
 def other(c):
@@ -379,12 +424,45 @@ class Sweep:
         m.seek(start)
         self.eq("read", m.read(n + 100), data, n)
 
+    def big(self, g, gn, rng, kind, k):
+        """LayoutBig: a long haystack flush against the upper guard page
+        (forward searches) and the lower one (backward), the needle flush
+        against a guard page of another such map: matches at the very
+        first and last bytes, near misses there, and absent needles."""
+        m, nm = g.m, gn.m
+        top = (g.pages + 1) * P
+        for n in sorted({16 * P, rng.randrange(16 * P, g.pages * P), g.pages * P}):
+            data = big_haystack(rng, kind, n)
+            nds = [data[n - k:], data[:k], data[n - k:-1] + bytes([other(data[-1])]),
+                   bytes([other(data[0])]) + data[1:k], data[n // 3:n // 3 + k],
+                   data[n // 2:n // 2 + k // 2] + bytes([other(data[n // 2 + k // 2])])
+                   + data[n // 2 + k // 2 + 1:n // 2 + k]]
+            for forward in (True, False):
+                lo = top - n if forward else P
+                m[lo:lo + n] = data
+                for needle in nds:
+                    nlo = top - k if forward else P
+                    nm[nlo:nlo + k] = needle
+                    with memoryview(nm)[nlo:nlo + k] as nv:
+                        info = ("big", kind, n, k, forward, needle[:40])
+                        r = data.find(needle)
+                        self.eq("find", m.find(nv, lo, lo + n), r + lo if r >= 0 else -1, info)
+                        r = data.rfind(needle)
+                        self.eq("rfind", m.rfind(nv, lo, lo + n), r + lo if r >= 0 else -1, info)
+                        self.eq("count", m.count(nv, lo, lo + n), data.count(needle), info)
+                        if HAVE_NUMPY:
+                            self.eq("find_all", m.find_all(nv, lo, lo + n).tolist(),
+                                    [p + lo for p in naive_find_all(data, needle)], info)
+                    for op in ("find", "rfind"):
+                        self.path(op, data, needle)
+
     def run(self, kmax, shard=0, shards=1, seed=20240611):
         rng = random.Random(seed + shard)
         flags = (stdmmap.MAP_PRIVATE, stdmmap.MAP_SHARED)
         layouts_a = [LayoutA(f) for f in flags]
         needle_maps = [LayoutA(f) for f in flags]
         layouts_b = [LayoutB(f) for f in flags]
+        bigs = [LayoutBig(f, BIG_PAGES) for f in flags]
         nmvs = [memoryview(x.m) for x in needle_maps]
         try:
             for k in range(1 + shard, kmax + 1, shards):
@@ -413,10 +491,16 @@ class Sweep:
                             self.whole(b, page, n, nds)
                         self.lengths_done.add(k)
                 print(f"k={k} ok", flush=True)
+            # Long haystacks, each shard its share of the needle lengths.
+            for j, k in enumerate(BIG_LENGTHS):
+                if j % shards == shard:
+                    for kind in BIG_KINDS:
+                        self.big(bigs[j % 2], bigs[1 - j % 2], rng, kind, k)
+                    print(f"big k={k} ok", flush=True)
         finally:
             for v in nmvs:
                 v.release()
-            for x in layouts_a + needle_maps + layouts_b:
+            for x in layouts_a + needle_maps + layouts_b + bigs:
                 x.close()
         return {
             "cases": self.cases,

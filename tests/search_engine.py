@@ -11,9 +11,9 @@ sources); `AVAILABLE` is False (with `WHY`) when there are none or no C
 compiler.
 
 A configuration is a string ``"prefilter[/fallback][@isa]"``:
-prefilter ``auto``, ``memchr``, ``pair`` or ``none``; fallback ``auto``,
-``no-memmem`` or ``two-way``; isa one of `ISAS`, by default the one the
-product uses (FASTMMAP_ISA, else the best).  FASTMMAP_PORTABLE=1 builds the
+prefilter ``auto``, ``memchr``, ``pair``, ``none`` or ``skip``; fallback
+``auto`` or ``two-way``; isa one of `ISAS`, by default the one the product
+uses (FASTMMAP_ISA, else the best).  FASTMMAP_PORTABLE=1 builds the
 library as the portable extension is built (the scalar table only).
 """
 import ctypes
@@ -58,7 +58,7 @@ def _sources():
         return tree
     return _from_sdist() or tree
 
-PATHS = ("prefilter", "reanchored", "fallback", "pair")
+PATHS = ("prefilter", "reanchored", "fallback", "pair", "skip")
 
 AVAILABLE = False
 WHY = ""
@@ -124,7 +124,7 @@ if AVAILABLE:
     _lib.fm_copy_find_all_byte.restype = _ssize
     _lib.fm_config_named.argtypes = [_cfg, _p, _p, _p]
     _lib.fm_isa_available.restype = _p
-    _lib.fm_anchors.argtypes = [_p, _ssize, ctypes.POINTER(_ssize * 3)]
+    _lib.fm_anchors.argtypes = [_p, _ssize, _p, _ssize, ctypes.POINTER(_ssize * 3)]
     # The set search (any of several needles).
     _sp = ctypes.c_void_p
     _lib.fm_set_new.argtypes = [_cfg, ctypes.POINTER(_p), ctypes.POINTER(_ssize),
@@ -277,7 +277,8 @@ def find_all(hay, needle, cap=1024, cfg="auto"):
 
 def path(hay, needle, op="find", cfg="auto"):
     """Which path a search ended on: "pair", "prefilter" (memchr),
-    "reanchored" (memchr on the swapped anchor) or "fallback"."""
+    "reanchored" (memchr on an anchor chosen again), "fallback" or "skip"
+    (the skip search of long needles)."""
     h, x = _held(hay), _held(needle)
     c = config(cfg)
     if op == "find_all":
@@ -396,14 +397,17 @@ class Set:
         return PATHS[trace.value]
 
 
-def anchors(needle, third=False):
+def anchors(needle, third=False, sample=b""):
     """(anchor, second-check offset) chosen for a needle of k >= 2 bytes,
-    and the packed pair's third offset if `third`."""
+    and the packed pair's third offset if `third`; from the counts of its
+    bytes in `sample` (a haystack's first bytes) if one is given, else from
+    the static ranks alone."""
     x = _held(needle)
     if len(x) < 2:
         raise ValueError("needle must have at least 2 bytes")
     out = (_ssize * 3)()
-    _lib.fm_anchors(x, len(x), ctypes.byref(out))
+    s = _held(sample)
+    _lib.fm_anchors(x, len(x), s, len(s), ctypes.byref(out))
     return tuple(out) if third else tuple(out[:2])
 
 

@@ -5,13 +5,15 @@ find, rfind, count, find_all, lines, ``in``, readline, read, readinto and
 slicing), on a range that ends exactly where a PROT_NONE page begins
 (forward searches) or begins exactly where one ends (backward ones), with
 the needle itself flush against a guard page of another map, for every
-needle length 1..300.  A kernel that reads past either end of its range
+needle length 1..300, and in haystacks of up to 80 pages (where the
+anchors come from a sample and long needles take the skip search) for
+needles of up to 3000 bytes.  A kernel that reads past either end of its range
 touches the guard page and dies of SIGSEGV.  That is why the sweep runs in
 child processes (tests/guard_pages_child.py, two shards side by side): the
 test asserts that they exit 0, that every result matched the bytes
 methods, and that the expected numbers of cases ran; a second test checks
 that they reached every kernel path (packed pair, memchr prefilter, short
-and long fallbacks, the one-byte kernels), which needs the engine's C
+and long fallbacks, the one-byte kernels, the skip search), which needs the engine's C
 sources and a compiler (tests/search_engine.py) and is skipped without
 them.
 
@@ -155,5 +157,7 @@ def test_guard_page_sweep_reaches_every_kernel_path(sweep):
         want = ["byte", "prefilter", "fallback-short", "fallback-long"]
         if have_pair:
             want.append("pair")
+        if op in ("find", "rfind"):
+            want.append("skip")     # long needles in the long haystacks
         for path in want:
             assert paths.get(f"{op}:{path}", 0) > 0, (op, path, paths)

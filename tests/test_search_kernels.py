@@ -8,15 +8,15 @@ built from the same C sources), one named configuration per call
                        has a rare byte such as a digit or '#'), else the
                        rare-byte memchr prefilter; fallback when they stop
                        paying,
-  none, none/no-memmem, none/two-way
-                       the linear fallback from the first byte (libc memmem
-                       allowed for a one-shot find, not allowed, or two-way
+  none, none/two-way   the linear fallback from the first byte (two-way
                        even for needles short enough for the word scan),
   memchr               the memchr prefilter only (the scalar policy), and
                        memchr per match for 1-byte find_all,
   pair@ISA             packed pair from the first byte (no memchr stage)
                        with each instruction set's blocks, the portable SWAR
-                       ones included; 1-byte find_all with those blocks.
+                       ones included; 1-byte find_all with those blocks,
+  skip                 find and rfind lead with the skip search of long
+                       needles for every needle of 64 bytes or more.
 The shipped extension has no test hooks (tests/test_search_binding.py):
 tests/csrc/ checks the same engine in C, at guard pages and under
 qemu-aarch64 for NEON.
@@ -42,11 +42,12 @@ AUTO = "auto"
 MEMCHR = "memchr"
 # The packed pair from the first byte, on every ISA this CPU runs.
 PAIR_EACH = tuple("pair@" + isa for isa in S.ISAS)
-FALLBACKS = ("none", "none/no-memmem", "none/two-way")
-MODES = (AUTO,) + FALLBACKS + (MEMCHR,) + PAIR_EACH
+FALLBACKS = ("none", "none/two-way")
+SKIP = "skip"
+MODES = (AUTO,) + FALLBACKS + (MEMCHR,) + PAIR_EACH + (SKIP,)
 # The prefilter variants: normal, memchr only, packed pair only.
 PREFILTER_MODES = (AUTO, MEMCHR) + PAIR_EACH
-FORCED = FALLBACKS + (MEMCHR,) + PAIR_EACH
+FORCED = FALLBACKS + (MEMCHR,) + PAIR_EACH + (SKIP,)
 FORCED_PREFILTERS = (MEMCHR,) + PAIR_EACH
 # Whether the default policy runs the packed pair (a vector ISA).
 PAIRED = S.VECTOR
@@ -163,12 +164,14 @@ def test_anchor_prefers_rare_bytes():
     assert i1 != i2
 
 
-def _anchors_oracle(x):
+def _anchors_oracle(x, sample=b""):
     """The documented choice, by brute force: rarest byte (first offset on
-    ties), rarest byte of another value, rarest at a third offset."""
+    ties), rarest byte of another value, rarest at a third offset; rarest by
+    the count in the sample, then by the static rank."""
     rank = S.BYTE_RANK
+    counts = [sample.count(bytes([b])) for b in range(256)] if sample else [0] * 256
     k = len(x)
-    key = lambda i: (rank[x[i]], i)
+    key = lambda i: (counts[x[i]], rank[x[i]], i)
     i1 = min(range(k), key=key)
     others = [i for i in range(k) if x[i] != x[i1]]
     i2 = min(others, key=key) if others else (k - 1 if i1 != k - 1 else 0)
@@ -186,6 +189,28 @@ def test_anchors_match_oracle():
             assert S.anchors(x, True) == _anchors_oracle(x), x
     for x in (b"ab", b"aa", b"aaa", b"zzzz", b" the ", b"the", ALL_BYTES):
         assert S.anchors(x, True) == _anchors_oracle(x), x
+
+
+def test_anchors_follow_the_sample():
+    # In log lines digits and '=' are everywhere: the anchor of
+    # b"status=504" is the byte the lines hold least, where the static
+    # ranks (prose) would pick a digit.
+    rng = random.Random(3)
+    lines = b"".join(b"2026-11-%02dT10:%02d:07Z INFO user=u%06d status=%d bytes=%d\n"
+                     % (rng.randrange(1, 29), rng.randrange(60), rng.randrange(10 ** 6),
+                        rng.choice((200, 404, 500, 503)), rng.randrange(10 ** 6))
+                     for _ in range(100))
+    needle = b"status=504"
+    assert needle[S.anchors(needle)[0]] in b"0123456789"
+    assert S.anchors(needle, True, lines) == _anchors_oracle(needle, lines)
+    assert needle[S.anchors(needle, sample=lines)[0]] not in b"0123456789="
+    rng = random.Random(2)
+    for k in range(2, 40):
+        for _ in range(60):
+            sample = bytes(rng.choices(rng.choice([b"ab#0", ALL_BYTES, b"e \n"]),
+                                       k=rng.randrange(1, 600)))
+            x = bytes(rng.choices(b"ab#0e \n\xff", k=k))
+            assert S.anchors(x, True, sample) == _anchors_oracle(x, sample), (x, sample)
 
 
 # ---------------------------------------------------------------------------
@@ -605,12 +630,13 @@ def test_adversarial_match_at_the_far_end():
     assert S.count(hay, needle) == 1
 
 
-def assert_falls_back_and_absent(hay, needle):
-    """Every op in every prefilter mode trips the linear fallback, and the
-    needle is found nowhere."""
+def assert_falls_back_and_absent(hay, needle, pair_path="fallback"):
+    """Every op in the memchr mode trips the linear fallback, the packed
+    pair takes `pair_path`, and the needle is found nowhere."""
     for op in ("find", "rfind", "count", "find_all"):
-        for mode in PREFILTER_MODES:
-            assert S.path(hay, needle, op, mode) == "fallback"
+        assert S.path(hay, needle, op, MEMCHR) == "fallback"
+        for mode in PAIR_EACH + ((AUTO,) if PAIRED else ()):
+            assert S.path(hay, needle, op, mode) == pair_path
     assert S.find(hay, needle) == -1
     assert S.rfind(hay, needle) == -1
     assert S.count(hay, needle) == 0
@@ -618,7 +644,8 @@ def assert_falls_back_and_absent(hay, needle):
 
 def test_adversarial_near_misses_every_block():
     # The anchor and the second check pass everywhere and the confirmation
-    # fails late: charged work must trip the fallback.
+    # fails late: charged work must trip the fallback (a needle of one
+    # byte value leaves the packed pair no other probe to choose).
     needle = b"#" * 200
     hay = (b"#" * 199 + b"a") * (MIB4 // 200)
     assert_falls_back_and_absent(hay, needle)
@@ -627,12 +654,14 @@ def test_adversarial_near_misses_every_block():
 def test_long_partial_matches_at_sparse_candidates():
     # One candidate every 32 bytes (too sparse to trip the per-candidate
     # charge), but each confirmation runs 4 KiB before failing: without
-    # charging confirmed bytes this costs n * k / 32 comparisons.
-    unit = b"\x01" + b"e" * 31
-    # The odd byte out is a common one, so the second check (an "e") passes.
-    needle = unit * 127 + b"\x01" + b"e" * 30 + b" "
+    # charging confirmed bytes this costs n * k / 32 comparisons.  The
+    # packed pair then adds the offset where they failed to its probes.
+    unit = b"\x01" + b"e" * 30 + b" "
+    # The odd byte out is one the haystack has, so neither the sample nor
+    # the second check rules the candidates out.
+    needle = unit * 127 + b"\x01" + b"e" * 31
     hay = unit * (MIB4 // 32)
-    assert_falls_back_and_absent(hay, needle)
+    assert_falls_back_and_absent(hay, needle, "pair")
     hay = hay + needle
     assert S.find(hay, needle) == len(hay) - len(needle)
     assert S.rfind(hay, needle) == len(hay) - len(needle)
@@ -663,44 +692,50 @@ def test_paths():
             if PAIRED:
                 for mode in (AUTO,) + PAIR_EACH:
                     assert S.path(text, needle, op, mode) == "pair"
-    # A rare anchor that turns out dense: the memchr prefilter hands over to
-    # the packed pair, and the results are right across the hand-over.
-    hay = b"x" * 30_000 + b"#x" * 30_000 + b"#" * 30_000
-    for needle in (b"#y", b"y#", b"##y", b"#" * 5 + b"xxxy", b"#" * 40 + b"y"):
-        for op in ("find", "rfind", "count", "find_all"):
-            if PAIRED:
+    # The anchors come from a sample of the bytes the scan reads first: it
+    # sees the dense '#' at either end of `hay`, so the anchor is the 'y'
+    # and the memchr prefilter runs to the end (rfind on hay, find on it
+    # reversed).  Where the sample missed it (the other direction), the
+    # anchor '#' turns out dense further on and the memchr prefilter hands
+    # over to the packed pair.  The results are right across the hand-over.
+    hay = b"x" * 70_000 + b"#x" * 30_000 + b"#" * 30_000
+    for needle in (b"#y", b"y#", b"##y", b"#" * 40 + b"y"):
+        assert S.path(hay, needle, "rfind") == "prefilter"
+        assert S.path(hay[::-1], needle, "find") == "prefilter"
+        if PAIRED:
+            for op in ("find", "count", "find_all"):
                 assert S.path(hay, needle, op) == "pair"
-                assert S.path(hay[::-1], needle, op) == "pair"
+            assert S.path(hay[::-1], needle, "rfind") == "pair"
+    for needle in (b"#y", b"y#", b"##y", b"#" * 5 + b"xxxy", b"#" * 40 + b"y"):
         for h in (hay, hay[::-1], hay + needle, needle + hay[::-1]):
             check(h, needle, modes=PREFILTER_MODES)
-    # Haystack full of the anchor byte but not of the second one: the
-    # memchr prefilter swaps them and keeps going at memchr speed; the
+    # Haystack full of the anchor byte but not of the second one, after a
+    # sample that held neither: the memchr prefilter chooses its anchor
+    # again from the bytes it read and keeps going at memchr speed; the
     # packed pair never sees a candidate.
-    for op in ("find", "rfind", "count"):
+    for op in ("find", "count"):
         for needle in (b"#" * 10 + b"a", b"a" + b"#" * 10):
-            assert S.path(b"#" * 100_000, needle, op, MEMCHR) == "reanchored"
-            assert S.path(b"#" * 100_000, needle, op) == (
-                "pair" if PAIRED else "reanchored")
-    # Both bytes dense: fallback.
-    hay = b"#a" * 50_000
-    for op in ("find", "rfind", "count", "find_all"):
-        for mode in PREFILTER_MODES:
-            assert S.path(hay, b"#a" * 5 + b"##", op, mode) == "fallback"
-        # The packed pair's third byte (the '#' at offset 1) rules out every
-        # position here; the memchr prefilter only sees dense bytes.
-        assert S.path(hay, b"##" + b"#a" * 5, op, MEMCHR) == "fallback"
-        assert S.path(hay, b"##" + b"#a" * 5, op) == ("pair" if PAIRED else "fallback")
-    # Anchor dense from the start and second byte not rare: fallback (the
-    # packed pair also compares the '#' at offset 1 and finds no candidate).
-    for op in ("find", "rfind", "count"):
-        assert S.path(b"#a#" * 50_000, b"#" * 10 + b"aa", op, MEMCHR) == "fallback"
-        assert S.path(b"#a#" * 50_000, b"#" * 10 + b"aa", op) == ("pair" if PAIRED else "fallback")
-    # Re-anchored on 'a', which later turns dense too: fallback.
-    hay = b"#" * 50_000 + b"#a" * 50_000 + b"#" * 50_000
-    needle = b"#" * 10 + b"aa"
-    for op in ("find", "rfind", "count"):
-        assert S.path(hay, needle, op, MEMCHR) == "fallback"
-    check(hay, needle)
+            hay = b"x" * 70_000 + b"#" * 100_000
+            assert S.path(hay, needle, op, MEMCHR) == "reanchored"
+            assert S.path(hay, needle, op) == ("pair" if PAIRED else "reanchored")
+            assert S.path(hay[::-1], needle, "rfind", MEMCHR) == "reanchored"
+            # A sample of '#' alone anchors on 'a' from the start.
+            assert S.path(b"#" * 100_000, needle, op) == "prefilter"
+    # Both bytes dense: the memchr prefilter falls back.  The packed pair's
+    # failed candidates name the needle offset where they differ (part of
+    # the "##" the haystack lacks), its probes are chosen again to include
+    # it, and it runs on without a candidate.
+    pair_modes = ((AUTO,) if PAIRED else ()) + PAIR_EACH
+    for hay, needles in ((b"#a" * 50_000, (b"#a" * 5 + b"##", b"##" + b"#a" * 5)),
+                         (b"#a#" * 50_000, (b"#" * 10 + b"aa",)),
+                         (b"x" * 70_000 + b"#" * 50_000 + b"#a" * 50_000 + b"#" * 50_000,
+                          (b"#" * 10 + b"aa",))):
+        for needle in needles:
+            for op in ("find", "rfind", "count", "find_all"):
+                assert S.path(hay, needle, op, MEMCHR) == "fallback"
+                for mode in pair_modes:
+                    assert S.path(hay, needle, op, mode) == "pair"
+            check(hay, needle)
     # Dense true matches are no reason for the packed pair to give up (they
     # pay for themselves), whatever the needle length.
     for needle in (b"ab", b"abc", b"abcd", b"abcdefghijklmnopq"):
@@ -709,6 +744,75 @@ def test_paths():
             for mode in (AUTO,) + PAIR_EACH:
                 if PAIRED:
                     assert S.path(hay, needle, op, mode) == "pair"
+
+
+def _log_lines(n, seed):
+    rng = random.Random(seed)
+    out = bytearray()
+    while len(out) < n:
+        out += (b"2026-11-%02dT%02d:%02d:%02dZ INFO [api-%d] req=%08x status=%d "
+                b"user=u%06d\n"
+                % (rng.randrange(1, 29), rng.randrange(24), rng.randrange(60),
+                   rng.randrange(60), rng.randrange(9), rng.getrandbits(32),
+                   rng.choice((200, 404, 500)), rng.randrange(10 ** 6)))
+    return bytes(out[:n])
+
+
+@pytest.mark.parametrize("k", [256, 300, 543, 1000, 2100, 4200])
+def test_skip_search(k):
+    # Long needles in long haystacks: find and rfind skip along
+    # checkpoints; the first and the last of several occurrences, and an
+    # absent needle that matches the text but for one byte.
+    hay = bytearray(_log_lines(max(64 * k, 1 << 18), k))
+    n = len(hay)
+    needle = bytes(hay[n // 3:n // 3 + k])
+    for at in (n // 5 + 7, n - k - 3, n // 2 + 13):
+        hay[at:at + k] = needle
+    hay = bytes(hay)
+    assert S.path(hay, needle, "find") == "skip"
+    assert S.path(hay, needle, "rfind") == "skip"
+    check(hay, needle, modes=(AUTO, SKIP, MEMCHR))
+    absent = needle[:k // 2] + bytes([needle[k // 2] ^ 1]) + needle[k // 2 + 1:]
+    for op in ("find", "rfind"):
+        assert S.path(hay, absent, op) == "skip"
+    check(hay, absent, modes=(AUTO, SKIP, MEMCHR))
+    # Occurrences at the very ends.
+    for h in (needle + hay, hay + needle, needle + hay + needle):
+        check(h, needle, modes=(AUTO, SKIP))
+
+
+def test_skip_search_gives_way_to_the_scan():
+    # Periodic needle and haystack: every checkpoint's gram is in the
+    # needle and verifications run long, so the skip search hands the rest
+    # to the linear paths; the answers stay right.
+    for k in (256, 600, 4100):
+        hay = (b"abcdefgh" * (1 << 15))[:-1] + b"x" + b"abcdefgh" * 4096
+        needle = (b"abcdefgh" * 600)[:k - 1] + b"y"
+        for op in ("find", "rfind"):
+            assert S.path(hay, needle, op) != "skip"
+        check(hay, needle, modes=(AUTO, SKIP))
+        needle = (b"abcdefgh" * 600)[:k]
+        check(hay, needle, modes=(AUTO, SKIP))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), k=st.integers(64, 1300),
+       n=st.integers(0, 30_000), plants=st.integers(0, 4),
+       alphabet=st.sampled_from([b"ab", b"abc#", b"e \n", ALL_BYTES]))
+def test_skip_random(seed, k, n, plants, alphabet):
+    # The forced skip search on short haystacks: every needle offset is a
+    # candidate somewhere, chains hold repeated grams, and near misses
+    # (one byte changed) sit next to true occurrences.
+    rng = random.Random(seed)
+    needle = bytes(rng.choices(alphabet, k=k))
+    hay = bytearray(rng.choices(alphabet, k=n))
+    for _ in range(plants):
+        if n >= k:
+            at = rng.randrange(n - k + 1)
+            hay[at:at + k] = needle
+            if rng.random() < 0.5:
+                hay[at + rng.randrange(k)] ^= 1
+    check(bytes(hay), needle, modes=(SKIP, AUTO))
 
 
 def test_reanchor_then_fallback_results():

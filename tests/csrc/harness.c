@@ -10,6 +10,10 @@
  *   another guard page;
  * - long haystacks of near misses that exhaust the prefilters' budgets,
  *   so every hand-over (memchr -> pair -> fallback) runs;
+ * - haystacks past 64 KiB of log-like lines (digits, punctuation,
+ *   capitals), where the anchors come from a sample of the haystack and
+ *   the packed pair chooses its probes again when candidates run high,
+ *   with a prefix unlike the rest so that the sample misleads;
  * - find_all in batches of several capacities (the resume contract, and no
  *   write past cap), and the copying 1-byte find_all.
  *
@@ -27,7 +31,15 @@
 #include "search.h"
 
 #define MAX_K 300
-#define MAX_N (64 * 1024)
+/* Needles of the long-haystack sections: past the skip search's
+ * two-gram threshold (543 bytes) and its widest stride. */
+#define LONG_K 4200
+/* Beyond the engine's FM_SAMPLE_FROM (64 KiB): long haystacks are
+ * searched with anchors from a sample of them; beyond FM_BUDGET_SPAN
+ * (256 KiB), the prefilters' accounts start afresh; beyond FM_SPREAD_FROM
+ * (1 MiB), the packed pair's first probes are weighed against spread
+ * ones. */
+#define MAX_N (1280 * 1024)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -104,8 +116,8 @@ static ptrdiff_t oracle(const unsigned char *y, ptrdiff_t n, const unsigned char
 
 /* ---- Checks ---- */
 
-static const char *prefilters[] = {"auto", "memchr", "pair", "none", "none", "none"};
-static const char *fallbacks[] = {"auto", "auto", "auto", "auto", "no-memmem", "two-way"};
+static const char *prefilters[] = {"auto", "memchr", "pair", "none", "none", "skip"};
+static const char *fallbacks[] = {"auto", "auto", "auto", "auto", "two-way", "auto"};
 #define NCONFIGS 6
 
 static long cases;
@@ -214,7 +226,7 @@ static void check(const char *isa, const unsigned char *src, ptrdiff_t n,
     }
 }
 
-static unsigned char hay[MAX_N], ndl[MAX_K];
+static unsigned char hay[MAX_N], ndl[LONG_K];
 
 /* A haystack of n bytes from alphabet[0:m], with copies (or one-byte
  * corruptions) of the needle planted at random places. */
@@ -282,7 +294,7 @@ static void run_isa(const char *isa)
     /* Long haystacks: dense near misses exhaust each prefilter's budget. */
     {
         static const ptrdiff_t ks[] = {2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33,
-                                       63, 64, 65, 100, 255, 300};
+                                       63, 64, 65, 100, 255, 300, 543, 1000, 4200};
         for (s = 0; s < sizeof(ks) / sizeof(ks[0]); s++) {
             k = ks[s];
             /* Near-miss needle: a run of a's ending in b (every window
@@ -305,6 +317,96 @@ static void run_isa(const char *isa)
             check(isa, hay, n, ndl, k);
         }
     }
+    /* Past the sample threshold: log-like lines, and needles cut from
+     * them (present, or with one byte changed: every line near-misses). */
+    for (s = 0; s < 24; s++) {
+        static const char *tail[] = {"", "x", "#", "\n"};
+        ptrdiff_t lead, at, len;
+        n = 65536 + (ptrdiff_t)below(120 * 1024);
+        /* A misleading start: one byte value, or none of the rest. */
+        lead = s % 3 == 0 ? 0 : (ptrdiff_t)below(8192);
+        memset(hay, s % 2 ? 'x' : '#', (size_t)lead);
+        for (i = lead; i < n;) {
+            char line[160];
+            const int w = snprintf(line, sizeof(line),
+                                   "2026-11-%02dT%02d:%02d:%02d INFO [api-%d] status=%d "
+                                   "user=u%06d msg=\"took %dms\"\n",
+                                   (int)(1 + i * 28 / n), (int)below(24), (int)below(60),
+                                   (int)below(60), (int)below(9),
+                                   (int)(200 + 100 * below(4) + below(5)),
+                                   (int)below(1000000), (int)below(3000));
+            memcpy(hay + i, line, (size_t)(i + w <= n ? w : n - i));
+            i += w;
+        }
+        len = 2 + (ptrdiff_t)below(s % 4 == 3 ? 298 : s % 4 == 1 ? LONG_K - 2 : 30);
+        at = (ptrdiff_t)below((size_t)(n - len));
+        memcpy(ndl, hay + at, (size_t)len);
+        if (s % 2)
+            ndl[below((size_t)len)] ^= 1;
+        if (s % 5 == 4 && len > 1)
+            ndl[len - 1] = (unsigned char)tail[below(4)][0];
+        check(isa, hay, n, ndl, len);
+        /* The month it does not hold: a candidate on every line. */
+        memcpy(ndl, "2026-12-0", 9);
+        ndl[9] = (unsigned char)('1' + below(9));
+        check(isa, hay, n, ndl, 10);
+    }
+    /* A quiet stretch, then one dense with near misses: past 256 KiB the
+     * accounts start afresh, so the prefilters hand over there instead of
+     * living on the quiet stretch's credit. */
+    for (s = 0; s < 12; s++) {
+        static const char *fills[] = {"#a", "abcdefgh", "2026-11-0"};
+        const char *fill = fills[s % 3];
+        const size_t m = strlen(fill);
+        const ptrdiff_t quiet = 300 * 1024 + (ptrdiff_t)below(4096);
+        n = quiet + 200 * 1024 + (ptrdiff_t)below(4096);
+        /* The quiet stretch holds none of the needle's bytes (the memchr
+         * prefilter leads), or holds them (the sample sees them, so the
+         * packed pair leads) in an order it never matches. */
+        for (i = 0; i < quiet; i++)
+            hay[i] = s < 6 || i % 7 == 0 ? 'x' : i % 11 == 0 ? 'y'
+                     : (unsigned char)fill[m - 1 - (size_t)i % m];
+        for (i = quiet; i < n; i++)
+            hay[i] = (unsigned char)fill[(size_t)i % m];
+        k = s % 6 < 3 ? 12 : 300;
+        for (i = 0; i < k; i++)
+            ndl[i] = (unsigned char)fill[(size_t)(i + 1) % m];
+        ndl[k - 1 - (ptrdiff_t)below(3)] = 'y';
+        check(isa, hay, n, ndl, k);
+        /* And the mirror image, for the reverse scans. */
+        for (i = 0; i < n / 2; i++) {
+            const unsigned char t = hay[i];
+            hay[i] = hay[n - 1 - i];
+            hay[n - 1 - i] = t;
+        }
+        check(isa, hay, n, ndl, k);
+    }
+    /* CSV rows past 1 MiB with rising ids: the needle's rarest bytes sit
+     * together and the rows tie them (probes spread over the needle are
+     * weighed against them), and any probe set on the id's digits is
+     * dense in some stretch of rows (the probes are chosen again there,
+     * again and again). */
+    for (s = 0; s < 4; s++) {
+        ptrdiff_t at;
+        n = 1100 * 1024 + (ptrdiff_t)below(64 * 1024);
+        for (i = 0; i < n;) {
+            char row[96];
+            const int w = snprintf(row, sizeof(row), "%ld,2026-11-%02dT%02d:%02dZ,%d.%02d,OK\n",
+                                   1000000L + (long)(i / 40), (int)(1 + i * 28 / n),
+                                   (int)below(24), (int)below(60), (int)below(100000),
+                                   (int)below(100));
+            memcpy(hay + i, row, (size_t)(i + w <= n ? w : n - i));
+            i += w;
+        }
+        at = (ptrdiff_t)below((size_t)n / 8) + (s % 2 ? 0 : n - n / 8 - 64);
+        while (at > 0 && hay[at - 1] != '\n')
+            at--;
+        k = s < 2 ? 16 : 9;
+        memcpy(ndl, hay + at, (size_t)k);
+        if (s >= 2)
+            memcpy(ndl, "12345.678", 9);
+        check(isa, hay, n, ndl, k);
+    }
     run_sets(isa);
     printf("isa %-6s %ld cases ok\n", isa, cases - before);
 }
@@ -315,7 +417,7 @@ int main(int argc, char **argv)
     char *tok, *save = NULL;
     int i;
     hay_area = guarded_new(MAX_N);
-    needle_area = guarded_new(MAX_K);
+    needle_area = guarded_new(LONG_K);
     if (argc > 1) {
         for (i = 1; i < argc; i++) {
             fm_config probe;

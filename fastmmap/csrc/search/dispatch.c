@@ -108,12 +108,12 @@ int fm_config_named(fm_config *cfg, const char *isa, const char *prefilter,
         cfg->prefilter = FM_PREFILTER_PAIR;
     else if (!strcmp(prefilter, "none"))
         cfg->prefilter = FM_PREFILTER_NONE;
+    else if (!strcmp(prefilter, "skip"))
+        cfg->prefilter = FM_PREFILTER_SKIP;
     else
         return -1;
     if (fallback == NULL || !*fallback || !strcmp(fallback, "auto"))
         cfg->fallback = FM_FALLBACK_AUTO;
-    else if (!strcmp(fallback, "no-memmem"))
-        cfg->fallback = FM_FALLBACK_NO_MEMMEM;
     else if (!strcmp(fallback, "two-way"))
         cfg->fallback = FM_FALLBACK_TWOWAY;
     else

@@ -9,7 +9,7 @@
 #define FM_INTERNAL_H
 
 #ifndef _GNU_SOURCE
-#  define _GNU_SOURCE 1        /* memrchr and memmem on glibc */
+#  define _GNU_SOURCE 1        /* memrchr on glibc */
 #endif
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,14 @@
 #include "search.h"
 
 typedef unsigned char fm_u8;
+
+/* Functions one engine file defines for another: kept out of the shared
+ * library's exported symbols. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define FM_HIDDEN __attribute__((visibility("hidden")))
+#else
+#  define FM_HIDDEN
+#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 /* GCC stops inlining the block helpers once the loops grow, and a call
@@ -112,14 +120,38 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
  * covered.  A failed candidate costs FM_COST_VERIFY plus the bytes its
  * verification found equal (a mismatch late in a long needle is paid in
  * full); the memchr prefilter pays FM_COST_RESTART more per candidate,
- * because each one ends a byte-scan call and its vector set-up.  True matches
- * are free: non-overlapping scans resume past them.  When the charge
- * exceeds the distance plus a warm-up allowance, the prefilter has stopped
- * paying: the memchr one hands over to the packed pair (or swaps its
- * anchors once), the packed pair to the linear fallback.  Total work: a
- * constant times the haystack, plus the fallback's linear cost. */
-#define FM_COST_VERIFY 8
-#define FM_COST_RESTART 24
+ * because each one ends a byte-scan call, its vector set-up and the
+ * memory stream the hardware had started to prefetch.  True matches are
+ * free: non-overlapping scans resume past them.
+ *
+ * Before the scan, the anchors come from the counts of the needle's bytes
+ * in the first bytes the scan reads (a sample, where the haystack is long
+ * enough to pay for counting it; the static ranks otherwise): digits,
+ * quotes and capitals are rare in prose and everywhere in logs.  The
+ * memchr prefilter leads only with an anchor the sample lacks: with the
+ * packed pair reading at about the byte scan's speed, the byte scan gains
+ * only while restarts stay rarer than one per few kilobytes.
+ *
+ * When the charge exceeds the distance plus a warm-up allowance, the
+ * prefilter has stopped paying.  The memchr prefilter hands over to the
+ * packed pair (or, without one, chooses its anchor again once) as soon as
+ * its charge reaches 1 / FM_MEMCHR_SLACK of the distance, since the pair
+ * reads as fast; the packed pair chooses its probes again (fm_repick) when
+ * its charge reaches 1 / FM_PAIR_SLACK of the distance (at most
+ * FM_MAX_REPICK times within FM_BUDGET_SPAN), and hands over to the linear
+ * fallback, many times slower, only when its charge reaches the distance
+ * itself.  Accounts
+ * start afresh every FM_BUDGET_SPAN bytes, so a dense stretch after a
+ * quiet one is seen.  Each account does at most its distance plus the
+ * allowance in extra work: total work is a constant times the haystack,
+ * plus the fallback's linear cost. */
+#define FM_COST_VERIFY 96
+#define FM_COST_RESTART 128
+#define FM_MEMCHR_SLACK 16
+#define FM_PAIR_SLACK 8
+#define FM_MAX_REPICK 3
+/* The distance an account covers before it starts afresh. */
+#define FM_BUDGET_SPAN (256 * 1024)
 /* A mismatch is charged at most this many bytes beyond the part proven
  * equal (the memchr prefilter confirms block by block). */
 #define FM_VERIFY_BLOCK 32
@@ -127,19 +159,35 @@ FM_INLINE unsigned fm_popcount_swar(uint64_t m)
  * is not paid on short, uneventful haystacks. */
 #define FM_WARMUP_BASE 2048
 #define FM_WARMUP_PER_BYTE 16
+/* The sample: haystacks from FM_SAMPLE_FROM bytes on, their first
+ * 1 / FM_SAMPLE_SHARE, at most FM_SAMPLE_MAX bytes (counting a byte costs
+ * about what scanning FM_SAMPLE_SHARE / 4 bytes does, so the sample stays
+ * a small part of the search). */
+#define FM_SAMPLE_FROM 65536
+/* From here on, the packed pair's first probes are also judged on the
+ * sample against probes spread over the needle (fm_spread_probes). */
+#define FM_SPREAD_FROM (1024 * 1024)
+#define FM_SAMPLE_SHARE 64
+#define FM_SAMPLE_MAX 4096
+/* The skip search (skip.c) leads for needles from FM_SKIP_MIN bytes in
+ * haystacks of FM_SKIP_FROM needle lengths or more (its table costs about
+ * a needle's worth of work). */
+#define FM_SKIP_MIN 256
+#define FM_SKIP_FROM 64
 /* Needles up to this length fall back to a word compare per window. */
 #define FM_SHORT_NEEDLE 8
-/* Anchor bytes at most this rare (fm_byte_rank: control bytes, most
- * symbols, digits, non-ASCII) start with the memchr prefilter even where
- * the packed pair runs: the byte scan beats the three-offset block test
- * when the byte is absent or sparse, and a dense one hands over. */
+/* Without a sample: anchor bytes at most this rare (fm_byte_rank: control
+ * bytes, most symbols, digits, non-ASCII) start with the memchr prefilter
+ * even where the packed pair runs, and a dense one hands over. */
 #define FM_MEMCHR_RANK 100
 /* Prefetch distances (bytes ahead of the scan).  The 1-byte find_all
  * prefetches in steps with matches only: writing offsets keeps the core
- * busy enough that its loads then wait for memory.  The packed pair issues
- * none: its three streams are sequential, which the hardware prefetcher
- * follows better unaided. */
+ * busy enough that its loads then wait for memory.  The packed pair and
+ * the block byte scans prefetch far ahead on every step: their loops
+ * leave the memory system idle between steps otherwise, and the hardware
+ * prefetcher alone does not keep far enough ahead of them. */
 #define FM_BYTE_PREFETCH 2048
+#define FM_SCAN_PREFETCH 8192
 #define FM_TWOWAY_PREFETCH 1024
 
 /* ---- Two-way matcher state ---- */
@@ -155,6 +203,32 @@ typedef struct {
     ptrdiff_t skip[256];
 } fm_twoway;
 
+/* ---- Skip search (skip.c) ---- */
+/* Gram length; table bits (slots); most offsets indexed, so the largest
+ * checkpoint stride S; the smallest stride worth a second gram per
+ * candidate (shorter needles verify each gram hit); how far ahead to
+ * prefetch, in bytes and at least in checkpoints. */
+#define FM_SKIP_Q 32
+#define FM_SKIP_BITS 12
+#define FM_SKIP_SPAN 2048
+#define FM_SKIP_MIN_STRIDE 256
+#define FM_SKIP_AHEAD 32768
+#define FM_SKIP_AHEAD_STEPS 16
+/* What a skip step costs (a gram load and its chain), and a verification
+ * (a memory round trip to lines the scan skipped), in bytes of a full
+ * scan: the skip search gives way to the linear paths once its charge
+ * exceeds the distance it covered. */
+#define FM_COST_SKIP_STEP 192
+#define FM_COST_SKIP_VERIFY 2048
+typedef struct {
+    ptrdiff_t stride;
+    int two;                   /* candidates check the next gram too */
+    /* 1 + the needle offset of a chain's first gram, 0 for none; next[i]
+     * the same for the gram after offset i's in its chain. */
+    uint16_t head[1 << FM_SKIP_BITS];
+    uint16_t next[FM_SKIP_SPAN];
+} fm_skip;
+
 /* ---- The search state: one per search call ---- */
 typedef struct fm_finder {
     const fm_config *cfg;
@@ -166,16 +240,25 @@ typedef struct fm_finder {
     /* Budget: work charged since `origin` (where the scan began; the end
      * for a reverse one), against the distance plus `allow`. */
     ptrdiff_t origin, work, allow;
-    ptrdiff_t cands, pass2;    /* memchr candidates since (re)anchoring,
-                                  and how many passed the second check */
-    int reanchored;            /* anchor and second check swapped once */
+    /* The running prefilter's charge counts f->slack times: how much
+     * cheaper the next stage would be (FM_MEMCHR_SLACK, FM_PAIR_SLACK, or
+     * 1 before the fallback). */
+    ptrdiff_t slack;
+    int sampled;               /* anchors chosen from a haystack sample */
+    uint32_t anchor_seen;      /* ... which held the anchor this often */
+    int reanchored;            /* memchr anchor chosen again once */
+    int repicks;               /* choices since the first (fm_repick) */
+    ptrdiff_t repick_at;       /* where the last of them was made */
+    /* Needle offset where the packed pair's last failed candidate
+     * differed, -1 if none. */
+    ptrdiff_t miss;
     int fallback;              /* prefilters abandoned for good */
     int pair;                  /* the packed pair may run */
     int memchr_first;          /* memchr prefilter before the packed pair */
     int switched;              /* ... which handed over to it at `stop` */
     ptrdiff_t stop;
     int paired;                /* the packed-pair scan ran */
-    int use_short, use_memmem; /* fallbacks allowed by the configuration */
+    int use_short;             /* the word compare allowed (configuration) */
     int tw_ready;
     /* Output of the forward pair scans: offsets to out[found..cap) (out may
      * be NULL to count only).  `resume`: where a scan stopped (FULL
@@ -234,14 +317,64 @@ typedef struct {
 } fm_isa;
 
 #define FM_ISA_DEFINE(isa, table, check) \
-    const fm_isa fm_isa_##isa = {#isa, (table), (check)}
-#define FM_ISA_DECLARE(isa) extern const fm_isa fm_isa_##isa;
+    FM_HIDDEN const fm_isa fm_isa_##isa = {#isa, (table), (check)}
+#define FM_ISA_DECLARE(isa) FM_HIDDEN extern const fm_isa fm_isa_##isa;
 FM_ISAS(FM_ISA_DECLARE)
 #undef FM_ISA_DECLARE
 
 /* The portable kernels: every build has them, and fm_default starts on
  * them before fm_init. */
-extern const fm_ops fm_ops_scalar;
+FM_HIDDEN extern const fm_ops fm_ops_scalar;
+
+/* ---- Between the engine's files ---- */
+
+/* analysis.c: the static byte ranks (0 = rarest; exported only to test
+ * builds, through search.h), and the anchors of f->x (i1 i2 i3, c1 c2 c3,
+ * sampled, anchor_seen) from the counts of its bytes in sample[0:len], or
+ * from the ranks alone when sample is NULL. */
+#ifndef FM_TESTING
+FM_HIDDEN extern const unsigned char fm_byte_rank[256];
+#endif
+FM_HIDDEN void fm_pick_anchors(fm_finder *f, const fm_u8 *sample, size_t len);
+/* The packed pair's probes chosen again, where its candidates ran high,
+ * from w[0:len], bytes it just read: of the current probes, the same with
+ * f->miss (the needle offset where its last candidate failed) in place of
+ * one of them, and the choice of a sample of w (alone and with f->miss),
+ * the probes that would have passed the fewest positions of w.  Nonzero
+ * when that changed them. */
+FM_HIDDEN int fm_repick_probes(fm_finder *f, const fm_u8 *w, size_t len);
+/* Before a long scan: the packed pair's probes as chosen, or spread over
+ * the needle, whichever would have passed the fewest positions of the
+ * sample w[0:len] (needles of 4 bytes or more). */
+FM_HIDDEN void fm_spread_probes(fm_finder *f, const fm_u8 *w, size_t len);
+
+/* fallback.c: the word compare for needles of 2..FM_SHORT_NEEDLE bytes
+ * (windows y[j, j + k) with j in [lo, hi], hi <= n - k; the count from lo
+ * to the end) and two-way. */
+FM_HIDDEN ptrdiff_t fm_short_find(const fm_u8 *y, size_t n, const fm_u8 *x,
+                                  size_t k, ptrdiff_t lo, ptrdiff_t hi);
+FM_HIDDEN size_t fm_short_count(const fm_u8 *y, size_t n, const fm_u8 *x,
+                                size_t k, ptrdiff_t lo);
+FM_HIDDEN ptrdiff_t fm_short_rfind(const fm_u8 *y, size_t n, const fm_u8 *x,
+                                   size_t k, ptrdiff_t lo, ptrdiff_t hi);
+/* skip.c: the skip search over y[0:n] for x (k >= 2 * FM_SKIP_Q), forwards
+ * from 0 or backwards from n - k: the first (last) match, or -1 with
+ * *resume the first candidate it did not rule out in its direction
+ * (n - k + 1, or -1, when it covered them all). */
+FM_HIDDEN ptrdiff_t fm_skip_find(const fm_u8 *y, ptrdiff_t n, const fm_u8 *x,
+                                 ptrdiff_t k, ptrdiff_t *resume);
+FM_HIDDEN ptrdiff_t fm_skip_rfind(const fm_u8 *y, ptrdiff_t n, const fm_u8 *x,
+                                  ptrdiff_t k, ptrdiff_t *resume);
+
+/* Two-way tables for x read forwards (rev 0) or backwards (rev 1); the
+ * first match starting in [j, n - k] (with nmatch: every non-overlapping
+ * one counted into *nmatch, and -1), the last starting in [0, s]. */
+FM_HIDDEN void fm_tw_init(fm_twoway *tw, const fm_u8 *x, ptrdiff_t k, int rev);
+FM_HIDDEN ptrdiff_t fm_tw_forward(const fm_twoway *tw, const fm_u8 *y,
+                                  ptrdiff_t n, const fm_u8 *x, ptrdiff_t k,
+                                  ptrdiff_t j, ptrdiff_t *nmatch);
+FM_HIDDEN ptrdiff_t fm_tw_reverse(const fm_twoway *tw, const fm_u8 *y,
+                                  const fm_u8 *x, ptrdiff_t k, ptrdiff_t s);
 
 /* Whether x's bytes compared by the pair cover it and no two matches can
  * overlap: then every candidate is a match (k 2 or 3, no period < k). */

@@ -28,8 +28,8 @@
  * are masked off, and ranges shorter than a block go byte by byte.  A
  * kernel never reads a byte its caller did not pass, which is what keeps a
  * map that ends at a PROT_NONE page safe (tests/csrc checks it).  The
- * caller keeps the range mapped for the whole call (_mmap.pyx's export
- * guard).
+ * caller keeps the range mapped for the whole call (the map's scan guard,
+ * which makes close() and resize() refuse while a kernel runs).
  */
 
 #define FM_PER64 (64 / FM_VW)
@@ -93,7 +93,7 @@ FM_INLINE uint64_t FM_NAME(cand_bytes)(const fm_finder *f, const fm_u8 *y,
 }
 
 /* Bytes of a[0:k] equal to b[0:k] before the first difference, k when
- * equal (exact beyond 16 bytes; a shorter mismatch reports 0).  k >= 2. */
+ * equal.  k >= 2: up to 16 bytes, two loads flush with either end. */
 FM_INLINE size_t FM_NAME(verify)(const fm_u8 *a, const fm_u8 *b, size_t k)
 {
     size_t i;
@@ -102,19 +102,22 @@ FM_INLINE size_t FM_NAME(verify)(const fm_u8 *a, const fm_u8 *b, size_t k)
             uint64_t a0, a1, b0, b1;
             memcpy(&a0, a, 8); memcpy(&a1, a + k - 8, 8);
             memcpy(&b0, b, 8); memcpy(&b1, b + k - 8, 8);
-            return ((a0 ^ b0) | (a1 ^ b1)) ? 0 : k;
+            if (a0 != b0)
+                return fm_first_diff(a0 ^ b0);
+            return a1 != b1 ? k - 8 + fm_first_diff(a1 ^ b1) : k;
         }
         if (k >= 4) {
             uint32_t a0, a1, b0, b1;
             memcpy(&a0, a, 4); memcpy(&a1, a + k - 4, 4);
             memcpy(&b0, b, 4); memcpy(&b1, b + k - 4, 4);
-            return ((a0 ^ b0) | (a1 ^ b1)) ? 0 : k;
-        } else {
-            uint16_t a0, a1, b0, b1;
-            memcpy(&a0, a, 2); memcpy(&a1, a + k - 2, 2);
-            memcpy(&b0, b, 2); memcpy(&b1, b + k - 2, 2);
-            return ((a0 ^ b0) | (a1 ^ b1)) ? 0 : k;
+            if (!((a0 ^ b0) | (a1 ^ b1)))
+                return k;
         }
+        /* A mismatch (or k < 4): find its byte. */
+        for (i = 0; i < k; i++)
+            if (a[i] != b[i])
+                return i;
+        return k;
     }
     for (i = 0;; i += 8) {
         /* The last word is flush with the end (it may recheck bytes). */
@@ -204,9 +207,16 @@ FM_INLINE int FM_NAME(take)(fm_finder *f, FM_NAME(fm_run) *run,
             m = d >= 64 ? 0 : m & (~(uint64_t)0 << d);
         } else {
             run->work += FM_COST_VERIFY + (ptrdiff_t)eq;
-            if (run->work > (p - f->origin) + f->allow) {
+            f->miss = (ptrdiff_t)eq;
+            if (run->work * f->slack > (p - f->origin) + f->allow) {
                 f->resume = p + 1;
                 return FM_PAIR_BUDGET;
+            }
+            if (p - f->origin > FM_BUDGET_SPAN) {
+                /* A fresh account: credit from a quiet stretch does not
+                 * cover a dense one after it. */
+                f->origin = p;
+                run->work = 0;
             }
             m &= m - 1;
         }
@@ -232,9 +242,14 @@ FM_INLINE int FM_NAME(take_rev)(fm_finder *f, FM_NAME(fm_run) *run,
             return FM_PAIR_FULL;
         }
         run->work += FM_COST_VERIFY + (ptrdiff_t)eq;
-        if (run->work > (f->origin - p) + f->allow) {
+        f->miss = (ptrdiff_t)eq;
+        if (run->work * f->slack > (f->origin - p) + f->allow) {
             f->resume = p - 1;
             return FM_PAIR_BUDGET;
+        }
+        if (f->origin - p > FM_BUDGET_SPAN) {
+            f->origin = p;
+            run->work = 0;
         }
         m &= ~((uint64_t)1 << b);
     }
@@ -260,7 +275,10 @@ static int FM_NAME(pair_fwd)(fm_finder *f, FM_NAME(fm_run) *run,
      * three bytes at fixed distances rarely all match, even frequent ones, and
      * folding every 64 into a bit mask would cost more than the loads. */
     while (j + 128 <= end) {
-        fm_v any = FM_NAME(cand_e)(y1, y2, y3, j, v1, v2, v3);
+        fm_v any;
+        fm_prefetch_at(y1 + j, FM_SCAN_PREFETCH);
+        fm_prefetch_at(y1 + j, FM_SCAN_PREFETCH + 64);
+        any = FM_NAME(cand_e)(y1, y2, y3, j, v1, v2, v3);
         int q;
         for (q = 1; q < 2 * FM_PER64; q++)
             any = fm_vor(any, FM_NAME(cand_e)(y1, y2, y3, j + (ptrdiff_t)q * FM_VW,
@@ -332,7 +350,10 @@ static int FM_NAME(pair_rev)(fm_finder *f, FM_NAME(fm_run) *run,
     while (top >= 127) {
         /* As in pair_fwd: 128 candidates, one test. */
         const ptrdiff_t s = top - 127;
-        fm_v any = FM_NAME(cand_e)(y1, y2, y3, s, v1, v2, v3);
+        fm_v any;
+        fm_prefetch_at(y1 + s, -FM_SCAN_PREFETCH);
+        fm_prefetch_at(y1 + s, 64 - FM_SCAN_PREFETCH);
+        any = FM_NAME(cand_e)(y1, y2, y3, s, v1, v2, v3);
         int q;
         for (q = 1; q < 2 * FM_PER64; q++)
             any = fm_vor(any, FM_NAME(cand_e)(y1, y2, y3, s + (ptrdiff_t)q * FM_VW,
@@ -601,8 +622,9 @@ static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
 #else
 /* 256 bytes a step, tested with one OR of their compare vectors; the step
  * that holds a match is searched again 64 bytes at a time for its mask.
- * Measured on x86-64 (AVX2 and SSE2): 3-10 % ahead of glibc's memchr on
- * a file in the page cache. */
+ * One test per 256 bytes keeps the loop's work below what memory delivers,
+ * which a test per vector does not (why an ISA may prefer it to libc's
+ * memchr: FM_ISA_BYTE_SCAN). */
 static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
 {
     const fm_v vc = fm_vsplat(c);
@@ -619,7 +641,10 @@ static ptrdiff_t FM_NAME(byte_find)(const fm_u8 *y, size_t n, fm_u8 c)
         j = 64;
     }
     for (; j + 256 <= n; j += 256) {
-        fm_v any = fm_veq(fm_vload(y + j), vc);
+        fm_v any;
+        for (q = 0; q < 4; q++)
+            fm_prefetch_at(y + j, FM_SCAN_PREFETCH + 64 * q);
+        any = fm_veq(fm_vload(y + j), vc);
         for (q = 1; q < 4 * FM_PER64; q++)
             any = fm_vor(any, fm_veq(fm_vload(y + j + (size_t)q * FM_VW), vc));
         if (fm_vany(any))
@@ -672,6 +697,8 @@ static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
     }
     for (; e >= 256; e -= 256) {
         const fm_u8 *b = y + e - 256;
+        for (q = 0; q < 4; q++)
+            fm_prefetch_at(b, 64 * q - FM_SCAN_PREFETCH);
         fm_v any = fm_veq(fm_vload(b + (4 * FM_PER64 - 1) * FM_VW), vc);
         for (q = 4 * FM_PER64 - 2; q >= 0; q--)
             any = fm_vor(any, fm_veq(fm_vload(b + (size_t)q * FM_VW), vc));
@@ -710,7 +737,7 @@ static ptrdiff_t FM_NAME(byte_rfind)(const fm_u8 *y, size_t n, fm_u8 c)
 }
 #endif
 
-const fm_ops FM_NAME(fm_ops) = {
+FM_HIDDEN const fm_ops FM_NAME(fm_ops) = {
     FM_ISA_VECTOR,
     FM_NAME(pair_forward),
     FM_NAME(pair_reverse),

@@ -26,17 +26,19 @@ typedef struct fm_ops fm_ops;
 /* Which prefilter leads a search for a needle of two bytes or more. */
 typedef enum {
     FM_PREFILTER_AUTO = 0,   /* memchr on a rare anchor, packed pair when the
-                                ISA has vector blocks */
+                                ISA has vector blocks; the skip search for
+                                long needles in long haystacks (find and
+                                rfind) */
     FM_PREFILTER_MEMCHR,     /* memchr prefilter only (the scalar policy) */
     FM_PREFILTER_PAIR,       /* packed pair from the first byte */
-    FM_PREFILTER_NONE        /* the linear fallback from the first byte */
+    FM_PREFILTER_NONE,       /* the linear fallback from the first byte */
+    FM_PREFILTER_SKIP        /* find/rfind: the skip search for every needle
+                                of 64 bytes or more, then as AUTO */
 } fm_prefilter;
 
 /* Which linear fallback takes over when a prefilter stops paying. */
 typedef enum {
-    FM_FALLBACK_AUTO = 0,    /* word compare for k <= 8, libc memmem for a
-                                one-shot find where it is linear, else two-way */
-    FM_FALLBACK_NO_MEMMEM,   /* as AUTO without libc memmem */
+    FM_FALLBACK_AUTO = 0,    /* word compare for k <= 8, else two-way */
     FM_FALLBACK_TWOWAY       /* two-way for every needle length */
 } fm_fallback;
 
@@ -48,7 +50,8 @@ typedef enum {
     FM_PATH_MEMCHR = 0,      /* memchr prefilter (or no set-up at all) */
     FM_PATH_REANCHORED,      /* memchr prefilter on the swapped anchor */
     FM_PATH_FALLBACK,        /* linear fallback */
-    FM_PATH_PAIR             /* packed-pair scan */
+    FM_PATH_PAIR,            /* packed-pair scan */
+    FM_PATH_SKIP             /* skip search (long needles) */
 } fm_path;
 #endif
 
@@ -79,8 +82,8 @@ const char *fm_isa_name(const fm_config *cfg);
 const char *fm_isa_available(void);
 
 /* A configuration by names (NULL or "" meaning the default for each):
- * isa as for fm_init, prefilter "auto" "memchr" "pair" "none", fallback
- * "auto" "no-memmem" "two-way".  Returns 0 or the error of fm_init. */
+ * isa as for fm_init, prefilter "auto" "memchr" "pair" "none" "skip", fallback
+ * "auto" "two-way".  Returns 0 or the error of fm_init. */
 int fm_config_named(fm_config *cfg, const char *isa, const char *prefilter,
                     const char *fallback);
 
@@ -165,9 +168,10 @@ extern long fm_set_dense_limit;
 #ifdef FM_TESTING
 /* Test builds only, for the tests of needle analysis: the static byte-rank
  * table, and the offsets a needle (k >= 2) is anchored on (i1, i2; i3 for
- * the pair). */
+ * the pair), given a sample of a haystack (len 0: none). */
 extern const unsigned char fm_byte_rank[256];
-void fm_anchors(const unsigned char *x, ptrdiff_t k, ptrdiff_t out[3]);
+void fm_anchors(const unsigned char *x, ptrdiff_t k, const unsigned char *sample,
+                ptrdiff_t len, ptrdiff_t out[3]);
 #endif
 
 #ifdef __cplusplus
