@@ -343,10 +343,7 @@ int fm_runner_next(fm_runner *r, size_t i, int timeout_ms, fm_job **job,
     struct timespec deadline;
     fm_job *j;
     int event = FM_EVENT_TIMEOUT;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_nsec += (long)timeout_ms * 1000000L;
-    deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-    deadline.tv_nsec %= 1000000000L;
+    fm_deadline(&deadline, timeout_ms);
     *job = NULL;
     *chunks = NULL;
     pthread_mutex_lock(&r->mu);

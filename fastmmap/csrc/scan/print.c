@@ -287,10 +287,7 @@ int fm_runner_wait(fm_runner *r, int timeout_ms)
 {
     struct timespec deadline;
     int over;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_nsec += (long)timeout_ms * 1000000L;
-    deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-    deadline.tv_nsec %= 1000000000L;
+    fm_deadline(&deadline, timeout_ms);
     pthread_mutex_lock(&r->mu);
     for (;;) {
         over = r->cancelled || (r->closed && r->released >= r->njobs && !r->printing);

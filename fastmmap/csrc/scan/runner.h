@@ -9,6 +9,8 @@
 #ifndef FM_RUNNER_H
 #define FM_RUNNER_H
 
+#include <time.h>
+
 #include "files.h"
 
 /* Output of one job is handed over in chunks of this size. */
@@ -111,6 +113,15 @@ int fm_part_output(fm_runner *r, fm_part *p, fm_chunk *c);
 /* With the lock held: a part waiting for a worker, or NULL. */
 fm_part *fm_take_part(fm_runner *r);
 void fm_run_part(fm_runner *r, fm_part *p, struct fm_worker *w);
+
+/* The time timeout_ms from now, for pthread_cond_timedwait. */
+static inline void fm_deadline(struct timespec *deadline, int timeout_ms)
+{
+    clock_gettime(CLOCK_REALTIME, deadline);
+    deadline->tv_nsec += (long)timeout_ms * 1000000L;
+    deadline->tv_sec += deadline->tv_nsec / 1000000000L;
+    deadline->tv_nsec %= 1000000000L;
+}
 
 /* A worker's own memory, reused from input to input. */
 typedef struct fm_worker {
