@@ -422,7 +422,8 @@ def test_broken_pipe_is_quiet(files):
 
 ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--", "-n",
                              "-x", "--all", "-5", "", "\\n", "needle with space",
-                             "--help", "-h", "--version"])
+                             "--help", "-h", "--version", "-rn", "-c", "-il", "-Lc",
+                             "-hH", "-wvx", "-obq", "-sFa", "-nm", "-5n", "-n-"])
 COMMANDS = st.sampled_from(["lines", "count", "grep"])
 
 
@@ -452,9 +453,18 @@ def test_parse_simple_scope():
     assert _parse.parse_simple(["lines", "--", "-h"]).files == ["-h"]
     for argv in ([], ["count"], ["count", "--"], ["count", "--", "x", "--", "f"],
                  ["count", "x", "--", "f"], ["lines", "--help"],
-                 ["lines", "-x"], ["find", "x", "f"], ["grep", "-n", "x"], ["demo"],
+                 ["lines", "-x"], ["find", "x", "f"], ["demo"],
+                 ["grep", "-n", "x", "-c"], ["grep", "-nm", "1", "x"], ["count", "-r", "x"],
                  ["count", "-5", "f"]):
         assert _parse.parse_simple(argv) is None, argv
+
+
+def test_parse_simple_takes_grep_switches():
+    simple = _parse.parse_simple(["grep", "-rn", "-i", "x", "d"])
+    assert (simple.recursive, simple.line_number, simple.ignore_case) == (True, True, True)
+    assert simple.operands == ["x", "d"]
+    assert _parse.parse_simple(["grep", "-lL", "x"]).list_files == "without"
+    assert _parse.parse_simple(["grep", "-c", "--", "-x", "f"]).operands == ["-x", "f"]
 
 
 def test_lines_and_count_do_not_import_argparse(make_file):

@@ -97,11 +97,26 @@ class Arguments:
             "%s=%r" % item for item in sorted(self.__dict__.items()))
 
 
+def _letters(command, rest, fields):
+    """Takes the leading switch clusters of rest (-rn: the command's
+    ``letters`` only) into fields; the arguments after them, or None if an
+    option is not one of those."""
+    while rest and rest[0].startswith("-") and rest[0] not in ("-", "--"):
+        arg = rest[0]
+        if arg.startswith("--") or not all(c in command.letters for c in arg[1:]):
+            return None
+        for letter in arg[1:]:
+            dest, value = command.letters[letter]
+            fields[dest] = value
+        rest = rest[1:]
+    return rest
+
+
 def parse_simple(argv):
     """The plain form of a command whose row has ``simple`` (``lines [--]
-    FILE...``, ``count [--] NEEDLE FILE...``, ``grep [--] NEEDLE FILE...``:
-    no options): the arguments argparse would give,
-    without importing it.  Importing argparse (with re, enum and gettext)
+    FILE...``, ``count [--] NEEDLE FILE...``, ``grep [--] NEEDLE FILE...``,
+    grep with one-letter switches before NEEDLE): the arguments argparse
+    would give, without importing it.  Importing argparse (with re, enum and gettext)
     takes longer than the rest of start-up, and these commands are the
     ones run on big files from scripts, which put ``--`` before a needle
     that may start with a dash.  Without ``--`` no argument may look like
@@ -112,14 +127,16 @@ def parse_simple(argv):
     command = command_named(argv[0]) if argv else None
     if command is None or command.simple is None:
         return None
-    rest = argv[1:]
+    fields = dict(command.defaults, command=command.name, func=command.run)
+    rest = _letters(command, argv[1:], fields)
+    if rest is None:
+        return None
     if rest[:1] == ["--"]:
         rest = rest[1:]
         if "--" in rest:
             return None
     elif any(arg.startswith("-") and arg != "-" for arg in rest):
         return None
-    fields = dict(command.defaults, command=command.name, func=command.run)
     if command.simple[0] == "needle":
         if not rest:
             return None

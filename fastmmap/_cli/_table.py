@@ -19,8 +19,9 @@ character, as UTF-8); an unknown escape such as \\d stays as written.  Put
 
 FILE_NOTE = """\
 FILE "-", or no FILE at all, is standard input (a redirected file, a pipe or
-a terminal).  Regular files are memory-mapped; pipes, FIFOs, devices and
-files that report size 0 (/proc, /sys) are read in large blocks."""
+a terminal).  Regular files are read whole when small and memory-mapped
+when big; pipes, FIFOs, devices and files that report size 0 (/proc, /sys)
+are read in large blocks."""
 
 STATUS = """\
 exit status:
@@ -134,6 +135,20 @@ _GREP_DEFAULTS = {
     "exclude_dir": None, "threads": None,
 }
 
+# grep's one-letter switches that the fast parser takes too (alone or
+# clustered, as in -rn, before NEEDLE): letter -> (dest, value), as the
+# argparse parser of _grep.add_arguments sets them.
+_GREP_LETTERS = {
+    "F": ("fixed_strings", True), "i": ("ignore_case", True),
+    "v": ("invert_match", True), "w": ("word_regexp", True),
+    "x": ("line_regexp", True), "c": ("count", True),
+    "o": ("only_matching", True), "q": ("quiet", True),
+    "s": ("no_messages", True), "b": ("byte_offset", True),
+    "n": ("line_number", True), "a": ("text", True), "r": ("recursive", True),
+    "l": ("list_files", "with"), "L": ("list_files", "without"),
+    "H": ("with_filename", True), "h": ("with_filename", False),
+}
+
 
 class Command:
     """One row of the table of commands.
@@ -143,14 +158,15 @@ class Command:
     ("files",) or ("needle", "files"); None when every use needs argparse.
     ``defaults`` are the values argparse gives the command's options when
     none is given (the plain form has them all at their defaults); a test
-    checks the two parsers agree.  ``prepare`` rewrites the arguments before
-    argparse reads them."""
+    checks the two parsers agree.  ``letters`` are the one-letter switches
+    the fast parser takes too (letter -> (dest, value)).  ``prepare``
+    rewrites the arguments before argparse reads them."""
 
     __slots__ = ("name", "help", "description", "notes", "arguments", "run",
-                 "simple", "defaults", "prepare")
+                 "simple", "defaults", "letters", "prepare")
 
     def __init__(self, name, help, description, notes, arguments, run,
-                 simple=None, defaults=None, prepare=None):
+                 simple=None, defaults=None, letters=None, prepare=None):
         self.name = name
         self.help = help
         self.description = description
@@ -159,6 +175,7 @@ class Command:
         self.run = run
         self.simple = simple
         self.defaults = defaults or {}
+        self.letters = letters or {}
         # argv -> argv as argparse should see it (grep: GNU getopt's ways).
         self.prepare = prepare
 
@@ -191,7 +208,8 @@ given, each directory's files in name order.  Matches are coloured on a
 terminal (--color).  For a binary file (a NUL byte in its first 32 KiB)
 only "binary file FILE matches" is printed, unless -a is given.""",
             (NEEDLE_NOTE, FILE_NOTE), _grep_arguments, _run_grep,
-            simple=("operands",), defaults=_GREP_DEFAULTS, prepare=_prepare_grep),
+            simple=("operands",), defaults=_GREP_DEFAULTS, letters=_GREP_LETTERS,
+            prepare=_prepare_grep),
     Command("demo", "benchmark fastmmap against the stdlib mmap", """\
 Generate a deterministic English-like text file in a temporary directory,
 time fastmmap against the stdlib mmap module on it (find and rfind of an
