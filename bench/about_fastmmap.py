@@ -283,7 +283,7 @@ def header_lines():
            f"{kind()}"]
     strays = sorted(f"{name} from {mod.__file__}" for name, mod in list(sys.modules.items())
                     if name.startswith("fastmmap.") and getattr(mod, "__file__", None)
-                    and os.path.dirname(_real(mod.__file__)) != package_dir())
+                    and not _real(mod.__file__).startswith(package_dir() + os.sep))
     if strays:  # e.g. an editable install's finder filling in a tree's missing .so
         out.append("WARNING: modules of another fastmmap: " + ", ".join(strays))
     if _CLI:
