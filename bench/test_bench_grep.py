@@ -21,6 +21,7 @@ RARE, FREQUENT = b"qu", b" the "
 # (id, fastmmap/rg/grep arguments); the needle goes after them.
 FLAG_ROWS = [
     ("-c", ["-c"]),
+    ("-l", ["-l"]),
     ("-o", ["-o"]),
     ("-v", ["-v"]),
     ("-w", ["-w"]),
@@ -63,7 +64,7 @@ def check(impl, args, needles, out, path):
     expected = gnu(args, needles, path)
     if impl == "fastmmap":
         assert out == expected
-    elif args == ["-c"] or args == ["-o"] or args == ["-v"] or not args:
+    elif args in (["-c"], ["-l"], ["-o"], ["-v"]) or not args:
         assert out == expected                  # rg prints what grep prints here
     else:
         # -w, -i: rg's rules are its own (Unicode word characters, case
