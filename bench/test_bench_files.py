@@ -10,10 +10,11 @@ once before anything is timed), every round's output checked.
   ``lines`` of its C headers against ``wc -l``;
 * ``files logs ...``: ``grep -n`` of a rare needle in the 64 logs, and
   ``lines`` of them;
-* ``files 1GiB ...``: ``grep`` of absent and rare needles in one 1 GiB log;
+* ``files 1024 MiB log ...``: ``grep`` of absent and rare needles in the
+  logs as one file (1 GiB; smaller in a quick run, see filesets.LOG_MIB);
 * ``lib ...``: fastmmap.files.count over the logs with 1 and 2 workers and
   against the per-file loop it replaces; ``m.count(b"\\n", workers=2)``
-  against ``workers=1`` on a mapped 1 GiB file;
+  against ``workers=1`` on that one mapped file;
 * ``crossover ...``: the same bytes in files of 4 KiB to 4 MiB, scanned
   read whole against mapped (where mapping starts to pay: MAP_MIN).
 """
@@ -109,7 +110,7 @@ def test_tree_lines(benchmark, record, tree, impl):
 @pytest.mark.parametrize("impl", ("fastmmap", "rg", "grep"))
 def test_logs_grep_rare(benchmark, record, logs, impl, tmp_path):
     needle = filesets.LOG_NEEDLES["rare"].decode()
-    row = "files logs grep -n %s (64 x 16 MiB)" % needle
+    row = "files logs grep -n %s (%s)" % (needle, filesets.LOGS)
     benchmark.group = row
     if impl == "rg":
         if shutil.which("rg") is None:
@@ -133,7 +134,7 @@ def test_logs_grep_rare(benchmark, record, logs, impl, tmp_path):
 
 @pytest.mark.parametrize("impl", ("fastmmap", "wc"))
 def test_logs_lines(benchmark, record, logs, impl):
-    row = "files logs lines (64 x 16 MiB)"
+    row = "files logs lines (%s)" % filesets.LOGS
     benchmark.group = row
     if impl == "wc":
         argv = ["wc", "-l", *logs]
@@ -150,7 +151,7 @@ def test_logs_lines(benchmark, record, logs, impl):
 @pytest.mark.parametrize("which", ("absent", "absent-long", "rare"))
 def test_big_log_grep(benchmark, record, big, impl, which, tmp_path):
     needle = filesets.LOG_NEEDLES[which].decode()
-    row = "files 1GiB grep %s (%s)" % (needle, which)
+    row = "files %s log grep %s (%s)" % (filesets.BIG, needle, which)
     benchmark.group = row
     if impl == "rg":
         argv = ["rg", "--no-config", "-F", "-e", needle, big]
@@ -214,7 +215,7 @@ def test_lib_count_against_the_loop(benchmark, record, tree, impl):
 
 @pytest.mark.parametrize("impl", ("fastmmap", "workers=1"))
 def test_lib_map_count_workers(benchmark, record, big, impl):
-    row = "lib m.count(b'\\n') on a mapped 1 GiB file, workers=2 vs 1"
+    row = "lib m.count(b'\\n') on a mapped %s file, workers=2 vs 1" % filesets.BIG
     benchmark.group = row
     workers = 2 if impl == "fastmmap" else 1
     with fastmmap.open(big) as m:
