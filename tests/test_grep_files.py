@@ -207,6 +207,17 @@ def test_standard_input_like_gnu(tmp_path, args):
     grep_like_gnu(*flags, "-e", "ab", *files, cwd=tmp_path, input=b"x\nab\nlast ab")
 
 
+def test_standard_input_named_again_is_empty(tmp_path):
+    """The first "-" reads the pipe to its end and a later one finds it
+    empty, as in grep, however many workers there are: two workers must
+    never share one pipe between them."""
+    data = b"".join(b"ab %d\n" % i for i in range(200_000))   # ~2 MiB
+    for workers in ("1", "2"):
+        out = fastmmap_grep("-j", workers, "-c", "ab", "-", "-", "-", "-",
+                            cwd=tmp_path, input=data)
+        assert out.stdout == b"(standard input):200000\n" + b"(standard input):0\n" * 3
+
+
 @pytest.mark.parametrize("operands", [["-"], ["-", "a"]])
 def test_standard_input_with_recursive(tmp_path, operands):
     write_files(tmp_path, {"a": b"ab\n"})

@@ -63,8 +63,13 @@ static int append_locked(fm_runner *r, fm_job **jobs, size_t n)
         r->jobs = grown;
         r->cap = cap;
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
+        if (jobs[i]->path == NULL) {
+            jobs[i]->stdin_again = r->stdin_added;
+            r->stdin_added = 1;
+        }
         r->jobs[r->njobs++] = jobs[i];
+    }
     if (r->idle_workers)
         pthread_cond_broadcast(&r->work);
     if (r->consumer_waiting)

@@ -76,6 +76,10 @@ typedef struct fm_job {
     char *path;                 /* NUL-terminated, owned; NULL: standard input */
     size_t path_len;
     int walked;                 /* the walk saw a regular file (no fstat needed) */
+    int stdin_again;            /* standard input named a second time: the
+                                   first read it to its end, so this one
+                                   is empty, as in grep (never two workers
+                                   reading one pipe) */
     const fm_u8 *name;          /* what output calls it */
     size_t name_len;
     /* Written by the worker, read by the consumer once state is DONE

@@ -311,13 +311,13 @@ void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
     const fm_task *t = r->task;
     fm_scan_state *s;
     struct stat st;
-    int fd, err;
+    int fd = -1, err;
     off_t offset = 0;
     size_t filled = 0;
     ssize_t k;
     if (job->fail)
         return;                 /* reported by the walk */
-    err = open_input(job, &fd);
+    err = job->stdin_again ? 0 : open_input(job, &fd);
     if (err) {
         job->fail = FM_FAIL_OS;
         job->err = err;
@@ -329,6 +329,12 @@ void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index)
         goto out;
     }
     fm_scan_begin(s, r, job, index, NULL, 0);
+    if (job->stdin_again) {
+        /* The first "-" read standard input to its end. */
+        job->size = 0;
+        fm_scan_feed(s, (const fm_u8 *)"", 0, 1);
+        goto end;
+    }
     if (job->walked && !t->block) {
         /* A regular file (the walk said so): read first, size it only
          * if it fills the first read. */

@@ -43,6 +43,7 @@ struct fm_runner {
                                    still queue parts for idle workers */
     size_t released;            /* jobs[0:released] are printed or consumed */
     int closed;                 /* no job will be added */
+    int stdin_added;            /* a job reads standard input */
     volatile int cancelled;
     /* Who waits (so that nobody is woken for nothing). */
     int idle_workers, draining, consumer_waiting;
