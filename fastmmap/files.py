@@ -24,9 +24,11 @@ them).  ``ignore_case=True`` matches ASCII letters in either case.
 """
 from __future__ import annotations
 
+# Modules rather than names: stubtest of mypy 1.18 (our floor) takes names
+# imported into a module for the module's own and checks them.
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+import typing
+from collections import abc
 
 import fastmmap._scan as _scan
 
@@ -34,20 +36,20 @@ __all__ = ["FileResult", "Line", "count", "find_all", "grep", "default_workers"]
 
 Path = str | bytes | os.PathLike
 Needle = bytes | bytearray | memoryview
-Needles = Needle | Sequence[Needle]
+Needles = Needle | abc.Sequence[Needle]
 
 
-class FileResult(NamedTuple):
+class FileResult(typing.NamedTuple):
     """The result for one file: ``value`` (None when ``error`` is set),
     and ``error``, the OSError that stopped the file (MemoryError if its
     output did not fit in memory), or None."""
 
     path: str | bytes
-    value: Any
+    value: typing.Any
     error: OSError | MemoryError | None
 
 
-class Line(NamedTuple):
+class Line(typing.NamedTuple):
     """A line grep() selected: its 1-based number, the offset of its first
     byte in the file, and its bytes without the newline."""
 
@@ -75,7 +77,7 @@ def _needles(needle: Needles) -> list[bytes]:
     return needles
 
 
-def _inputs(paths: Path | Iterable[Path]) -> tuple[list[bytes], bool]:
+def _inputs(paths: Path | abc.Iterable[Path]) -> tuple[list[bytes], bool]:
     """The paths as bytes, and whether results name them as str."""
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]
@@ -101,7 +103,7 @@ def _error(name: bytes, fail: int, err: int) -> OSError | MemoryError:
     return OSError(code, text, os.fsdecode(name))
 
 
-def _results(run: _scan.Run, as_str: bool, convert) -> Iterator[FileResult]:
+def _results(run: _scan.Run, as_str: bool, convert) -> abc.Iterator[FileResult]:
     try:
         for name, fail, err, count, _first, _last, _size, _reg, _bin, out in run.results():
             path = os.fsdecode(name) if as_str else name
@@ -113,9 +115,9 @@ def _results(run: _scan.Run, as_str: bool, convert) -> Iterator[FileResult]:
         run.close()
 
 
-def count(paths: Path | Iterable[Path], needle: Needles = b"\n", *,
+def count(paths: Path | abc.Iterable[Path], needle: Needles = b"\n", *,
           ignore_case: bool = False, recursive: bool = False,
-          workers: int | None = None) -> Iterator[FileResult]:
+          workers: int | None = None) -> abc.Iterator[FileResult]:
     """Non-overlapping occurrences of ``needle`` in each file (``value``: an
     int; ``bytes.count`` semantics; the default needle counts newlines,
     as ``wc -l``)."""
@@ -126,9 +128,9 @@ def count(paths: Path | Iterable[Path], needle: Needles = b"\n", *,
     return _results(run, as_str, lambda n, out: n)
 
 
-def find_all(paths: Path | Iterable[Path], needle: Needles, *,
+def find_all(paths: Path | abc.Iterable[Path], needle: Needles, *,
              ignore_case: bool = False, recursive: bool = False,
-             workers: int | None = None) -> Iterator[FileResult]:
+             workers: int | None = None) -> abc.Iterator[FileResult]:
     """The offsets of every non-overlapping occurrence of ``needle`` in each
     file (``value``: a NumPy int64 array, as mmap.find_all() returns)."""
     import numpy
@@ -141,10 +143,10 @@ def find_all(paths: Path | Iterable[Path], needle: Needles, *,
                     lambda n, out: numpy.frombuffer(bytearray(out), dtype=numpy.int64))
 
 
-def grep(paths: Path | Iterable[Path], needle: Needles, *,
+def grep(paths: Path | abc.Iterable[Path], needle: Needles, *,
          ignore_case: bool = False, word: bool = False, line: bool = False,
          invert: bool = False, max_count: int | None = None,
-         recursive: bool = False, workers: int | None = None) -> Iterator[FileResult]:
+         recursive: bool = False, workers: int | None = None) -> abc.Iterator[FileResult]:
     """The lines of each file that ``needle`` occurs in (``value``: a list of
     :class:`Line`), with grep's ``-w`` (``word``), ``-x`` (``line``), ``-v``
     (``invert``) and ``-m`` (``max_count``).  Binary files are scanned as
