@@ -423,7 +423,8 @@ def test_broken_pipe_is_quiet(files):
 ARG_WORDS = st.sampled_from(["lines", "count", "find", "grep", "a.log", "-", "--", "-n",
                              "-x", "--all", "-5", "", "\\n", "needle with space",
                              "--help", "-h", "--version", "-rn", "-c", "-il", "-Lc",
-                             "-hH", "-wvx", "-obq", "-sFa", "-nm", "-5n", "-n-"])
+                             "-hH", "-wvx", "-obq", "-sFa", "-nm", "-5n", "-n-", "-e",
+                             "-ne", "\\x"])
 COMMANDS = st.sampled_from(["lines", "count", "grep"])
 
 
@@ -438,7 +439,9 @@ def test_parse_simple_agrees_with_argparse(argv):
     simple = _parse.parse_simple(argv)
     if simple is None:
         return
-    full = _parse.build_command_parser(_table.command_named(argv[0])).parse_args(argv[1:])
+    command = _table.command_named(argv[0])
+    rest = argv[1:] if command.prepare is None else command.prepare(argv[1:])
+    full = _parse.build_command_parser(command).parse_args(rest)
     assert vars(simple) == vars(full), argv
 
 
@@ -465,6 +468,10 @@ def test_parse_simple_takes_grep_switches():
     assert simple.operands == ["x", "d"]
     assert _parse.parse_simple(["grep", "-lL", "x"]).list_files == "without"
     assert _parse.parse_simple(["grep", "-c", "--", "-x", "f"]).operands == ["-x", "f"]
+    simple = _parse.parse_simple(["grep", "-e", "x", "-c", "-e", "-y", "f"])
+    assert (simple.patterns, simple.count, simple.operands) == ([b"x", b"-y"], True, ["f"])
+    for argv in (["grep", "-e"], ["grep", "-e", "\\x"], ["grep", "-ex", "f"]):
+        assert _parse.parse_simple(argv) is None, argv
 
 
 def test_lines_and_count_do_not_import_argparse(make_file):
@@ -480,11 +487,12 @@ def test_lines_and_count_do_not_import_argparse(make_file):
             "sys.exit(status)")
     env = dict(os.environ)
     env["PYTHONPATH"] = PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-    for args in (["lines", path], ["count", "hello", path], ["grep", "--", "hello", path]):
+    for args in (["lines", path], ["count", "hello", path], ["grep", "--", "hello", path],
+                 ["grep", "-n", "-e", "hello", "-e", "absent", path]):
         done = subprocess.run([sys.executable, "-S", "-c", code] + args,
                               capture_output=True, env=env)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.split()[0] in (b"4", b"3", b"hello")
+        assert done.stdout.split()[0] in (b"4", b"3", b"hello", b"1:hello")
 
 
 def installed_script():

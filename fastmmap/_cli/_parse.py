@@ -99,10 +99,21 @@ class Arguments:
 
 def _letters(command, rest, fields):
     """Takes the leading switch clusters of rest (-rn: the command's
-    ``letters`` only) into fields; the arguments after them, or None if an
-    option is not one of those."""
+    ``letters`` only) and needle options (-e NEEDLE) into fields; the
+    arguments after them, or None if an option is not one of those."""
     while rest and rest[0].startswith("-") and rest[0] not in ("-", "--"):
         arg = rest[0]
+        dest = command.needle_options.get(arg)
+        if dest is not None:
+            if len(rest) < 2:
+                return None
+            try:
+                needle = parse_needle(rest[1])
+            except Failure:
+                return None
+            fields[dest] = (fields[dest] or []) + [needle]
+            rest = rest[2:]
+            continue
         if arg.startswith("--") or not all(c in command.letters for c in arg[1:]):
             return None
         for letter in arg[1:]:
@@ -115,7 +126,7 @@ def _letters(command, rest, fields):
 def parse_simple(argv):
     """The plain form of a command whose row has ``simple`` (``lines [--]
     FILE...``, ``count [--] NEEDLE FILE...``, ``grep [--] NEEDLE FILE...``,
-    grep with one-letter switches before NEEDLE): the arguments argparse
+    grep with one-letter switches and -e NEEDLE first): the arguments argparse
     would give, without importing it.  Importing argparse (with re, enum and gettext)
     takes longer than the rest of start-up, and these commands are the
     ones run on big files from scripts, which put ``--`` before a needle

@@ -159,14 +159,17 @@ class Command:
     ``defaults`` are the values argparse gives the command's options when
     none is given (the plain form has them all at their defaults); a test
     checks the two parsers agree.  ``letters`` are the one-letter switches
-    the fast parser takes too (letter -> (dest, value)).  ``prepare``
-    rewrites the arguments before argparse reads them."""
+    the fast parser takes too (letter -> (dest, value)), and
+    ``needle_options`` the options it takes with a NEEDLE after them, each
+    appended to a list (option -> dest).  ``prepare`` rewrites the
+    arguments before argparse reads them."""
 
     __slots__ = ("name", "help", "description", "notes", "arguments", "run",
-                 "simple", "defaults", "letters", "prepare")
+                 "simple", "defaults", "letters", "needle_options", "prepare")
 
     def __init__(self, name, help, description, notes, arguments, run,
-                 simple=None, defaults=None, letters=None, prepare=None):
+                 simple=None, defaults=None, letters=None, needle_options=None,
+                 prepare=None):
         self.name = name
         self.help = help
         self.description = description
@@ -176,6 +179,7 @@ class Command:
         self.simple = simple
         self.defaults = defaults or {}
         self.letters = letters or {}
+        self.needle_options = needle_options or {}
         # argv -> argv as argparse should see it (grep: GNU getopt's ways).
         self.prepare = prepare
 
@@ -209,7 +213,7 @@ terminal (--color).  For a binary file (a NUL byte in its first 32 KiB)
 only "binary file FILE matches" is printed, unless -a is given.""",
             (NEEDLE_NOTE, FILE_NOTE), _grep_arguments, _run_grep,
             simple=("operands",), defaults=_GREP_DEFAULTS, letters=_GREP_LETTERS,
-            prepare=_prepare_grep),
+            needle_options={"-e": "patterns"}, prepare=_prepare_grep),
     Command("demo", "benchmark fastmmap against the stdlib mmap", """\
 Generate a deterministic English-like text file in a temporary directory,
 time fastmmap against the stdlib mmap module on it (find and rfind of an
