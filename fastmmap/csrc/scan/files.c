@@ -241,12 +241,19 @@ void fm_runner_walk(void *runner)
 int fm_runner_output_locked(fm_runner *r, fm_job *job, size_t index,
                             fm_chunk *c)
 {
+    /* The whole list goes on at once, before anything below may let go of
+     * the lock (parts.c relies on that to keep a part's output in order). */
     if (job->chunks_tail != NULL)
         job->chunks_tail->next = c;
     else
         job->chunks = c;
+    for (;;) {
+        job->pending += c->len;
+        if (c->next == NULL)
+            break;
+        c = c->next;
+    }
     job->chunks_tail = c;
-    job->pending += c->len;
     if (r->out_fd >= 0)
         fm_print_ready(r);
     else if (r->consumer_waiting)

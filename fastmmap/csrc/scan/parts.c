@@ -204,21 +204,21 @@ void fm_run_part(fm_runner *r, fm_part *p, fm_worker *w)
     p->state = FM_JOB_DONE;
     split->done++;
     /* The part in front finished: the next ones come forward, their kept
-     * output first. */
+     * output first.  A part becomes current and hands its kept list on in
+     * one step under the lock: handing it on may let go of the lock (to
+     * print, or wait for the printer), and the part, once current, sends
+     * its next output straight on; had the list gone a chunk at a time,
+     * that output would have overtaken the rest of it. */
     while (split->current < split->nparts
            && split->parts[split->current].state == FM_JOB_DONE) {
         split->current++;
         if (split->current < split->nparts) {
             fm_part *next = &split->parts[split->current];
-            fm_chunk *c = next->chunks;
+            fm_chunk *kept = next->chunks;
             next->chunks = next->tail = NULL;
             next->pending = 0;
-            while (c != NULL) {
-                fm_chunk *after = c->next;
-                c->next = NULL;
-                fm_runner_output_locked(r, owner->job, owner->index, c);
-                c = after;
-            }
+            if (kept != NULL)
+                fm_runner_output_locked(r, owner->job, owner->index, kept);
         }
     }
     pthread_cond_broadcast(&r->parts_done);

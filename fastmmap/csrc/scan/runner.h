@@ -137,9 +137,10 @@ int fm_worker_reserve(fm_worker *w, size_t need);
 /* input.c: scans one input, leaving its results in the job. */
 void fm_scan_input(fm_runner *r, fm_worker *w, fm_job *job, size_t index);
 
-/* files.c: a chunk of job `index`'s output, from its worker (takes the
- * lock; may wait while the job is far ahead); -1 if the run was cancelled.
- * The _locked one is called with the lock held. */
+/* files.c: a chunk of job `index`'s output (or a list of them, linked by
+ * next), from its worker (takes the lock; may wait while the job is far
+ * ahead); -1 if the run was cancelled.  The _locked one is called with the
+ * lock held. */
 int fm_runner_output(fm_runner *r, fm_job *job, size_t index, fm_chunk *c);
 int fm_runner_output_locked(fm_runner *r, fm_job *job, size_t index,
                             fm_chunk *c);
