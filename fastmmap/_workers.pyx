@@ -77,6 +77,10 @@ cdef int run_tasks(Guarded fn, void *tasks, size_t stride, Py_ssize_t n,
             threads[i].faulted = 0
             threads[i].started = False
         _guard.prepare()
+        # SAFETY: every task runs under the fault guard, and no task outlives
+        # this call (all are joined before it returns), so the memory they
+        # read needs to stay mapped only as long as the caller already keeps
+        # it (its scan guard: _parallel.pxi).
         with nogil:
             for i in range(1, n):
                 err = _start(&threads[i])
@@ -114,6 +118,10 @@ cdef Threads *start(Guarded fn, void *arg, Py_ssize_t n) except NULL:
         raise MemoryError()
     threads.n = 0
     _guard.prepare()
+    # SAFETY: the threads run fn under the fault guard and touch no Python
+    # object; what they read is the caller's to keep alive until join()
+    # (_scan.Run keeps its runner; a worker unmaps a file only after every
+    # part of it is done: csrc/scan/parts.c).
     with nogil:
         for i in range(n):
             threads.tasks[i].fn = fn

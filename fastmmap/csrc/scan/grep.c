@@ -112,6 +112,20 @@ static int separator(run *r)
     return (int)(dst - start);
 }
 
+/* The end of a prefix field: its separator, coloured as GNU grep colours
+ * it (the field's own colour ends first). */
+static fm_u8 *field_end(fm_u8 *dst, int color, char sep)
+{
+    if (color) {
+        dst = put(dst, SGR_END, SGR_LEN(SGR_END));
+        dst = put(dst, SGR_SEP, SGR_LEN(SGR_SEP));
+    }
+    *dst++ = (fm_u8)sep;
+    if (color)
+        dst = put(dst, SGR_END, SGR_LEN(SGR_END));
+    return dst;
+}
+
 /* The prefix of a line or occurrence: name, line number, byte offset, each
  * followed by ':' (selected) or '-' (context).  dst has room for it. */
 static fm_u8 *prefix(run *r, fm_u8 *dst, long long lineno, long long offset,
@@ -124,37 +138,19 @@ static fm_u8 *prefix(run *r, fm_u8 *dst, long long lineno, long long offset,
         if (color)
             dst = put(dst, SGR_NAME, SGR_LEN(SGR_NAME));
         dst = put(dst, (const char *)r->g->name, r->g->name_len);
-        if (color) {
-            dst = put(dst, SGR_END, SGR_LEN(SGR_END));
-            dst = put(dst, SGR_SEP, SGR_LEN(SGR_SEP));
-        }
-        *dst++ = (fm_u8)sep;
-        if (color)
-            dst = put(dst, SGR_END, SGR_LEN(SGR_END));
+        dst = field_end(dst, color, sep);
     }
     if (flags & FM_GREP_LINENO) {
         if (color)
             dst = put(dst, SGR_NUMBER, SGR_LEN(SGR_NUMBER));
         dst += fm_put_uint(dst, (unsigned long long)lineno);
-        if (color) {
-            dst = put(dst, SGR_END, SGR_LEN(SGR_END));
-            dst = put(dst, SGR_SEP, SGR_LEN(SGR_SEP));
-        }
-        *dst++ = (fm_u8)sep;
-        if (color)
-            dst = put(dst, SGR_END, SGR_LEN(SGR_END));
+        dst = field_end(dst, color, sep);
     }
     if (flags & FM_GREP_BYTE_OFFSET) {
         if (color)
             dst = put(dst, SGR_NUMBER, SGR_LEN(SGR_NUMBER));
         dst += fm_put_uint(dst, (unsigned long long)offset);
-        if (color) {
-            dst = put(dst, SGR_END, SGR_LEN(SGR_END));
-            dst = put(dst, SGR_SEP, SGR_LEN(SGR_SEP));
-        }
-        *dst++ = (fm_u8)sep;
-        if (color)
-            dst = put(dst, SGR_END, SGR_LEN(SGR_END));
+        dst = field_end(dst, color, sep);
     }
     return dst;
 }
